@@ -1,0 +1,42 @@
+//! `fracnoise`: generate noise, simulate SDEs, estimate Hurst exponents, and validate the toolkit.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod generate;
+mod progress;
+mod validate;
+
+#[derive(Parser)]
+#[command(
+    name = "fracnoise",
+    version,
+    about = "Fractional and heavy-tailed noise, SDEs, first passage, Hurst estimation"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the validation suite: every component against closed forms (exit status 1 on failure).
+    Validate(validate::Args),
+    /// Generate noise paths (fgn, fbm, bm, stable) as .npy, CSV or raw binary, to a file or stdout.
+    Generate(generate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(a) => validate::run(a),
+        Command::Generate(a) => generate::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Hurst-exponent and long-memory estimators.

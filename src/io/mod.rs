@@ -1,0 +1,17 @@
+//! Output writers: `.npy` (numpy), CSV, and raw little-endian `f64` / `f32`.
+//!
+//! * [`MatrixWriter`] streams a `rows x cols` matrix row by row into any [`std::io::Write`] (a file,
+//!   or standard output for piping into other tools) without holding it in memory; the `.npy` header
+//!   is written first, from the declared shape.
+//! * [`AtomicFile`] writes to a temporary file beside the target and renames it into place on
+//!   [`AtomicFile::commit`]; a run that fails or is interrupted leaves no half-written output (the
+//!   temporary file is removed on drop).
+//! * [`write_matrix`] and [`write_npy`] combine the two for whole arrays.
+
+mod atomic;
+mod format;
+mod npy;
+
+pub use atomic::AtomicFile;
+pub use format::{write_matrix, Format, MatrixWriter};
+pub use npy::{npy_header, write_npy, NpyDtype};

@@ -1,0 +1,31 @@
+//! # fracnoise
+//!
+//! Fractional and heavy-tailed noise, SDE integrators driven by it, first-passage tools and
+//! Hurst-exponent estimators, each checked against closed forms.
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | [`noise`] | fractional Gaussian noise / fBM (Davies–Harte, Cholesky, Hosking), Brownian increments, alpha-stable variates |
+//! | [`sde`] | SDE models, noise drivers, Euler–Maruyama / Milstein integrators, parallel ensembles |
+//! | [`passage`] | first-passage and escape-time estimators and their closed forms |
+//! | [`hurst`] | Hurst-exponent estimators with standard errors |
+//! | [`stats`] | shared statistics: moments with standard errors, regression, KS, autocovariance |
+//! | [`io`] | `.npy`, CSV and raw binary writers (atomic) |
+//! | [`rng`] | reproducible per-path random streams |
+//! | [`error`] | the library's error type |
+//!
+//! Data flow is one way: `noise` -> `sde` -> `passage` / `hurst`; `stats`, `rng` and `error`
+//! serve all.
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod hurst;
+pub mod io;
+pub mod noise;
+pub mod passage;
+pub mod rng;
+pub mod sde;
+pub mod stats;
+
+pub use error::{Error, Result};
+pub use rng::{PathRng, Seed};

@@ -1,0 +1,26 @@
+//! Noise generators: fractional Gaussian noise and fBM, Brownian increments, alpha-stable variates.
+//!
+//! | item | what |
+//! |---|---|
+//! | [`FgnGenerator`] | exact fGn by circulant embedding (Davies–Harte), two paths per FFT |
+//! | [`FbmGenerator`] | fBM on `[0, T]` from fGn increments |
+//! | [`CirculantEmbedding`] | exact stationary Gaussian sampler from any autocovariance |
+//! | [`CholeskyGenerator`], [`HoskingGenerator`] | exact `O(n^2)`-per-path references |
+//! | [`gaussian`] | Brownian increments and paths |
+//! | [`Stable`] | alpha-stable variates (Chambers–Mallows–Stuck), Nolan's S0 / S1 |
+
+pub mod cholesky;
+pub mod circulant;
+pub mod fbm;
+pub mod fgn;
+pub mod gaussian;
+pub mod hosking;
+pub mod stable;
+
+pub use cholesky::{toeplitz_cholesky_whiten, CholeskyGenerator};
+pub use circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, EIGENVALUE_TOLERANCE};
+pub use fbm::FbmGenerator;
+pub use fgn::{fgn_autocovariance, FgnGenerator, FgnScratch};
+pub use gaussian::{brownian_increments, BrownianGenerator};
+pub use hosking::HoskingGenerator;
+pub use stable::{EcfComparison, Parametrization, Stable};

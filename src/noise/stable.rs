@@ -1,0 +1,701 @@
+//! Alpha-stable distributions: exact sampling (Chambers–Mallows–Stuck), the characteristic
+//! function in Nolan's S0 and S1 parametrisations, and the closed-form CDF/PDF of the three
+//! special cases that have one (Gaussian, Cauchy, Lévy).
+//!
+//! # Parametrisations (Nolan 2020, *Univariate Stable Distributions*, Springer, §1.3 and Table 3.1)
+//! A stable law has index `alpha` in (0, 2], skewness `beta` in [-1, 1], scale `gamma > 0` and a
+//! location `delta` whose meaning depends on the parametrisation. With `sgn` the sign function and
+//! `tan(pi alpha / 2)` written `t_a`:
+//!
+//! **S1** (Samorodnitsky & Taqqu's `S_alpha(sigma, beta, mu)`; scipy's default `S1`):
+//! - `alpha != 1`: `log E e^{iuX} = i delta1 u - |gamma u|^alpha (1 - i beta sgn(u) t_a)`
+//! - `alpha == 1`: `log E e^{iuX} = i delta1 u - gamma |u| (1 + i beta (2/pi) sgn(u) ln|u|)`
+//!
+//! **S0** (Zolotarev's (M) form with a plain scale and shift):
+//! - `alpha != 1`: `log E e^{iuX} = i delta0 u - |gamma u|^alpha (1 + i beta sgn(u) t_a (|gamma u|^(1-alpha) - 1))`
+//! - `alpha == 1`: `log E e^{iuX} = i delta0 u - gamma |u| (1 + i beta (2/pi) sgn(u) ln(gamma |u|))`
+//!
+//! The same law in both (same `alpha`, `beta`, `gamma`) has locations related by
+//! - `delta0 = delta1 + beta gamma tan(pi alpha / 2)` for `alpha != 1`,
+//! - `delta0 = delta1 + beta (2/pi) gamma ln(gamma)` for `alpha == 1`.
+//!
+//! (Verified: the relation follows by equating the two characteristic functions above, which are
+//! the ones documented for scipy's `levy_stable`; Rmetrics `stabledist` (Nolan's algorithms)
+//! converts `pm = 1` to `pm = 0` with exactly these two shifts.)
+//!
+//! S0 is jointly continuous in all four parameters, so it is the one to use for numerical work
+//! and for `alpha` near 1; S1 has the simpler characteristic function but its location jumps by
+//! `beta gamma tan(pi alpha / 2) -> +-inf` as `alpha -> 1`. In S1, `delta1` is the mean when
+//! `alpha > 1`; for `alpha < 1, beta = 1` the support is `[delta1, inf)` (mirrored for `beta = -1`).
+//!
+//! # Special cases (read this: the scale at `alpha = 2` surprises people)
+//! - **`alpha = 2` is Gaussian with variance `2 gamma^2`, not `gamma^2`:**
+//!   `S(2, beta, gamma, delta) = N(delta, 2 gamma^2)` for every `beta` (beta has no effect; both
+//!   parametrisations coincide since `tan(pi) = 0`). For a `N(mu, sigma^2)` law use
+//!   `gamma = sigma / sqrt(2)`.
+//! - `alpha = 1, beta = 0`: Cauchy with location `delta` and scale `gamma`.
+//! - `alpha = 1/2, beta = 1` in S1: Lévy, `F(x) = erfc(sqrt(gamma / (2 (x - delta1))))` for
+//!   `x > delta1`; `beta = -1` is its mirror image.
+//!
+//! # Sampler
+//! Chambers, Mallows & Stuck (1976, JASA 71:340–344) in the form of Weron (1996, Statist. Probab.
+//! Lett. 28:165–171, eqs. (3)–(4), with Weron's correction of the `alpha = 1` case).
+//! With `V ~ U(-pi/2, pi/2)` and `W ~ Exp(1)` independent, `xi = arctan(beta tan(pi alpha/2))`,
+//! `B = xi / alpha`, `S = (1 + beta^2 tan^2(pi alpha/2))^(1/(2 alpha)) = cos(xi)^(-1/alpha)`:
+//! - `alpha != 1`: `Z = S sin(alpha (V + B)) / cos(V)^(1/alpha) * [cos(V - alpha (V + B)) / W]^((1-alpha)/alpha)`,
+//! - `alpha == 1`: `Z = (2/pi) [(pi/2 + beta V) tan V - beta ln((pi/2) W cos V / (pi/2 + beta V))]`,
+//!
+//! and `Z ~ S1(alpha, beta, 1, 0)`. Then `X = gamma Z + delta1` (`alpha != 1`) or
+//! `X = gamma Z + delta1 + beta (2/pi) gamma ln gamma` (`alpha == 1`), converting `delta0` to
+//! `delta1` first for S0.
+//!
+//! Implementation notes:
+//! - The two powers are evaluated as one exponential,
+//!   `Z = sin(alpha V + xi) exp([(1-alpha) ln(cos(V - alpha V - xi)/W) - ln cos V - ln cos xi] / alpha)`.
+//! - The angle is `V = (pi/2) s` with `s = (2k + 1 - 2^52) / 2^52`, `k` the top 52 bits of one
+//!   `u64`: `s` is never 0 or +-1, so `V != +-pi/2` and `cos V > 0`; `cos V` is computed as
+//!   `sin((pi/2)(1 - |s|))` and `pi/2 + beta V` as `(pi/2)(1 + beta s)`, both exact-argument forms
+//!   that stay accurate at the ends of the interval (no cancellation of `pi/2 - V`).
+//! - `W` is drawn with `rand_distr::Exp1` (ziggurat) and clamped to `[f64::MIN_POSITIVE, f64::MAX]`
+//!   (the ziggurat never returns 0; the clamp only guards `ln`). The cosine under the power is
+//!   clamped below by `f64::MIN_POSITIVE` (it is >= 0 exactly, but may round to a tiny negative).
+//! - **S0 near `alpha = 1`**: `Z - beta tan(pi alpha / 2)` (the S0 variate) cancels two terms of
+//!   size `1/|1 - alpha|`. For S0 with `beta != 0` and `|1 - alpha| < 0.1` the sampler uses the
+//!   rearrangement (derived here from the formula above; `tau = beta tan(pi alpha/2)`,
+//!   `e = 1 - alpha`):
+//!   `Z - tau = (sin(alpha V)/cos V) E + tau [((cos(eV) - 1) + tan V sin(eV)) E + (E - 1)]`,
+//!   `E = T^(e/alpha)`, `T = (cos(eV) + tau sin(eV)) / (W cos V)`, with `E - 1 = expm1(...)` and
+//!   `cos(eV) - 1 = -2 sin^2(eV/2)`: every term is O(1), so S0 samples are continuous in `alpha`
+//!   through 1 (and tend to the `alpha = 1` formula as `e -> 0`).
+//! - Fast paths: `alpha = 2` uses `sqrt(2) gamma N(0,1) + delta` with `rand_distr::StandardNormal`
+//!   (ziggurat with exact tail); `alpha = 1, beta = 0` uses `gamma tan V + delta` (one `u64`).
+//!
+//! # Overflow (tiny `alpha`)
+//! No valid parameter set produces NaN or an infinity. A variate whose magnitude exceeds
+//! `f64::MAX` is returned as `+-f64::MAX` (saturated). This only happens for very small `alpha`:
+//! `P(|X| > f64::MAX)` is about `C_alpha (f64::MAX / gamma)^(-alpha)`, below `1e-30` for
+//! `alpha = 0.1, gamma = 1`, but about one half at `alpha = 0.001`.
+//!
+//! # Random-number consumption
+//! General case: one `u64` (the angle), then one `Exp1` draw. `alpha = 2`: one `StandardNormal`
+//! draw. Cauchy: one `u64`. [`Stable::fill`] draws exactly as repeated [`Stable::sample`] calls.
+
+use crate::error::{check_closed, check_finite, check_positive, Allowed, Error, Result};
+use num_complex::Complex64;
+use rand::Rng;
+use rand_distr::{Distribution, Exp1, StandardNormal};
+use std::f64::consts::{FRAC_2_PI, FRAC_PI_2, PI, SQRT_2};
+
+/// Nolan's parametrisations of a stable law (see the [module documentation](self) for the
+/// characteristic functions and the location shift between them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Parametrization {
+    /// Nolan's S0: continuous in all parameters; `delta0 = delta1 + beta gamma tan(pi alpha/2)`
+    /// (`alpha != 1`), `delta0 = delta1 + beta (2/pi) gamma ln gamma` (`alpha = 1`).
+    S0,
+    /// Nolan's S1 (Samorodnitsky–Taqqu): the simpler characteristic function; discontinuous at
+    /// `alpha = 1` when `beta != 0`.
+    S1,
+}
+
+/// Which sampling formula a distribution uses (chosen once in [`Stable::new`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// `alpha = 2`: `sqrt(2) gamma N + delta`.
+    Gaussian,
+    /// `alpha = 1, beta = 0`: `gamma tan V + delta`.
+    Cauchy,
+    /// `alpha = 1, beta != 0`: Weron's `alpha = 1` formula.
+    AlphaOne,
+    /// Weron's `alpha != 1` formula (S1 standard variate, then scale and shift).
+    General,
+    /// S0, `beta != 0`, `|1 - alpha| < 0.1`: cancellation-free S0 rearrangement.
+    NearOneS0,
+}
+
+/// Below this `|1 - alpha|` (S0, `beta != 0`) the cancellation-free S0 formula is used.
+const NEAR_ONE: f64 = 0.1;
+
+/// An alpha-stable distribution `S(alpha, beta, gamma, delta; k)` in Nolan's parametrisation
+/// `k` in {0, 1} (see the [module documentation](self): formulas, special cases, the
+/// `alpha = 2` variance `2 gamma^2`, and overflow behaviour).
+///
+/// Per-distribution constants of the Chambers–Mallows–Stuck sampler are computed once in
+/// [`Stable::new`]; [`Stable::fill`] writes many variates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stable {
+    alpha: f64,
+    beta: f64,
+    scale: f64,
+    location: f64,
+    param: Parametrization,
+    kind: Kind,
+    /// `1 / alpha` (saturated at `f64::MAX`).
+    inv_alpha: f64,
+    /// `1 - alpha`.
+    eps: f64,
+    /// `xi = arctan(beta tan(pi alpha/2)) = alpha B`.
+    xi: f64,
+    /// `tau = beta tan(pi alpha/2)` (0 at `alpha = 1`).
+    tau: f64,
+    /// `-ln cos xi = ln(1 + tau^2) / 2` (so that `S = exp(k / alpha)`).
+    neg_ln_cos_xi: f64,
+    /// Output is `out_scale * Z + out_shift`.
+    out_scale: f64,
+    /// Output shift (see [`Stable::new`]).
+    out_shift: f64,
+}
+
+/// `tan(pi alpha / 2)`, evaluated from an exactly computed small argument so that it is exact
+/// (0) at `alpha = 2` and accurate near `alpha = 1` (where it is `cot(pi (1 - alpha) / 2)`).
+/// Infinite at `alpha = 1` (never used there).
+pub(crate) fn tan_half_pi(alpha: f64) -> f64 {
+    if alpha == 1.0 {
+        f64::INFINITY
+    } else if alpha < 0.5 {
+        (FRAC_PI_2 * alpha).tan()
+    } else if alpha <= 1.5 {
+        // 1 - alpha is exact here (Sterbenz).
+        1.0 / (FRAC_PI_2 * (1.0 - alpha)).tan()
+    } else {
+        // tan(pi alpha/2) = -tan(pi (2 - alpha)/2); 2 - alpha exact.
+        -(FRAC_PI_2 * (2.0 - alpha)).tan()
+    }
+}
+
+impl Stable {
+    /// The stable law `S(alpha, beta, scale, location; param)`.
+    ///
+    /// Requires `alpha` in (0, 2], `beta` in [-1, 1], `scale` finite and > 0, `location` finite
+    /// (otherwise [`Error::InvalidParameter`]). Also rejects the (absurd) case where the S0/S1
+    /// location shift `beta scale tan(pi alpha/2)` or `beta (2/pi) scale ln(scale)` overflows.
+    ///
+    /// Remember: `alpha = 2` is `N(location, 2 scale^2)` whatever `beta`.
+    pub fn new(alpha: f64, beta: f64, scale: f64, location: f64, param: Parametrization) -> Result<Self> {
+        if !(alpha > 0.0 && alpha <= 2.0) {
+            return Err(Error::InvalidParameter { name: "alpha", value: alpha, allowed: Allowed("in (0, 2]") });
+        }
+        check_closed("beta", beta, -1.0, 1.0, "in [-1, 1]")?;
+        check_positive("scale", scale)?;
+        check_finite("location", location)?;
+
+        let eps = 1.0 - alpha;
+        let inv_alpha = (1.0 / alpha).min(f64::MAX);
+        let (tau, xi, neg_ln_cos_xi) = if alpha == 1.0 || alpha == 2.0 {
+            (0.0, 0.0, 0.0)
+        } else {
+            let tau = beta * tan_half_pi(alpha);
+            (tau, tau.atan(), 0.5 * (tau * tau).ln_1p())
+        };
+        let kind = if alpha == 2.0 {
+            Kind::Gaussian
+        } else if alpha == 1.0 {
+            if beta == 0.0 {
+                Kind::Cauchy
+            } else {
+                Kind::AlphaOne
+            }
+        } else if param == Parametrization::S0 && beta != 0.0 && eps.abs() < NEAR_ONE {
+            Kind::NearOneS0
+        } else {
+            Kind::General
+        };
+        // The standard variate Z is S1(alpha, beta, 1, 0) except in NearOneS0 (S0(alpha, beta, 1, 0)).
+        let (out_scale, out_shift) = match kind {
+            Kind::Gaussian => (SQRT_2 * scale, location),
+            Kind::Cauchy => (scale, location),
+            Kind::AlphaOne => match param {
+                Parametrization::S1 => (scale, location + beta * FRAC_2_PI * scale * scale.ln()),
+                Parametrization::S0 => (scale, location),
+            },
+            Kind::General => match param {
+                Parametrization::S1 => (scale, location),
+                Parametrization::S0 => (scale, location - scale * tau),
+            },
+            Kind::NearOneS0 => (scale, location),
+        };
+        if !out_shift.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "scale",
+                value: scale,
+                allowed: Allowed("small enough that the S0/S1 location shift is finite"),
+            });
+        }
+        Ok(Stable {
+            alpha,
+            beta,
+            scale,
+            location,
+            param,
+            kind,
+            inv_alpha,
+            eps,
+            xi,
+            tau,
+            neg_ln_cos_xi,
+            out_scale,
+            out_shift,
+        })
+    }
+
+    /// The standard law `S1(alpha, beta, 1, 0)` (the output of the CMS formula).
+    pub fn standard(alpha: f64, beta: f64) -> Result<Self> {
+        Self::new(alpha, beta, 1.0, 0.0, Parametrization::S1)
+    }
+
+    /// Index of stability `alpha` in (0, 2].
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Skewness `beta` in [-1, 1].
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    /// Scale `gamma > 0`.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// Location `delta` in this distribution's parametrisation.
+    pub fn location(&self) -> f64 {
+        self.location
+    }
+
+    /// The parametrisation the location refers to.
+    pub fn parametrization(&self) -> Parametrization {
+        self.param
+    }
+
+    /// The location of this same law in parametrisation `param`:
+    /// `delta0 = delta1 + beta gamma tan(pi alpha/2)` (`alpha != 1`),
+    /// `delta0 = delta1 + beta (2/pi) gamma ln gamma` (`alpha = 1`); Nolan (2020), Table 3.1.
+    pub fn location_in(&self, param: Parametrization) -> f64 {
+        if param == self.param {
+            return self.location;
+        }
+        let shift = if self.alpha == 1.0 {
+            self.beta * FRAC_2_PI * self.scale * self.scale.ln()
+        } else if self.alpha == 2.0 {
+            0.0
+        } else {
+            self.scale * self.tau
+        };
+        match param {
+            Parametrization::S0 => self.location + shift,
+            Parametrization::S1 => self.location - shift,
+        }
+    }
+
+    /// The same law expressed in parametrisation `param` (location converted by
+    /// [`Stable::location_in`]).
+    pub fn to_parametrization(&self, param: Parametrization) -> Result<Self> {
+        Self::new(self.alpha, self.beta, self.scale, self.location_in(param), param)
+    }
+
+    /// The characteristic function `E exp(i u X)` (formulas in the
+    /// [module documentation](self), per parametrisation). In S0 with `alpha != 1` the factor
+    /// `|gamma u|^(1-alpha) - 1` is evaluated as `expm1((1-alpha) ln|gamma u|)`, so the result is
+    /// accurate (and continuous) as `alpha -> 1`.
+    pub fn char_fn(&self, u: f64) -> Complex64 {
+        if u == 0.0 {
+            return Complex64::new(1.0, 0.0);
+        }
+        let (a, b, g, d) = (self.alpha, self.beta, self.scale, self.location);
+        let au = u.abs();
+        let sg = u.signum();
+        let gu = g * au;
+        let (re, im) = if a == 1.0 {
+            let log_term = match self.param {
+                Parametrization::S1 => au.ln(),
+                Parametrization::S0 => gu.ln(),
+            };
+            (-gu, d * u - gu * b * FRAC_2_PI * sg * log_term)
+        } else if a == 2.0 {
+            (-gu * gu, d * u)
+        } else {
+            let p = gu.powf(a);
+            let t = tan_half_pi(a);
+            match self.param {
+                Parametrization::S1 => (-p, d * u + p * b * sg * t),
+                Parametrization::S0 => (-p, d * u - p * b * sg * t * ((1.0 - a) * gu.ln()).exp_m1()),
+            }
+        };
+        Complex64::from_polar(re.exp(), im)
+    }
+
+    /// Closed-form CDF where one exists, `None` otherwise:
+    /// - `alpha = 2`: `Phi((x - delta) / (sqrt(2) gamma)) = erfc(-(x - delta)/(2 gamma))/2` (accurate in
+    ///   both tails; `libm::erfc`, full double precision);
+    /// - `alpha = 1, beta = 0`: `1/2 + arctan((x - delta)/gamma)/pi` (left tail as
+    ///   `arctan(gamma/|x - delta|)/pi`, no cancellation);
+    /// - `alpha = 1/2, beta = 1`: `erfc(sqrt(gamma / (2 (x - delta1))))` for `x > delta1`, else 0
+    ///   (erfc, so the CDF near `delta1` is accurate to full relative precision);
+    ///   `beta = -1`: `erf(sqrt(gamma / (2 (delta1 - x))))` for `x < delta1`, else 1.
+    ///
+    /// `delta1` is the S1 location ([`Stable::location_in`]).
+    pub fn cdf(&self, x: f64) -> Option<f64> {
+        use libm::{erf, erfc};
+        let g = self.scale;
+        if self.alpha == 2.0 {
+            // Phi(z) = erfc(-z / sqrt 2) / 2 with z = (x - delta) / (sqrt(2) gamma).
+            Some(0.5 * erfc(-(x - self.location) / (2.0 * g)))
+        } else if self.alpha == 1.0 && self.beta == 0.0 {
+            let z = (x - self.location) / g;
+            Some(if z < 0.0 { (-1.0 / z).atan() / PI } else { 0.5 + z.atan() / PI })
+        } else if self.alpha == 0.5 && self.beta.abs() == 1.0 {
+            let d1 = self.location_in(Parametrization::S1);
+            Some(if self.beta == 1.0 {
+                if x > d1 {
+                    erfc((g / (2.0 * (x - d1))).sqrt())
+                } else {
+                    0.0
+                }
+            } else if x < d1 {
+                erf((g / (2.0 * (d1 - x))).sqrt())
+            } else {
+                1.0
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Closed-form survival function `P(X > x)` where one exists (same cases as
+    /// [`Stable::cdf`], each evaluated without `1 - F` cancellation in the upper tail).
+    pub fn sf(&self, x: f64) -> Option<f64> {
+        if self.alpha == 2.0 || (self.alpha == 1.0 && self.beta == 0.0) || (self.alpha == 0.5 && self.beta.abs() == 1.0)
+        {
+            // Reflection: P(X > x) = P(-X < -x), and -X is the same family with beta -> -beta
+            // and location -> -location (S1 for alpha != 1; beta = 0 at alpha = 1).
+            let d1 = self.location_in(Parametrization::S1);
+            let mirrored = Stable::new(self.alpha, -self.beta, self.scale, -d1, Parametrization::S1).ok()?;
+            mirrored.cdf(-x)
+        } else {
+            None
+        }
+    }
+
+    /// Closed-form density where one exists (same cases as [`Stable::cdf`]):
+    /// `exp(-(x-delta)^2/(4 gamma^2)) / (2 gamma sqrt(pi))`; `1/(pi gamma (1 + z^2))`;
+    /// `sqrt(gamma/(2 pi)) exp(-gamma/(2 y)) / y^(3/2)` with `y = x - delta1` (`beta = 1`) or
+    /// `delta1 - x` (`beta = -1`), 0 outside the support.
+    pub fn pdf(&self, x: f64) -> Option<f64> {
+        let g = self.scale;
+        if self.alpha == 2.0 {
+            let z = (x - self.location) / g;
+            Some((-0.25 * z * z).exp() / (2.0 * g * PI.sqrt()))
+        } else if self.alpha == 1.0 && self.beta == 0.0 {
+            let z = (x - self.location) / g;
+            Some(1.0 / (PI * g * (1.0 + z * z)))
+        } else if self.alpha == 0.5 && self.beta.abs() == 1.0 {
+            let d1 = self.location_in(Parametrization::S1);
+            let y = if self.beta == 1.0 { x - d1 } else { d1 - x };
+            Some(if y > 0.0 { (g / (2.0 * PI)).sqrt() * (-g / (2.0 * y)).exp() / (y * y.sqrt()) } else { 0.0 })
+        } else {
+            None
+        }
+    }
+
+    /// Writes `out.len()` independent variates; identical to `out.len()` calls of
+    /// [`Distribution::sample`] on the same generator.
+    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        match self.kind {
+            Kind::Gaussian => {
+                for x in out.iter_mut() {
+                    *x = self.sample_gaussian(rng);
+                }
+            }
+            Kind::Cauchy => {
+                for x in out.iter_mut() {
+                    *x = self.sample_cauchy(rng);
+                }
+            }
+            Kind::AlphaOne => {
+                for x in out.iter_mut() {
+                    *x = self.sample_alpha_one(rng);
+                }
+            }
+            Kind::General => {
+                for x in out.iter_mut() {
+                    *x = self.sample_general(rng);
+                }
+            }
+            Kind::NearOneS0 => {
+                for x in out.iter_mut() {
+                    *x = self.sample_near_one_s0(rng);
+                }
+            }
+        }
+    }
+
+    /// Empirical characteristic function of `sample` at `u`, compared with [`Stable::char_fn`].
+    /// The standard errors use the exact variances (`phi` the characteristic function):
+    /// `Var cos(uX) = (1 + Re phi(2u))/2 - (Re phi(u))^2`,
+    /// `Var sin(uX) = (1 - Re phi(2u))/2 - (Im phi(u))^2` (from `cos^2 = (1 + cos 2.)/2`,
+    /// `sin^2 = (1 - cos 2.)/2`). A bounded statistic: valid for every `alpha`.
+    pub fn ecf_compare(&self, sample: &[f64], u: f64) -> EcfComparison {
+        let (mut c, mut s) = (0.0, 0.0);
+        for &x in sample {
+            let (sn, cs) = (u * x).sin_cos();
+            c += cs;
+            s += sn;
+        }
+        let n = sample.len() as f64;
+        let phi = self.char_fn(u);
+        let phi2 = self.char_fn(2.0 * u);
+        let var_re = ((1.0 + phi2.re) / 2.0 - phi.re * phi.re).max(0.0);
+        let var_im = ((1.0 - phi2.re) / 2.0 - phi.im * phi.im).max(0.0);
+        EcfComparison {
+            u,
+            estimate: Complex64::new(c / n, s / n),
+            exact: phi,
+            se_re: (var_re / n).sqrt(),
+            se_im: (var_im / n).sqrt(),
+        }
+    }
+
+    #[inline(always)]
+    fn sample_gaussian<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        self.out_scale * z + self.out_shift
+    }
+
+    #[inline(always)]
+    fn sample_cauchy<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let s = uniform_s(rng);
+        // tan V = sgn(s) / tan((pi/2)(1 - |s|)): accurate near V = +-pi/2.
+        let t = 1.0 / (FRAC_PI_2 * (1.0 - s.abs())).tan();
+        saturate(self.out_scale * t.copysign(s) + self.out_shift)
+    }
+
+    #[inline(always)]
+    fn sample_alpha_one<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let s = uniform_s(rng);
+        let w = exp1(rng);
+        let v = FRAC_PI_2 * s;
+        let cos_v = (FRAC_PI_2 * (1.0 - s.abs())).sin();
+        // (2/pi)(pi/2 + beta V) = 1 + beta s, exact for beta = +-1 and never 0.
+        let p = 1.0 + self.beta * s;
+        let tan_v = v.sin() / cos_v;
+        let z = p * tan_v - FRAC_2_PI * self.beta * (w * cos_v / p).max(f64::MIN_POSITIVE).ln();
+        saturate(self.out_scale * z + self.out_shift)
+    }
+
+    #[inline(always)]
+    fn sample_general<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let s = uniform_s(rng);
+        let w = exp1(rng);
+        let v = FRAC_PI_2 * s;
+        let cos_v = (FRAC_PI_2 * (1.0 - s.abs())).sin();
+        let sin_t = (self.alpha * v + self.xi).sin();
+        let c = (self.eps * v - self.xi).cos().max(f64::MIN_POSITIVE);
+        let t = (self.eps * (c / w).ln() - cos_v.ln() + self.neg_ln_cos_xi) * self.inv_alpha;
+        let z = sin_t * t.exp().min(f64::MAX);
+        saturate(self.out_scale * z + self.out_shift)
+    }
+
+    #[inline(always)]
+    fn sample_near_one_s0<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let s = uniform_s(rng);
+        let w = exp1(rng);
+        let v = FRAC_PI_2 * s;
+        let cos_v = (FRAC_PI_2 * (1.0 - s.abs())).sin();
+        let tan_v = v.sin() / cos_v;
+        let (sin_av, _) = (self.alpha * v).sin_cos();
+        let ev = self.eps * v;
+        let (sin_ev, cos_ev) = ev.sin_cos();
+        let h = (0.5 * ev).sin();
+        let cos_ev_m1 = -2.0 * h * h;
+        let tau = self.tau;
+        let num = (cos_ev + tau * sin_ev).max(f64::MIN_POSITIVE);
+        let ln_t = num.ln() - w.ln() - cos_v.ln();
+        let b = self.eps * self.inv_alpha * ln_t;
+        let e = b.exp().min(f64::MAX);
+        let em1 = b.exp_m1().min(f64::MAX);
+        let z0 = (sin_av / cos_v) * e + tau * ((cos_ev_m1 + tan_v * sin_ev) * e + em1);
+        saturate(self.out_scale * z0 + self.out_shift)
+    }
+}
+
+/// One draw of the empirical characteristic function against the exact one
+/// ([`Stable::ecf_compare`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EcfComparison {
+    /// The argument `u`.
+    pub u: f64,
+    /// `(mean cos(uX), mean sin(uX))`.
+    pub estimate: Complex64,
+    /// The exact `phi(u)`.
+    pub exact: Complex64,
+    /// Standard error of the real part (exact variance / n).
+    pub se_re: f64,
+    /// Standard error of the imaginary part.
+    pub se_im: f64,
+}
+
+impl EcfComparison {
+    /// z-score of the real part.
+    pub fn z_re(&self) -> f64 {
+        crate::stats::z_score(self.estimate.re, self.exact.re, self.se_re)
+    }
+
+    /// z-score of the imaginary part.
+    pub fn z_im(&self) -> f64 {
+        crate::stats::z_score(self.estimate.im, self.exact.im, self.se_im)
+    }
+}
+
+/// `s = (2k + 1 - 2^52) / 2^52` from the top 52 bits `k` of one `u64`: uniform on the odd
+/// multiples of `2^-52` in (-1, 1), never 0 or +-1, computed exactly.
+#[inline(always)]
+fn uniform_s<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    const TWO52: f64 = (1u64 << 52) as f64;
+    let k = rng.next_u64() >> 12;
+    (((2 * k + 1) as f64) - TWO52) * (1.0 / TWO52)
+}
+
+/// `W ~ Exp(1)` (ziggurat), clamped to `[f64::MIN_POSITIVE, f64::MAX]`.
+#[inline(always)]
+fn exp1<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    let w: f64 = Exp1.sample(rng);
+    w.clamp(f64::MIN_POSITIVE, f64::MAX)
+}
+
+/// Saturates `+-inf` to `+-f64::MAX` (documented overflow behaviour).
+#[inline(always)]
+fn saturate(x: f64) -> f64 {
+    x.clamp(-f64::MAX, f64::MAX)
+}
+
+impl Distribution<f64> for Stable {
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.kind {
+            Kind::Gaussian => self.sample_gaussian(rng),
+            Kind::Cauchy => self.sample_cauchy(rng),
+            Kind::AlphaOne => self.sample_alpha_one(rng),
+            Kind::General => self.sample_general(rng),
+            Kind::NearOneS0 => self.sample_near_one_s0(rng),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Seed;
+
+    #[test]
+    fn tan_half_pi_is_accurate() {
+        assert_eq!(tan_half_pi(2.0), 0.0);
+        for &a in &[0.1, 0.3, 0.5, 0.7, 0.999, 1.001, 1.3, 1.7, 1.99] {
+            let direct = (PI * a / 2.0).tan();
+            assert!((tan_half_pi(a) - direct).abs() <= 1e-12 * direct.abs().max(1.0), "alpha {a}");
+        }
+        assert!((tan_half_pi(0.5) - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn char_fn_is_the_same_law_in_both_parametrisations() {
+        for &a in &[0.5, 0.9, 0.999, 1.0, 1.001, 1.5, 2.0] {
+            for &b in &[-1.0, -0.3, 0.0, 0.7, 1.0] {
+                let d1 = Stable::new(a, b, 3.0, 0.4, Parametrization::S1).unwrap();
+                let d0 = d1.to_parametrization(Parametrization::S0).unwrap();
+                assert!((d0.location_in(Parametrization::S1) - d1.location()).abs() < 1e-12);
+                for &u in &[-2.0, -0.3, 0.05, 0.7, 4.0] {
+                    let (p1, p0) = (d1.char_fn(u), d0.char_fn(u));
+                    assert!((p1 - p0).norm() < 1e-9, "a {a} b {b} u {u}: {p1} vs {p0}");
+                    // Hermitian symmetry.
+                    assert!((d1.char_fn(-u) - p1.conj()).norm() < 1e-14);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn char_fn_special_cases() {
+        let g = Stable::new(2.0, 0.6, 1.5, -1.0, Parametrization::S0).unwrap();
+        let u = 0.8_f64;
+        let want = Complex64::from_polar((-(1.5 * u).powi(2)).exp(), -u);
+        assert!((g.char_fn(u) - want).norm() < 1e-15);
+        let c = Stable::new(1.0, 0.0, 2.0, 1.0, Parametrization::S1).unwrap();
+        let want = Complex64::from_polar((-2.0 * u).exp(), u);
+        assert!((c.char_fn(u) - want).norm() < 1e-15);
+        // S0 is continuous at alpha = 1.
+        for &b in &[-1.0, 0.5] {
+            let at = Stable::new(1.0, b, 3.0, 0.2, Parametrization::S0).unwrap().char_fn(0.7);
+            let near = Stable::new(1.0 + 1e-9, b, 3.0, 0.2, Parametrization::S0).unwrap().char_fn(0.7);
+            assert!((at - near).norm() < 1e-7, "{at} vs {near}");
+        }
+    }
+
+    #[test]
+    fn closed_forms_are_consistent() {
+        let levy = Stable::new(0.5, 1.0, 2.0, 1.0, Parametrization::S1).unwrap();
+        // F(delta + gamma) = erfc(1/sqrt 2) = 0.3173105078629141.
+        let f3 = levy.cdf(3.0).unwrap();
+        assert!((f3 - 0.317_310_507_862_914_1).abs() < 1e-14, "{f3}");
+        assert_eq!(levy.cdf(0.5), Some(0.0));
+        // Far left tail near the support edge: full relative precision.
+        let f = levy.cdf(1.0 + 2.0 / (2.0 * 5.0 * 5.0)).unwrap(); // erfc(5) = 1.5374597944280349e-12
+        assert!((f / 1.537_459_794_428_034_9e-12 - 1.0).abs() < 1e-12, "{f}");
+        let mirror = Stable::new(0.5, -1.0, 2.0, -1.0, Parametrization::S1).unwrap();
+        assert!((mirror.cdf(-3.0).unwrap() - (1.0 - 0.317_310_507_862_914_1)).abs() < 1e-14);
+        assert!((mirror.sf(-3.0).unwrap() - 0.317_310_507_862_914_1).abs() < 1e-14);
+        let cauchy = Stable::new(1.0, 0.0, 2.0, 1.0, Parametrization::S0).unwrap();
+        assert!((cauchy.cdf(3.0).unwrap() - 0.75).abs() < 1e-15);
+        assert!((cauchy.cdf(-1e10).unwrap() - 2.0 / (PI * (1e10 + 1.0))).abs() < 1e-24);
+        let gauss = Stable::new(2.0, -1.0, 1.0 / SQRT_2, 0.0, Parametrization::S1).unwrap();
+        assert!((gauss.cdf(1.0).unwrap() - 0.841_344_746_068_542_9).abs() < 1e-15);
+        assert!((gauss.pdf(0.0).unwrap() - 1.0 / (2.0 * PI).sqrt()).abs() < 1e-15);
+        assert!(Stable::standard(1.5, 0.0).unwrap().cdf(0.0).is_none());
+        // Densities integrate to the CDF increments (midpoint rule).
+        for d in [levy, mirror, cauchy, gauss] {
+            let (a, b) = (-2.0, 4.0);
+            let m = 200_000;
+            let h = (b - a) / m as f64;
+            let integral: f64 = (0..m).map(|i| d.pdf(a + (i as f64 + 0.5) * h).unwrap() * h).sum();
+            let diff = d.cdf(b).unwrap() - d.cdf(a).unwrap();
+            assert!((integral - diff).abs() < 1e-6, "{d:?}: {integral} vs {diff}");
+        }
+    }
+
+    #[test]
+    fn uniform_angle_is_exact_and_open() {
+        /// Returns `first` once, then a regular stream (so the Exp1 ziggurat terminates).
+        struct Fixed(Option<u64>, crate::PathRng);
+        impl rand::RngCore for Fixed {
+            fn next_u32(&mut self) -> u32 {
+                self.next_u64() as u32
+            }
+            fn next_u64(&mut self) -> u64 {
+                self.0.take().unwrap_or_else(|| self.1.next_u64())
+            }
+            fn fill_bytes(&mut self, dst: &mut [u8]) {
+                self.1.fill_bytes(dst)
+            }
+        }
+        let fixed = |bits: u64| Fixed(Some(bits), Seed::new(9).stream(0));
+        let lo = uniform_s(&mut fixed(0));
+        let hi = uniform_s(&mut fixed(u64::MAX));
+        assert_eq!(lo, -1.0 + 2f64.powi(-52));
+        assert_eq!(hi, 1.0 - 2f64.powi(-52));
+        // Extreme angles give finite variates in every branch, both skews.
+        for &a in &[0.3, 0.5, 1.0, 1.0005, 1.5, 1.99] {
+            for &b in &[-1.0, 1.0] {
+                for p in [Parametrization::S0, Parametrization::S1] {
+                    let d = Stable::new(a, b, 1.0, 0.0, p).unwrap();
+                    for bits in [0u64, u64::MAX] {
+                        let x = d.sample(&mut fixed(bits));
+                        assert!(x.is_finite(), "a {a} b {b} {p:?} bits {bits:x}: {x}");
+                    }
+                }
+            }
+        }
+        let mut rng = Seed::new(1).stream(0);
+        let d = Stable::standard(0.01, 0.3).unwrap();
+        assert!((0..10_000).all(|_| d.sample(&mut rng).is_finite()));
+    }
+}

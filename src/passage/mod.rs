@@ -1,0 +1,1 @@
+//! First-passage and escape-time estimators and their closed forms (to come).

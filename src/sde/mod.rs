@@ -1,0 +1,1 @@
+//! Stochastic differential equations: models, noise drivers, integrators and ensembles.

@@ -1,0 +1,334 @@
+//! Statistical and contract tests of the fGn / fBM / circulant / Cholesky / Hosking generators.
+//!
+//! Every statistical check compares a Monte Carlo mean over independent replicates (independent
+//! paths, or the two independent halves of one FFT) with a closed form and fails at |z| > 5 or
+//! KS p < 1e-6 (VALIDATION.md section 0).
+
+use fracnoise::noise::{
+    fgn_autocovariance, toeplitz_cholesky_whiten, CholeskyGenerator, CirculantEmbedding, EmbeddingMode, FbmGenerator,
+    FgnGenerator, HoskingGenerator,
+};
+use fracnoise::stats::{autocovariance_known_mean, ks_test, Moments};
+use fracnoise::{Error, Seed};
+use ndarray::{s, Array2, ShapeBuilder};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+const Z_MAX: f64 = 5.0;
+const LAGS: usize = 10;
+
+/// Known-mean autocovariance at lags 0..=LAGS, one estimate per path, for `paths` paths.
+fn acov_moments(g: &FgnGenerator, paths: usize, seed: Seed) -> Vec<Moments> {
+    let mut m = vec![Moments::new(); LAGS + 1];
+    let chunk = 1024;
+    let mut first = 0;
+    while first < paths {
+        let rows = chunk.min(paths - first);
+        let mut out = Array2::zeros((rows, g.len()));
+        g.fill_paths(seed, first as u64, out.view_mut()).unwrap();
+        for r in out.rows() {
+            let c = autocovariance_known_mean(r.as_slice().unwrap(), LAGS);
+            for (mk, ck) in m.iter_mut().zip(c) {
+                mk.push(ck);
+            }
+        }
+        first += rows;
+    }
+    m
+}
+
+/// fGn autocovariance at lags 0..10 against the closed form, for H in {0.05, 0.25, 0.5, 0.75,
+/// 0.95} and n in {1024, 1000} (a power of two and not), sigma = 1.
+///
+/// The known-mean estimator `(n-k)^-1 sum x_i x_{i+k}` is unbiased per path (VALIDATION.md T3);
+/// R = 8192 independent paths (both halves of 4096 FFTs) give the standard error from the
+/// across-path spread. Power: the test asserts itself that replacing H by H +/- 0.02 would shift
+/// the worst lag by at least 8 standard errors (so such a bug fails with near certainty); the
+/// smallest such shift, at H = 0.95, lag 10, is about 10 SE (the per-path SD of c_k is about 0.95
+/// there because of long memory), and about 80 SE at H = 0.5, lag 1. A missing scale factor
+/// (e.g. 2 or sqrt(2n)) shifts lag 0 by hundreds of SE.
+#[test]
+fn fgn_autocovariance_matches_closed_form() {
+    let paths = 8192;
+    for &n in &[1024usize, 1000] {
+        for (hi, &h) in [0.05, 0.25, 0.5, 0.75, 0.95].iter().enumerate() {
+            let g = FgnGenerator::new(n, h, 1.0).unwrap();
+            let m = acov_moments(&g, paths, Seed::new(1000 + hi as u64 + n as u64));
+            let mut power_plus: f64 = 0.0;
+            let mut power_minus: f64 = 0.0;
+            for (k, mk) in m.iter().enumerate() {
+                let target = fgn_autocovariance(h, k);
+                let z = mk.z(target);
+                assert!(z.abs() <= Z_MAX, "n {n} H {h} lag {k}: est {} target {target} z {z}", mk.mean());
+                let se = mk.mean_se();
+                power_plus = power_plus.max((fgn_autocovariance(h + 0.02, k) - target).abs() / se);
+                power_minus = power_minus.max((fgn_autocovariance(h - 0.02, k) - target).abs() / se);
+            }
+            assert!(power_plus > 8.0 && power_minus > 8.0, "H {h}: power {power_plus} {power_minus}");
+        }
+    }
+}
+
+/// Scaled fGn: Var = sigma^2 (lag 0) and lag-1 covariance sigma^2 gamma(1), sigma = 2.5.
+#[test]
+fn fgn_sigma_scales_covariance() {
+    let (h, sigma) = (0.7, 2.5);
+    let g = FgnGenerator::new(100, h, sigma).unwrap();
+    let m = acov_moments(&g, 4000, Seed::new(77));
+    for (k, mk) in m.iter().enumerate() {
+        let z = mk.z(sigma * sigma * fgn_autocovariance(h, k));
+        assert!(z.abs() <= Z_MAX, "lag {k}: z {z}");
+    }
+}
+
+/// The two halves of one FFT are independent: cross-covariances E[a_i b_i], E[a_i b_{i+1}],
+/// E[a_{i+1} b_i] are 0 (averaged along the path, then across 4000 independent pairs).
+#[test]
+fn fgn_halves_are_independent() {
+    let g = FgnGenerator::new(512, 0.8, 1.0).unwrap();
+    let seed = Seed::new(3);
+    let mut s = g.scratch();
+    let (mut a, mut b) = (vec![0.0; 512], vec![0.0; 512]);
+    let mut m = [Moments::new(), Moments::new(), Moments::new()];
+    for j in 0..4000 {
+        g.fill_pair(&mut seed.stream(j), &mut s, &mut a, &mut b).unwrap();
+        let n = a.len();
+        m[0].push(a.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>() / n as f64);
+        m[1].push(a[..n - 1].iter().zip(&b[1..]).map(|(x, y)| x * y).sum::<f64>() / (n - 1) as f64);
+        m[2].push(a[1..].iter().zip(&b[..n - 1]).map(|(x, y)| x * y).sum::<f64>() / (n - 1) as f64);
+    }
+    for (i, mi) in m.iter().enumerate() {
+        assert!(mi.z(0.0).abs() <= Z_MAX, "cross-cov {i}: z {}", mi.z(0.0));
+    }
+}
+
+fn chi2_ks(name: &str, n: usize, sums: &[f64]) {
+    let chi = ChiSquared::new(n as f64).unwrap();
+    let r = ks_test(sums, |x| chi.cdf(x)).unwrap();
+    assert!(r.p_value >= 1e-6, "{name}: KS D {} p {}", r.statistic, r.p_value);
+}
+
+/// Exact whitening (VALIDATION.md T2): n = 64, z = L^-1 x with L the Cholesky factor of
+/// Toeplitz(gamma); sum z^2 ~ chi^2_64, KS over 10^4 replicates, for Davies–Harte (both FFT
+/// halves), Hosking and Cholesky outputs, H in {0.3, 0.8}. Passing for all three is the check
+/// that the FFT and the exact methods agree in distribution. Power: a 3% error in the scale of
+/// the covariance shifts sum z^2 by 6% (0.34 SD) and gives KS D about 0.13 >> 0.027 (p = 1e-6).
+#[test]
+fn whitening_chi_square_dh_hosking_cholesky() {
+    let n = 64;
+    let reps = 10_000;
+    for &h in &[0.3, 0.8] {
+        let acov: Vec<f64> = (0..n).map(|k| fgn_autocovariance(h, k)).collect();
+        let chol = CholeskyGenerator::new(&acov).unwrap();
+        let hosk = HoskingGenerator::new(&acov).unwrap();
+        let seed = Seed::new(42).child((h * 100.0) as u64);
+        let mut z = vec![0.0; n];
+        let sumsq = |x: &[f64], z: &mut [f64]| {
+            chol.whiten(x, z).unwrap();
+            z.iter().map(|v| v * v).sum::<f64>()
+        };
+        // Davies–Harte.
+        let g = FgnGenerator::new(n, h, 1.0).unwrap();
+        let paths = g.sample_paths(reps, seed.child(0)).unwrap();
+        let dh: Vec<f64> = paths.rows().into_iter().map(|r| sumsq(r.as_slice().unwrap(), &mut z)).collect();
+        chi2_ks(&format!("Davies-Harte H {h}"), n, &dh);
+        // Hosking and Cholesky.
+        let mut x = vec![0.0; n];
+        let hs: Vec<f64> = (0..reps as u64)
+            .map(|i| {
+                hosk.fill(&mut seed.child(1).stream(i), &mut x).unwrap();
+                sumsq(&x, &mut z)
+            })
+            .collect();
+        chi2_ks(&format!("Hosking H {h}"), n, &hs);
+        let cs: Vec<f64> = (0..reps as u64)
+            .map(|i| {
+                chol.fill(&mut seed.child(2).stream(i), &mut x).unwrap();
+                sumsq(&x, &mut z)
+            })
+            .collect();
+        chi2_ks(&format!("Cholesky H {h}"), n, &cs);
+    }
+}
+
+/// The general circulant sampler on a non-fGn covariance, AR(1): gamma(k) = r^k / (1 - r^2)
+/// (valid embedding for r > 0), whitened by `toeplitz_cholesky_whiten`: chi^2_n by KS.
+#[test]
+fn circulant_general_covariance_ar1() {
+    let (n, r) = (48usize, 0.7f64);
+    let acov: Vec<f64> = (0..=n).map(|k| r.powi(k as i32) / (1.0 - r * r)).collect();
+    let e = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+    assert_eq!(e.dropped_mass(), 0.0);
+    let mut s = e.scratch();
+    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+    let seed = Seed::new(11);
+    let mut sums = Vec::new();
+    for j in 0..3000 {
+        e.fill_pair(&mut seed.stream(j), &mut s, &mut a, &mut b).unwrap();
+        for x in [&a, &b] {
+            let z = toeplitz_cholesky_whiten(&acov[..n], x).unwrap();
+            sums.push(z.iter().map(|v| v * v).sum::<f64>());
+        }
+    }
+    chi2_ks("circulant AR(1)", n, &sums);
+}
+
+/// Var B_H(T) = T^2H and Cov(B(T/4), B(T)) = (t^2H + s^2H - |t-s|^2H)/2 at T = 3.7 (not 1),
+/// and the increment-variance identity E[(n-m)^-1 sum (B_{i+m} - B_i)^2] = (m dt)^2H
+/// (VALIDATION.md T4; exact, since the increments are stationary), over 20000 independent paths.
+#[test]
+fn fbm_variance_and_increment_scaling() {
+    let (t_end, n) = (3.7, 64usize);
+    for &h in &[0.1, 0.3, 0.5, 0.7, 0.9] {
+        let g = FbmGenerator::new(n, h, t_end).unwrap();
+        let times = g.times();
+        assert_eq!(times.len(), n + 1);
+        assert_eq!(times[n], t_end);
+        let paths = g.sample_paths(20_000, Seed::new(5).child((h * 10.0) as u64)).unwrap();
+        assert!(paths.column(0).iter().all(|&v| v == 0.0));
+        let mut var_t = Moments::new();
+        let mut cov = Moments::new();
+        let ms = [1usize, 4, 16];
+        let mut inc: Vec<Moments> = vec![Moments::new(); ms.len()];
+        for r in paths.rows() {
+            var_t.push(r[n] * r[n]);
+            cov.push(r[n / 4] * r[n]);
+            for (mi, &m) in inc.iter_mut().zip(&ms) {
+                let s: f64 = (0..=n - m).map(|i| (r[i + m] - r[i]).powi(2)).sum();
+                mi.push(s / (n + 1 - m) as f64);
+            }
+        }
+        let a = 2.0 * h;
+        let z = var_t.z(t_end.powf(a));
+        assert!(z.abs() <= Z_MAX, "H {h}: Var B(T) = {} vs {} z {z}", var_t.mean(), t_end.powf(a));
+        let s = times[n / 4];
+        let target = 0.5 * (s.powf(a) + t_end.powf(a) - (t_end - s).powf(a));
+        assert!(cov.z(target).abs() <= Z_MAX, "H {h}: Cov z {}", cov.z(target));
+        for (mi, &m) in inc.iter().zip(&ms) {
+            let target = (m as f64 * t_end / n as f64).powf(a);
+            assert!(mi.z(target).abs() <= Z_MAX, "H {h} m {m}: z {}", mi.z(target));
+        }
+    }
+}
+
+/// T1: minimum eigenvalue of the fGn embedding >= -1e-10 * max for H = 0.01..0.99 (step 0.01),
+/// n = 2^4..2^16 plus 1000 and 1025 (and n = 1, 2, 3). The full sweep to 2^20 is
+/// `cargo test --release --test noise_fgn -- --ignored min_eigenvalue_sweep_to_2_20`.
+#[test]
+fn min_eigenvalue_nonnegative() {
+    let mut ns: Vec<usize> = (4..=16).map(|p| 1usize << p).collect();
+    ns.extend([1, 2, 3, 1000, 1025]);
+    min_eigenvalue_check(&ns, 1);
+}
+
+#[test]
+#[ignore = "long sweep (about a minute); run with --ignored"]
+fn min_eigenvalue_sweep_to_2_20() {
+    let ns: Vec<usize> = (17..=20).map(|p| 1usize << p).collect();
+    min_eigenvalue_check(&ns, 1);
+}
+
+fn min_eigenvalue_check(ns: &[usize], step: usize) {
+    for &n in ns {
+        for hp in (1..=99).step_by(step) {
+            let h = hp as f64 / 100.0;
+            let g = FgnGenerator::new(n, h, 1.0).unwrap_or_else(|e| panic!("n {n} H {h}: {e}"));
+            let e = g.embedding();
+            assert!(e.min_eigenvalue() >= -1e-10 * e.max_eigenvalue(), "n {n} H {h}: {e:?}");
+            assert!(e.dropped_mass() <= 1e-10, "n {n} H {h}: {e:?}");
+        }
+    }
+}
+
+/// Same seed, same bits: single calls, rayon pools of 1 and 2 threads, and shards
+/// [0, 3) [3, 7) [7, 10) (odd starts) give identical rows; another seed differs.
+#[test]
+fn reproducible_across_threads_and_shards() {
+    let g = FgnGenerator::new(333, 0.35, 1.3).unwrap();
+    let seed = Seed::new(2024);
+    let pool = |k: usize| rayon::ThreadPoolBuilder::new().num_threads(k).build().unwrap();
+    let one = pool(1).install(|| g.sample_paths(10, seed)).unwrap();
+    let two = pool(2).install(|| g.sample_paths(10, seed)).unwrap();
+    assert_eq!(one, two);
+    let mut sharded = Array2::zeros((10, 333));
+    for (a, b) in [(0usize, 3usize), (3, 7), (7, 10)] {
+        pool(2).install(|| g.fill_paths(seed, a as u64, sharded.slice_mut(s![a..b, ..]))).unwrap();
+    }
+    assert_eq!(one, sharded);
+    let mut scratch = g.scratch();
+    let mut p = vec![0.0; 333];
+    for i in 0..10 {
+        g.fill_path(seed, i as u64, &mut scratch, &mut p).unwrap();
+        assert_eq!(one.row(i).to_vec(), p, "row {i}");
+    }
+    // A column-major (non-contiguous rows) output view gets the same numbers.
+    let mut fortran = Array2::zeros((10, 333).f());
+    g.fill_paths(seed, 0, fortran.view_mut()).unwrap();
+    assert_eq!(one, fortran);
+    assert_ne!(one, g.sample_paths(10, Seed::new(2025)).unwrap());
+    // fBM: shards and thread counts too.
+    let f = FbmGenerator::new(100, 0.7, 2.0).unwrap();
+    let all = pool(1).install(|| f.sample_paths(7, seed)).unwrap();
+    let mut parts = Array2::zeros((7, 101));
+    for (a, b) in [(0usize, 1usize), (1, 4), (4, 7)] {
+        pool(2).install(|| f.fill_paths(seed, a as u64, parts.slice_mut(s![a..b, ..]))).unwrap();
+    }
+    assert_eq!(all, parts);
+    let mut q = vec![0.0; 101];
+    f.fill_path(seed, 5, &mut f.scratch(), &mut q).unwrap();
+    assert_eq!(all.row(5).to_vec(), q);
+}
+
+/// Invalid parameters and buffers give the typed error, never a panic or NaN.
+#[test]
+fn bad_input() {
+    let is_param = |r: Result<FgnGenerator, Error>, name: &str| match r {
+        Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+        other => panic!("expected InvalidParameter({name}), got {other:?}"),
+    };
+    assert!(matches!(FgnGenerator::new(0, 0.5, 1.0), Err(Error::InvalidSize { .. })));
+    for h in [0.0, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
+        is_param(FgnGenerator::new(8, h, 1.0), "hurst");
+    }
+    for s in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+        is_param(FgnGenerator::new(8, 0.5, s), "sigma");
+    }
+    assert!(matches!(FbmGenerator::new(0, 0.5, 1.0), Err(Error::InvalidSize { .. })));
+    for t in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+        assert!(matches!(FbmGenerator::new(8, 0.5, t), Err(Error::InvalidParameter { name: "t_end", .. })));
+    }
+    for h in [0.0, 1.0, f64::NAN] {
+        assert!(matches!(FbmGenerator::new(8, h, 1.0), Err(Error::InvalidParameter { name: "hurst", .. })));
+    }
+    // Buffers of the wrong length.
+    let g = FgnGenerator::new(8, 0.5, 1.0).unwrap();
+    let mut s = g.scratch();
+    let seed = Seed::new(1);
+    let (mut a, mut b) = (vec![0.0; 8], vec![0.0; 7]);
+    assert!(matches!(g.fill_pair(&mut seed.stream(0), &mut s, &mut a, &mut b), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(g.fill_path(seed, 0, &mut s, &mut b), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(g.fill_paths(seed, 0, Array2::zeros((3, 9)).view_mut()), Err(Error::LengthMismatch { .. })));
+    let f = FbmGenerator::new(8, 0.5, 1.0).unwrap();
+    assert!(matches!(f.fill_path(seed, 0, &mut s, &mut a), Err(Error::LengthMismatch { .. })));
+    assert!(matches!(f.fill_paths(seed, 0, Array2::zeros((3, 8)).view_mut()), Err(Error::LengthMismatch { .. })));
+    // Zero paths is an empty array, not an error.
+    assert_eq!(g.sample_paths(0, seed).unwrap().dim(), (0, 8));
+    // Non-PD autocovariances: the circulant sampler refuses in exact mode, reports the dropped
+    // mass in approximate mode; Cholesky and Hosking report NotPositiveDefinite.
+    let bad = [1.0, 0.9, -0.9, 0.2, 0.0];
+    match CirculantEmbedding::new(&bad, EmbeddingMode::Exact) {
+        Err(Error::NegativeEigenvalue { min_eigenvalue, max_eigenvalue, size, .. }) => {
+            assert!(min_eigenvalue < -1e-10 * max_eigenvalue);
+            assert_eq!(size, 8);
+        }
+        other => panic!("expected NegativeEigenvalue, got {other:?}"),
+    }
+    let approx = CirculantEmbedding::new(&bad, EmbeddingMode::Approximate).unwrap();
+    assert!(approx.dropped_mass() > 0.0);
+    assert!(matches!(CholeskyGenerator::new(&bad), Err(Error::NotPositiveDefinite(_))));
+    assert!(matches!(HoskingGenerator::new(&bad), Err(Error::NotPositiveDefinite(_))));
+    assert!(toeplitz_cholesky_whiten(&bad, &[0.0; 4]).is_err());
+    // A squared-exponential kernel with a long length scale (a classic failure of the embedding).
+    let se: Vec<f64> = (0..=64).map(|k| (-(k as f64 / 20.0).powi(2)).exp()).collect();
+    assert!(matches!(CirculantEmbedding::new(&se, EmbeddingMode::Exact), Err(Error::NegativeEigenvalue { .. })));
+    assert!(CirculantEmbedding::new(&se, EmbeddingMode::Approximate).unwrap().dropped_mass() > 0.0);
+}
