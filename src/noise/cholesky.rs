@@ -37,7 +37,7 @@ impl CholeskyGenerator {
                     s -= l[ri + k] * l[rj + k];
                 }
                 if i == j {
-                    if !(s > 0.0) || !s.is_finite() {
+                    if s.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !s.is_finite() {
                         return Err(Error::NotPositiveDefinite(format!(
                             "Toeplitz covariance of size {n}: Cholesky pivot {i} is {s:e} (must be > 0)"
                         )));

@@ -250,6 +250,7 @@ mod tests {
     /// References from mpmath at 60 digits of `(|k+1|^2H - 2|k|^2H + |k-1|^2H)/2`, evaluated at the
     /// binary64 value of `H` (`mpf(0.5000001)`, not the decimal, which differs by 5e-10 relative at k = 1).
     #[test]
+    #[allow(clippy::excessive_precision)] // mpmath digits kept verbatim
     fn autocovariance_high_precision_reference() {
         let refs = [
             (0.05, 1, -0.46411326873185341583),

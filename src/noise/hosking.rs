@@ -44,7 +44,7 @@ impl HoskingGenerator {
                 "Durbin-Levinson innovation variance v_{t} = {v:e} of a Toeplitz covariance of size {n} (must be > 0)"
             )))
         };
-        if !(v > 0.0) {
+        if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return fail(0, v);
         }
         sd[0] = v.sqrt();
@@ -59,7 +59,7 @@ impl HoskingGenerator {
             }
             phi[t] = k;
             v *= 1.0 - k * k;
-            if !(v > 0.0) || !v.is_finite() {
+            if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !v.is_finite() {
                 return fail(t, v);
             }
             pacf[t] = k;

@@ -269,7 +269,7 @@ impl Report {
     /// summarised in one line (worst score) and failing checks are listed.
     pub fn to_text(&self, verbose: bool) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{:<44} {:>6} {:>10} {:>8}  {}", "case", "checks", "worst", "seconds", "result");
+        let _ = writeln!(s, "{:<44} {:>6} {:>10} {:>8}  result", "case", "checks", "worst", "seconds");
         let _ = writeln!(s, "{}", "-".repeat(84));
         for c in &self.cases {
             let worst = c.outcome.checks.iter().map(|k| k.score().abs()).fold(0.0, f64::max);
