@@ -4,11 +4,12 @@
 //! paths, or the two independent halves of one FFT) with a closed form and fails at |z| > 5 or
 //! KS p < 1e-6 (VALIDATION.md section 0).
 
+use fracnoise::noise::diagnostics::{ensemble_autocovariance, whitened_sum_squares};
 use fracnoise::noise::{
     fgn_autocovariance, toeplitz_cholesky_whiten, CholeskyGenerator, CirculantEmbedding, EmbeddingMode, FbmGenerator,
     FgnGenerator, HoskingGenerator,
 };
-use fracnoise::stats::{autocovariance_known_mean, ks_test, Moments};
+use fracnoise::stats::{ks_test, Moments};
 use fracnoise::{Error, Seed};
 use ndarray::{s, Array2, ShapeBuilder};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -18,22 +19,7 @@ const LAGS: usize = 10;
 
 /// Known-mean autocovariance at lags 0..=LAGS, one estimate per path, for `paths` paths.
 fn acov_moments(g: &FgnGenerator, paths: usize, seed: Seed) -> Vec<Moments> {
-    let mut m = vec![Moments::new(); LAGS + 1];
-    let chunk = 1024;
-    let mut first = 0;
-    while first < paths {
-        let rows = chunk.min(paths - first);
-        let mut out = Array2::zeros((rows, g.len()));
-        g.fill_paths(seed, first as u64, out.view_mut()).unwrap();
-        for r in out.rows() {
-            let c = autocovariance_known_mean(r.as_slice().unwrap(), LAGS);
-            for (mk, ck) in m.iter_mut().zip(c) {
-                mk.push(ck);
-            }
-        }
-        first += rows;
-    }
-    m
+    ensemble_autocovariance(paths, g.len(), LAGS, |first, out| g.fill_paths(seed, first, out)).unwrap()
 }
 
 /// fGn autocovariance at lags 0..10 against the closed form, for H in {0.05, 0.25, 0.5, 0.75,
@@ -122,10 +108,7 @@ fn whitening_chi_square_dh_hosking_cholesky() {
         let hosk = HoskingGenerator::new(&acov).unwrap();
         let seed = Seed::new(42).child((h * 100.0) as u64);
         let mut z = vec![0.0; n];
-        let sumsq = |x: &[f64], z: &mut [f64]| {
-            chol.whiten(x, z).unwrap();
-            z.iter().map(|v| v * v).sum::<f64>()
-        };
+        let sumsq = |x: &[f64], z: &mut [f64]| whitened_sum_squares(&chol, x, z).unwrap();
         // Davies–Harte.
         let g = FgnGenerator::new(n, h, 1.0).unwrap();
         let paths = g.sample_paths(reps, seed.child(0)).unwrap();

@@ -4,6 +4,7 @@
 //! function with its exact variance, indicators, KS against closed-form CDFs); fail at |z| > 5 or
 //! KS p < 1e-6. Each test also checks its own power where a classic bug is known.
 
+use fracnoise::noise::diagnostics::stable_ecf_grid;
 use fracnoise::noise::{Parametrization, Stable};
 use fracnoise::stats::{ks_test, z_score};
 use fracnoise::Seed;
@@ -23,8 +24,7 @@ fn draw(d: &Stable, n: usize, seed: u64) -> Vec<f64> {
 /// Largest |z| of the ECF at u in {0.1, 0.5, 1, 2}/scale (real and imaginary parts).
 fn worst_ecf_z(d: &Stable, x: &[f64]) -> (f64, String) {
     let mut worst = (0.0, String::new());
-    for &k in &[0.1, 0.5, 1.0, 2.0] {
-        let c = d.ecf_compare(x, k / d.scale());
+    for c in stable_ecf_grid(d, x) {
         for (part, z) in [("re", c.z_re()), ("im", c.z_im())] {
             assert!(z.is_finite(), "{d:?} u {} {part}: z = {z}", c.u);
             if z.abs() > worst.0 {

@@ -5,7 +5,6 @@ use fracnoise::io::{AtomicFile, Format, MatrixWriter};
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
 use fracnoise::Seed;
 use ndarray::Array2;
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -102,12 +101,7 @@ impl Source {
             Source::Fbm(g) => g.fill_paths(seed, first, out),
             Source::Bm(g) => g.fill_paths(seed, first, out),
             Source::Stable(d) => {
-                let mut out = out;
-                let cols = out.ncols();
-                let data = out.as_slice_mut().expect("the chunk buffer is in standard layout");
-                data.par_chunks_mut(cols)
-                    .enumerate()
-                    .for_each(|(i, row)| d.fill(&mut seed.stream(first + i as u64), row));
+                d.fill_paths(seed, first, out);
                 Ok(())
             }
         }

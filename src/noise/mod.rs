@@ -8,9 +8,11 @@
 //! | [`CholeskyGenerator`], [`HoskingGenerator`] | exact `O(n^2)`-per-path references |
 //! | [`gaussian`] | Brownian increments and paths |
 //! | [`Stable`] | alpha-stable variates (Chambers–Mallows–Stuck), Nolan's S0 / S1 |
+//! | [`diagnostics`] | checking code shared by the tests and the validation suite |
 
 pub mod cholesky;
 pub mod circulant;
+pub mod diagnostics;
 pub mod fbm;
 pub mod fgn;
 pub mod gaussian;

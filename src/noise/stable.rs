@@ -81,9 +81,12 @@
 //! draw. Cauchy: one `u64`. [`Stable::fill`] draws exactly as repeated [`Stable::sample`] calls.
 
 use crate::error::{check_closed, check_finite, check_positive, Allowed, Error, Result};
+use crate::rng::Seed;
+use ndarray::{ArrayViewMut1, ArrayViewMut2, Axis};
 use num_complex::Complex64;
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
+use rayon::prelude::*;
 use std::f64::consts::{FRAC_2_PI, FRAC_PI_2, PI, SQRT_2};
 
 /// Nolan's parametrisations of a stable law (see the [module documentation](self) for the
@@ -428,6 +431,26 @@ impl Stable {
                 }
             }
         }
+    }
+
+    /// Paths `first..first + out.nrows()` of an ensemble of i.i.d. variates (rows = paths, any
+    /// number of columns), in parallel over rows (rayon): row `r` is [`Stable::fill`] with
+    /// `seed.stream(first + r)`, so the rows are bit-identical whatever the thread count or the
+    /// split into shards.
+    pub fn fill_paths(&self, seed: Seed, first: u64, mut out: ArrayViewMut2<f64>) {
+        let rows: Vec<(u64, ArrayViewMut1<f64>)> =
+            out.axis_iter_mut(Axis(0)).enumerate().map(|(r, row)| (first + r as u64, row)).collect();
+        rows.into_par_iter().for_each_init(Vec::new, |buf, (i, mut row)| {
+            let mut rng = seed.stream(i);
+            match row.as_slice_mut() {
+                Some(x) => self.fill(&mut rng, x),
+                None => {
+                    buf.resize(row.len(), 0.0);
+                    self.fill(&mut rng, buf);
+                    row.iter_mut().zip(buf.iter()).for_each(|(o, v)| *o = *v);
+                }
+            }
+        });
     }
 
     /// Empirical characteristic function of `sample` at `u`, compared with [`Stable::char_fn`].
