@@ -1,0 +1,138 @@
+//! fGn generation speed against its floor, measured in the same run.
+//!
+//! Run: `cargo bench --bench fgn -- --warm-up-time 1 --measurement-time 3`.
+//!
+//! * `fgn_pair/generator/n`: [`FgnGenerator::fill_pair`], one complex FFT of size `2n` giving
+//!   two independent paths of length `n` (per path: half of it).
+//! * `fgn_pair/floor/n`: the irreducible work of the same pair, with the same FFT plan
+//!   (`rustfft::FftPlanner`, in-place with scratch) and the same sampler (`rand_distr`
+//!   `StandardNormal` ziggurat on a `Xoshiro256PlusPlus` stream): `2n` complex normals (`4n`
+//!   real draws, what two exact paths need) written into the buffer, then the FFT.
+//! * `fgn_pair/floor_2n_draws/n`: the floor as worded in issue 2, one FFT of size `2n` plus only
+//!   `2n` real normal draws (a lower bound the two-path method cannot reach: it needs `4n`).
+//! * `fgn_batch/{generator,floor}/{1,2}T`: 1000 paths of 4096 ([`FgnGenerator::fill_paths`] into
+//!   a preallocated array) in rayon pools of 1 and 2 threads; the floor is 500 floor pairs split
+//!   over the same pool.
+//!
+//! Ratio to floor = generator time / floor time (see the report; the machine is shared, so only
+//! ratios from the same run mean anything).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use fracnoise::noise::FgnGenerator;
+use fracnoise::Seed;
+use ndarray::Array2;
+use num_complex::Complex64;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use rustfft::{Fft, FftPlanner};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The floor of one pair: `draws` real normals into the buffer, then one complex FFT.
+struct Floor {
+    fft: Arc<dyn Fft<f64>>,
+}
+
+impl Floor {
+    fn new(m: usize) -> Self {
+        Floor { fft: FftPlanner::<f64>::new().plan_fft_forward(m) }
+    }
+
+    fn scratch(&self) -> (Vec<Complex64>, Vec<Complex64>) {
+        let m = self.fft.len();
+        (vec![Complex64::default(); m], vec![Complex64::default(); self.fft.get_inplace_scratch_len()])
+    }
+
+    /// `full`: two normals per complex entry (4n draws); else one (2n draws).
+    fn run<R: rand::Rng>(&self, rng: &mut R, buf: &mut [Complex64], scratch: &mut [Complex64], full: bool) {
+        if full {
+            for w in buf.iter_mut() {
+                let re: f64 = StandardNormal.sample(rng);
+                let im: f64 = StandardNormal.sample(rng);
+                *w = Complex64::new(re, im);
+            }
+        } else {
+            for w in buf.iter_mut() {
+                let re: f64 = StandardNormal.sample(rng);
+                *w = Complex64::new(re, 0.0);
+            }
+        }
+        self.fft.process_with_scratch(buf, scratch);
+    }
+}
+
+fn pair(c: &mut Criterion) {
+    let mut group = c.benchmark_group("fgn_pair");
+    for p in (10..=22).step_by(2) {
+        let n = 1usize << p;
+        group.sample_size(if p >= 20 {
+            10
+        } else if p >= 16 {
+            20
+        } else {
+            50
+        });
+        group.throughput(Throughput::Elements(2 * n as u64));
+        let g = FgnGenerator::new(n, 0.7, 1.0).unwrap();
+        let mut s = g.scratch();
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        let mut rng = Seed::new(1).stream(0);
+        group.bench_with_input(BenchmarkId::new("generator", n), &n, |bch, _| {
+            bch.iter(|| {
+                g.fill_pair(&mut rng, &mut s, &mut a, &mut b).unwrap();
+                black_box((&a, &b));
+            })
+        });
+        drop(s);
+        let floor = Floor::new(2 * n);
+        let (mut buf, mut scr) = floor.scratch();
+        for (name, full) in [("floor", true), ("floor_2n_draws", false)] {
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |bch, _| {
+                bch.iter(|| {
+                    floor.run(&mut rng, &mut buf, &mut scr, full);
+                    black_box(&buf);
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let (paths, n) = (1000usize, 4096usize);
+    let g = FgnGenerator::new(n, 0.7, 1.0).unwrap();
+    let floor = Floor::new(2 * n);
+    let mut out = Array2::zeros((paths, n));
+    let seed = Seed::new(2);
+    let mut group = c.benchmark_group("fgn_batch");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements((paths * n) as u64));
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        group.bench_function(BenchmarkId::new("generator", format!("{threads}T")), |bch| {
+            bch.iter(|| pool.install(|| g.fill_paths(seed, 0, out.view_mut()).unwrap()))
+        });
+        group.bench_function(BenchmarkId::new("floor", format!("{threads}T")), |bch| {
+            bch.iter(|| {
+                pool.install(|| {
+                    (0..paths as u64 / 2).into_par_iter().for_each_init(
+                        || floor.scratch(),
+                        |(buf, scr), j| {
+                            floor.run(&mut seed.stream(j), buf, scr, true);
+                            black_box(&buf);
+                        },
+                    )
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    targets = pair, batch
+}
+criterion_main!(benches);
