@@ -13,6 +13,7 @@
 pub mod cholesky;
 pub mod circulant;
 pub mod diagnostics;
+mod fastmath;
 pub mod fbm;
 pub mod fgn;
 pub mod gaussian;
