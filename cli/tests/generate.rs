@@ -119,16 +119,39 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
     let d = tmpdir("bad");
     let f = d.join("x.npy");
     for (args, needle) in [
-        (vec!["generate", "fgn", "--n", "10", "--hurst", "1.0"], "hurst"),
-        (vec!["generate", "fgn", "--n", "0"], "--n"),
-        (vec!["generate", "stable", "--n", "10", "--alpha", "2.5"], "alpha"),
-        (vec!["generate", "stable", "--n", "10", "--beta", "-1.5"], "beta"),
-        (vec!["generate", "fbm", "--n", "10", "--t-end", "0"], "t_end"),
-        (vec!["generate", "fgn", "--n", "10", "--format", "xls"], "format"),
+        (vec!["generate", "fgn", "--n", "10", "--hurst", "1.0"], "invalid parameter `hurst` = 1: must be in (0, 1)"),
+        (vec!["generate", "fgn", "--n", "0"], "--n must be at least 1"),
+        (vec!["generate", "fgn", "--n", "10", "--paths", "0"], "--paths must be at least 1"),
+        (vec!["generate", "fgn", "--n", "10", "--sigma", "0"], "invalid parameter `sigma` = 0: must be finite and > 0"),
+        (
+            vec!["generate", "stable", "--n", "10", "--alpha", "2.5"],
+            "invalid parameter `alpha` = 2.5: must be in (0, 2]",
+        ),
+        (
+            vec!["generate", "stable", "--n", "10", "--beta", "-1.5"],
+            "invalid parameter `beta` = -1.5: must be in [-1, 1]",
+        ),
+        (
+            vec!["generate", "stable", "--n", "10", "--scale", "0"],
+            "invalid parameter `scale` = 0: must be finite and > 0",
+        ),
+        (vec!["generate", "fbm", "--n", "10", "--t-end", "0"], "invalid parameter `t_end` = 0: must be finite and > 0"),
+        (
+            vec!["generate", "fbm", "--n", "10", "--sigma", "-1"],
+            "invalid parameter `sigma` = -1: must be finite and > 0",
+        ),
+        (
+            vec!["generate", "bm", "--n", "10", "--t-end", "nan"],
+            "invalid parameter `t_end` = NaN: must be finite and > 0",
+        ),
+        (
+            vec!["generate", "fgn", "--n", "10", "--format", "xls"],
+            "unknown format `xls`: must be one of npy, npy32, csv, f64le, f32le",
+        ),
     ] {
         let out = bin().args(&args).args(["-o", f.to_str().unwrap()]).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "{args:?} should fail");
+        assert_eq!(out.status.code(), Some(2), "{args:?} should fail with status 2");
         assert!(err.contains(needle), "{args:?}: message should name {needle}: {err}");
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
         assert!(!f.exists(), "a failed run must leave no output");
