@@ -1,1 +1,17 @@
 //! Stochastic differential equations: models, noise drivers, integrators and ensembles.
+//!
+//! | item | what |
+//! |---|---|
+//! | [`model`] | [`ScalarModel`] / [`VectorModel`] traits, closure models [`ScalarSde`] / [`VectorSde`], the [`Grid`]; conventions (Itô; pathwise for fBM) |
+//! | [`driver`] | [`Driver`]: Brownian, alpha-stable, fractional, user increments; record and replay |
+//! | [`integrator`] | Euler–Maruyama and Milstein ([`ScalarIntegrator`], [`VectorIntegrator`]) |
+
+pub mod driver;
+pub mod exact_sum;
+pub mod integrator;
+pub mod model;
+
+pub use driver::{Driver, DriverScratch, NoiseKind};
+pub use exact_sum::ExactSum;
+pub use integrator::{integrate_scalar_path, PathIntegrator, ScalarIntegrator, Scheme, VectorIntegrator};
+pub use model::{DiffusionShape, Grid, LinearAdditive, ScalarModel, ScalarSde, VectorModel, VectorSde};
