@@ -8,13 +8,16 @@
 //! | [`ensemble`] | parallel [`Ensemble`]s with streaming observers ([`Observe`]) |
 //! | [`summary`] | mergeable, exact [`Summary`] (shards, see `docs/shards.md`) |
 //! | [`models`] | OU, GBM, fractional OU, Lévy OU, double well, power-law dynamic, with closed forms |
+//! | [`convergence`] | measured strong / weak orders on refined noise paths |
 //! | [`exact_sum`] | order-independent exact summation |
 
+pub mod convergence;
 pub mod driver;
 pub mod exact_sum;
 pub mod integrator;
 pub mod model;
 
+pub use convergence::{measure_order, ErrorKind, OrderEstimate};
 pub use driver::{Driver, DriverScratch, NoiseKind};
 pub use exact_sum::ExactSum;
 pub use integrator::{integrate_scalar_path, PathIntegrator, ScalarIntegrator, Scheme, VectorIntegrator};
