@@ -200,3 +200,24 @@ fn vector_ou_full_diffusion_covariance() {
     let z = (s.moments[0][1].variance() - 4.0 * g) / s.moments[0][1].variance_se();
     assert!(z.abs() < 4.5, "diagonal: z {z}");
 }
+
+/// The fused Brownian loop (draws inside the integrator) gives the same bits as drawing the
+/// increments first and replaying them, with and without extremes.
+#[test]
+fn fused_brownian_equals_two_pass_replay() {
+    let grid = Grid::new(300, 0.01).unwrap();
+    let ou = Ou::new(1.0, 0.2, 0.8).unwrap();
+    let gbm = fracnoise::sde::models::Gbm::new(0.1, 0.4).unwrap();
+    let bm = Driver::brownian(grid, 1).unwrap();
+    let rec = bm.record(Seed::new(99), 0..70).unwrap();
+    let replay = bm.replay(rec).unwrap();
+    let i1 = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let i2 = ScalarIntegrator::new(&gbm, grid, Scheme::Milstein).unwrap();
+    for (a, b) in [
+        (run_range(&i1, &bm, 0..70), run_range(&i1, &replay, 0..70)),
+        (run_range(&i2, &bm, 0..70), run_range(&i2, &replay, 0..70)),
+    ] {
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+    }
+}

@@ -174,6 +174,16 @@ impl Driver {
         self.kind
     }
 
+    /// `Some(sqrt(dt))` for a freshly drawn one-component Brownian driver (whose path `i` is
+    /// `sqrt(dt) Z_k` with `Z_k` drawn in order from `seed.stream(i)`): lets integrators fuse the
+    /// draws into their loop. `None` otherwise (replays, other drivers).
+    pub fn brownian_scale(&self) -> Option<f64> {
+        match self.source {
+            Source::Brownian { sqrt_dt } if self.noise_dim == 1 => Some(sqrt_dt),
+            _ => None,
+        }
+    }
+
     /// Values per path, `n_steps * noise_dim`.
     pub fn len(&self) -> usize {
         self.grid.n_steps() * self.noise_dim

@@ -289,9 +289,22 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         s: &mut Summary,
     ) -> Result<()> {
         let d = self.integrator.state_dim();
-        self.driver.fill(self.seed, p, scratch, dl)?;
-        let extremes = if self.observe.extremes { Some(&mut ext[..]) } else { None };
-        self.integrator.integrate(p, &self.x0, dl, &self.stops, out, extremes)?;
+        let track = self.observe.extremes;
+        let fused = match self.driver.brownian_scale() {
+            Some(s) => {
+                let e = if track { Some(&mut ext[..]) } else { None };
+                self.integrator.integrate_brownian(p, &self.x0, &mut self.seed.stream(p), s, &self.stops, out, e)
+            }
+            None => None,
+        };
+        match fused {
+            Some(r) => r?,
+            None => {
+                self.driver.fill(self.seed, p, scratch, dl)?;
+                let e = if track { Some(&mut ext[..]) } else { None };
+                self.integrator.integrate(p, &self.x0, dl, &self.stops, out, e)?;
+            }
+        }
         for (ti, &si) in self.obs_idx.iter().enumerate() {
             for (j, ps) in s.moments[ti].iter_mut().enumerate() {
                 ps.push(out[si * d + j]);

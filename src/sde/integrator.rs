@@ -19,6 +19,8 @@
 
 use super::model::{Grid, LinearAdditive, ScalarModel, VectorModel};
 use crate::error::{Error, Result};
+use crate::rng::PathRng;
+use rand_distr::{Distribution, StandardNormal};
 
 /// Steps between finiteness checks.
 const BLOCK: usize = 128;
@@ -67,6 +69,24 @@ pub trait PathIntegrator: Sync {
         out: &mut [f64],
         extremes: Option<&mut [f64]>,
     ) -> Result<()>;
+
+    /// Fused Brownian path: draws the increments `sqrt_dt Z` from `rng` inside the integration loop
+    /// (so that the normal draws overlap the state recursion), with exactly the numbers and bits of
+    /// [`Driver::fill`](super::Driver::fill) followed by [`PathIntegrator::integrate`]. `None` when
+    /// not supported (then the caller uses the two-pass route).
+    #[allow(clippy::too_many_arguments)]
+    fn integrate_brownian(
+        &self,
+        _path: u64,
+        _x0: &[f64],
+        _rng: &mut PathRng,
+        _sqrt_dt: f64,
+        _stops: &[usize],
+        _out: &mut [f64],
+        _extremes: Option<&mut [f64]>,
+    ) -> Option<Result<()>> {
+        None
+    }
 }
 
 /// Integrator of a scalar model ([`ScalarModel`]).
@@ -104,43 +124,115 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         y
     }
 
-    /// Advances steps `from..to` (state at step `from` is `x`); tracks extremes if `TRACK`.
+    /// The core loop: pulls increments from `next` (one per step, in order), runs the scheme, writes
+    /// the state at each stop. Blocks of at most [`BLOCK`] steps keep their increments in a small
+    /// buffer so that a non-finite state can be located by replaying the block.
     #[inline(always)]
-    fn advance<const TRACK: bool>(&self, mut x: f64, from: usize, to: usize, dl: &[f64], ext: &mut (f64, f64)) -> f64 {
-        let dl = &dl[from..to];
-        if let Some(l) = self.linear {
-            let h = self.grid.dt();
-            let a = 1.0 - l.k * h;
-            let c = l.m * h;
-            let s = l.s;
-            for &w in dl {
-                x = x.mul_add(a, s.mul_add(w, c));
-                if TRACK {
-                    ext.0 = ext.0.min(x);
-                    ext.1 = ext.1.max(x);
-                }
-            }
-        } else {
-            for (i, &w) in dl.iter().enumerate() {
-                x = self.step(from + i, x, w);
-                if TRACK {
-                    ext.0 = ext.0.min(x);
-                    ext.1 = ext.1.max(x);
-                }
-            }
+    fn run<S: FnMut() -> f64, const TRACK: bool>(
+        &self,
+        path: u64,
+        x0: f64,
+        mut next: S,
+        stops: &[usize],
+        out: &mut [f64],
+        extremes: Option<&mut [f64]>,
+    ) -> Result<()> {
+        let n = self.grid.n_steps();
+        crate::error::check_len("out", out.len(), stops.len())?;
+        let mut x = x0;
+        if !x.is_finite() {
+            return Err(Error::NonFiniteState { path, step: 0, time: 0.0, value: x });
         }
-        x
+        let (mut lo, mut hi) = (x, x);
+        let mut buf = [0.0f64; BLOCK];
+        let (mut k, mut next_stop) = (0usize, 0usize);
+        loop {
+            while next_stop < stops.len() && stops[next_stop] == k {
+                out[next_stop] = x;
+                next_stop += 1;
+            }
+            if k == n {
+                break;
+            }
+            let target = if next_stop < stops.len() { stops[next_stop].min(n) } else { n };
+            let len = (target.max(k + 1) - k).min(BLOCK);
+            let x_start = x;
+            let blk = &mut buf[..len];
+            if let Some(l) = self.linear {
+                let h = self.grid.dt();
+                let (a, c, s) = (1.0 - l.k * h, l.m * h, l.s);
+                for b in blk.iter_mut() {
+                    let w = next();
+                    *b = w;
+                    // Plain multiply and add (no `mul_add`: without a target FMA it is a call).
+                    x = x * a + (s * w + c);
+                    if TRACK {
+                        lo = lo.min(x);
+                        hi = hi.max(x);
+                    }
+                }
+            } else {
+                for (i, b) in blk.iter_mut().enumerate() {
+                    let w = next();
+                    *b = w;
+                    x = self.step(k + i, x, w);
+                    if TRACK {
+                        lo = lo.min(x);
+                        hi = hi.max(x);
+                    }
+                }
+            }
+            if !x.is_finite() {
+                return Err(self.locate(path, x_start, k, &buf[..len]));
+            }
+            k += len;
+        }
+        if next_stop != stops.len() {
+            return Err(Error::InvalidInput(format!("observation step {} beyond n_steps = {n}", stops[next_stop])));
+        }
+        if let Some(e) = extremes {
+            crate::error::check_len("extremes", e.len(), 2)?;
+            e[0] = lo;
+            e[1] = hi;
+        }
+        Ok(())
     }
 
-    fn locate(&self, path: u64, mut x: f64, from: usize, to: usize, dl: &[f64]) -> Error {
-        let mut e = (0.0, 0.0);
-        for j in from..to {
-            x = self.advance::<false>(x, j, j + 1, dl, &mut e);
+    /// Replays one block step by step from `x` (state at step `from`) to find the first
+    /// non-finite state.
+    fn locate(&self, path: u64, mut x: f64, from: usize, block: &[f64]) -> Error {
+        for (i, &w) in block.iter().enumerate() {
+            x = match self.linear {
+                Some(l) => {
+                    let h = self.grid.dt();
+                    x * (1.0 - l.k * h) + (l.s * w + l.m * h)
+                }
+                None => self.step(from + i, x, w),
+            };
             if !x.is_finite() {
-                return Error::NonFiniteState { path, step: j + 1, time: self.grid.time(j + 1), value: x };
+                let step = from + i + 1;
+                return Error::NonFiniteState { path, step, time: self.grid.time(step), value: x };
             }
         }
-        Error::NonFiniteState { path, step: to, time: self.grid.time(to), value: x }
+        let step = from + block.len();
+        Error::NonFiniteState { path, step, time: self.grid.time(step), value: x }
+    }
+
+    fn dispatch<S: FnMut() -> f64>(
+        &self,
+        path: u64,
+        x0: &[f64],
+        next: S,
+        stops: &[usize],
+        out: &mut [f64],
+        extremes: Option<&mut [f64]>,
+    ) -> Result<()> {
+        crate::error::check_len("x0", x0.len(), 1)?;
+        if extremes.is_some() {
+            self.run::<S, true>(path, x0[0], next, stops, out, extremes)
+        } else {
+            self.run::<S, false>(path, x0[0], next, stops, out, extremes)
+        }
     }
 }
 
@@ -167,48 +259,26 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
         out: &mut [f64],
         extremes: Option<&mut [f64]>,
     ) -> Result<()> {
-        let n = self.grid.n_steps();
-        crate::error::check_len("x0", x0.len(), 1)?;
-        crate::error::check_len("increments", dl.len(), n)?;
-        crate::error::check_len("out", out.len(), stops.len())?;
-        let mut x = x0[0];
-        if !x.is_finite() {
-            return Err(Error::NonFiniteState { path, step: 0, time: 0.0, value: x });
-        }
-        let track = extremes.is_some();
-        let mut ext = (x, x);
-        let mut k = 0usize;
-        let mut next_stop = 0usize;
-        loop {
-            while next_stop < stops.len() && stops[next_stop] == k {
-                out[next_stop] = x;
-                next_stop += 1;
-            }
-            if k == n {
-                break;
-            }
-            let target = if next_stop < stops.len() { stops[next_stop].min(n) } else { n };
-            let target = target.max(k + 1).min(k + BLOCK);
-            let x_start = x;
-            x = if track {
-                self.advance::<true>(x, k, target, dl, &mut ext)
-            } else {
-                self.advance::<false>(x, k, target, dl, &mut ext)
-            };
-            if !x.is_finite() {
-                return Err(self.locate(path, x_start, k, target, dl));
-            }
-            k = target;
-        }
-        if next_stop != stops.len() {
-            return Err(Error::InvalidInput(format!("observation step {} beyond n_steps = {n}", stops[next_stop])));
-        }
-        if let Some(e) = extremes {
-            crate::error::check_len("extremes", e.len(), 2)?;
-            e[0] = ext.0;
-            e[1] = ext.1;
-        }
-        Ok(())
+        crate::error::check_len("increments", dl.len(), self.grid.n_steps())?;
+        let mut it = dl.iter();
+        self.dispatch(path, x0, || *it.next().unwrap_or(&f64::NAN), stops, out, extremes)
+    }
+
+    fn integrate_brownian(
+        &self,
+        path: u64,
+        x0: &[f64],
+        rng: &mut PathRng,
+        sqrt_dt: f64,
+        stops: &[usize],
+        out: &mut [f64],
+        extremes: Option<&mut [f64]>,
+    ) -> Option<Result<()>> {
+        let next = || {
+            let z: f64 = StandardNormal.sample(rng);
+            sqrt_dt * z
+        };
+        Some(self.dispatch(path, x0, next, stops, out, extremes))
     }
 }
 
