@@ -145,26 +145,24 @@ impl ExactSum {
         }
     }
 
-    /// Exact text form: `[-]0x<hex digits>p-1074` (the sum is the hex integer times `2^-1074`),
-    /// or `nan` for a poisoned sum.
+    /// Exact text form: `[-]0x<hex digits>p<e>` (the hex integer times `2^e`, `e >= -1074` with
+    /// `e + 1074` a multiple of 4; trailing zero digits are folded into `e`), or `nan` for a
+    /// poisoned sum. Example: `1.5` is `0x6p-2`.
     pub fn to_hex(&self) -> String {
         if self.non_finite {
             return "nan".into();
         }
         let (neg, l) = self.magnitude();
         let Some(top) = l.iter().rposition(|&v| v != 0) else {
-            return "0x0p-1074".into();
+            return "0x0p0".into();
         };
-        let mut s = String::with_capacity(8 * (top + 1) + 8);
-        if neg {
-            s.push('-');
-        }
-        s.push_str(&format!("0x{:x}", l[top]));
+        let mut digits = format!("{:x}", l[top]);
         for i in (0..top).rev() {
-            s.push_str(&format!("{:08x}", l[i]));
+            digits.push_str(&format!("{:08x}", l[i]));
         }
-        s.push_str("p-1074");
-        s
+        let trimmed = digits.trim_end_matches('0');
+        let exp = -1074 + 4 * (digits.len() - trimmed.len()) as i64;
+        format!("{}0x{trimmed}p{exp}", if neg { "-" } else { "" })
     }
 
     /// Parses [`ExactSum::to_hex`] output.
@@ -177,10 +175,19 @@ impl ExactSum {
             Some(r) => (true, r),
             None => (false, text),
         };
-        let digits = rest.strip_prefix("0x").and_then(|r| r.strip_suffix("p-1074")).ok_or_else(bad)?;
-        if digits.is_empty() || digits.len() > 8 * (LIMBS - 1) || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let (mant, exp) = rest.strip_prefix("0x").and_then(|r| r.split_once('p')).ok_or_else(bad)?;
+        let exp: i64 = exp.parse().map_err(|_| bad())?;
+        if !mant.bytes().all(|b| b.is_ascii_hexdigit()) || mant.is_empty() {
             return Err(bad());
         }
+        if mant.bytes().all(|b| b == b'0') {
+            return Ok(ExactSum::new());
+        }
+        if exp < -1074 || (exp + 1074) % 4 != 0 || (exp + 1074) / 4 + mant.len() as i64 > 8 * (LIMBS as i64 - 1) {
+            return Err(bad());
+        }
+        let mut digits = mant.to_string();
+        digits.push_str(&"0".repeat(((exp + 1074) / 4) as usize));
         let mut e = ExactSum::new();
         let bytes = digits.as_bytes();
         let mut end = bytes.len();
@@ -256,6 +263,15 @@ mod tests {
         assert_eq!(neg.value(), -2.25);
         assert_eq!(ExactSum::from_hex(&neg.to_hex()).unwrap().value(), -2.25);
         assert!(ExactSum::from_hex("0xzz").is_err());
+        let mut h = ExactSum::new();
+        h.add(1.5);
+        assert_eq!(h.to_hex(), "0x6p-2");
+        assert_eq!(ExactSum::new().to_hex(), "0x0p0");
+        assert_eq!(ExactSum::from_hex("0x0p0").unwrap().value(), 0.0);
+        let mut tiny = ExactSum::new();
+        tiny.add(-f64::MIN_POSITIVE / 8.0);
+        assert_eq!(ExactSum::from_hex(&tiny.to_hex()).unwrap().value(), -f64::MIN_POSITIVE / 8.0);
+        assert!(ExactSum::from_hex("0x1p-1073").is_err());
         let mut p = ExactSum::new();
         p.add(f64::NAN);
         assert!(p.value().is_nan() && !p.is_finite());
