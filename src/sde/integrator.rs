@@ -9,8 +9,10 @@
 //!
 //! Both evaluate `b`, `s` at the left end of each step (Itô). When the model is linear with
 //! additive noise ([`LinearAdditive`]) the scalar integrator runs `X_{k+1} = a X_k + (m h + s dL_k)`
-//! with `a = 1 - k h`: the same scheme (identical up to rounding), one fused multiply-add per step on
-//! the state.
+//! with `a = 1 - k h`: the same scheme (identical up to rounding), one multiply-add per step on
+//! the state. For a one-component Brownian driver the ensemble uses
+//! [`PathIntegrator::integrate_brownian`], which draws each normal inside the loop (the draws overlap
+//! the state recursion) and gives the same bits as drawing the increments first.
 //!
 //! **Non-finite states.** A state that becomes NaN or infinite stays non-finite under the update
 //! (`inf + finite` and `NaN + anything` are non-finite), so the integrators check the state once per

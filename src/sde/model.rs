@@ -23,7 +23,7 @@
 use crate::error::{Error, Result};
 
 /// Drift `m - k x` and constant diffusion `s`: the linear, additive case that the integrators
-/// run in a tight loop (`X_{j+1} = (1 - k h) X_j + (m h + s dL_j)`, one fused multiply-add per
+/// run in a tight loop (`X_{j+1} = (1 - k h) X_j + (m h + s dL_j)`, one multiply-add per
 /// step on the state).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinearAdditive {
