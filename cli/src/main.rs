@@ -4,7 +4,9 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod generate;
+mod merge;
 mod progress;
+mod simulate;
 mod validate;
 
 #[derive(Parser)]
@@ -24,6 +26,10 @@ enum Command {
     Validate(validate::Args),
     /// Generate noise paths (fgn, fbm, bm, stable) as .npy, CSV or raw binary, to a file or stdout.
     Generate(generate::Args),
+    /// Simulate an SDE ensemble (ou, gbm, double-well, power-law) with a bm, stable or fbm driver.
+    Simulate(simulate::Args),
+    /// Merge shard summaries of `simulate --shard k/N` into the summary of the whole run.
+    Merge(merge::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Merge(a) => merge::run(a),
     };
     match result {
         Ok(code) => code,

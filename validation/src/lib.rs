@@ -14,6 +14,7 @@ use std::time::Instant;
 
 mod framework_cases;
 mod noise;
+mod sde;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
@@ -176,6 +177,7 @@ pub fn registry() -> Vec<Case> {
     let mut v = Vec::new();
     v.extend(framework_cases::cases());
     v.extend(noise::cases());
+    v.extend(sde::cases());
     v
 }
 

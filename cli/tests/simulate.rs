@@ -1,0 +1,154 @@
+//! End-to-end tests of `fracnoise simulate` and `fracnoise merge`: shards merge into exactly one
+//! run, paths to .npy, JSON output, bad input.
+
+use ndarray::Array2;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fracnoise-sim-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_err(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(!out.status.success(), "{args:?} should fail");
+    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+const BASE: [&str; 14] = [
+    "--paths",
+    "301",
+    "--steps",
+    "200",
+    "--dt",
+    "0.01",
+    "--seed",
+    "7",
+    "--observe",
+    "5",
+    "--hist=-3:3:12",
+    "--extremes",
+    "--theta",
+    "1.5",
+];
+
+#[test]
+fn shards_merge_into_exactly_one_run() {
+    let d = tmpdir("shards");
+    for driver in ["bm", "fbm", "stable"] {
+        let mut full_args = vec!["simulate", "ou", "--driver", driver, "--json"];
+        full_args.extend(BASE);
+        let full = run_ok(&full_args);
+        let mut files = Vec::new();
+        for k in 0..4 {
+            let f = d.join(format!("{driver}-{k}.json"));
+            let shard = format!("{k}/4");
+            let mut args =
+                vec!["simulate", "ou", "--driver", driver, "--shard", &shard, "--summary-out", f.to_str().unwrap()];
+            args.extend(BASE);
+            run_ok(&args);
+            files.push(f.to_str().unwrap().to_string());
+        }
+        // Any order.
+        let mut margs = vec!["merge", "--json"];
+        margs.extend([&files[3], &files[1], &files[0], &files[2]].iter().map(|s| s.as_str()));
+        let merged = run_ok(&margs);
+        assert_eq!(merged, full, "driver {driver}: merge of 4 shards differs from one run");
+        // The table form works and merging a shard twice is an error.
+        let table = run_ok(&["merge", &files[0], &files[1]]);
+        assert!(table.contains("paths 150 of 301"), "{table}");
+        let e = run_err(&["merge", &files[0], &files[0]]);
+        assert!(e.contains("overlap"), "{e}");
+    }
+    // Shards of a different run do not merge.
+    let f = d.join("other.json");
+    let mut args = vec!["simulate", "ou", "--shard", "1/4", "--summary-out", f.to_str().unwrap(), "--sigma", "2"];
+    args.extend(BASE);
+    run_ok(&args);
+    let e = run_err(&["merge", d.join("bm-0.json").to_str().unwrap(), f.to_str().unwrap()]);
+    assert!(e.contains("different configurations"), "{e}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn paths_to_npy_and_table() {
+    let d = tmpdir("npy");
+    let f = d.join("p.npy");
+    let out = run_ok(&[
+        "simulate",
+        "gbm",
+        "--mu",
+        "0.1",
+        "--sigma",
+        "0.3",
+        "--paths",
+        "6",
+        "--steps",
+        "50",
+        "--dt",
+        "0.02",
+        "--paths-out",
+        f.to_str().unwrap(),
+        "--store-every",
+        "10",
+        "--observe",
+        "1",
+    ]);
+    assert!(out.contains("mean"), "{out}");
+    let a: Array2<f64> = ndarray_npy::read_npy(&f).unwrap();
+    assert_eq!(a.dim(), (6, 6));
+    assert!(a.column(0).iter().all(|&v| v == 1.0), "GBM starts at x0 = 1");
+    // Milstein and power-law run.
+    run_ok(&["simulate", "power-law", "--scheme", "milstein", "--paths", "10", "--steps", "20"]);
+    run_ok(&["simulate", "double-well", "--paths", "10", "--steps", "20", "--sigma", "0.5"]);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_input_errors() {
+    assert!(run_err(&["simulate", "ou", "--dt", "0"]).contains("dt"));
+    assert!(run_err(&["simulate", "ou", "--steps", "0"]).contains("n_steps"));
+    assert!(run_err(&["simulate", "ou", "--paths", "0"]).contains("paths"));
+    assert!(run_err(&["simulate", "ou", "--theta", "-1"]).contains("theta"));
+    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--hurst", "1.5"]).contains("hurst"));
+    assert!(run_err(&["simulate", "ou", "--driver", "stable", "--alpha", "2.5"]).contains("alpha"));
+    assert!(run_err(&["simulate", "ou", "--shard", "4/4"]).contains("shard"));
+    assert!(run_err(&["simulate", "ou", "--shard", "x"]).contains("shard"));
+    assert!(run_err(&["simulate", "ou", "--hist", "1:0:3"]).contains("hi"));
+    assert!(run_err(&["simulate", "ou", "--scheme", "milstein", "--driver", "stable"]).contains("Milstein"));
+    // Blow-up: GBM with a huge stable kick; the error names path and step.
+    let e = run_err(&[
+        "simulate",
+        "double-well",
+        "--driver",
+        "stable",
+        "--alpha",
+        "0.3",
+        "--paths",
+        "200",
+        "--steps",
+        "1000",
+        "--dt",
+        "0.1",
+    ]);
+    assert!(e.contains("non-finite state") && e.contains("path") && e.contains("step"), "{e}");
+    let d = tmpdir("bad");
+    let f = d.join("junk.json");
+    std::fs::write(&f, "{not json").unwrap();
+    assert!(run_err(&["merge", f.to_str().unwrap()]).contains("format error"));
+    assert!(run_err(&["merge", d.join("missing.json").to_str().unwrap()]).contains("I/O error"));
+    std::fs::remove_dir_all(&d).unwrap();
+}

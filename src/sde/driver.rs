@@ -1,0 +1,343 @@
+//! Noise drivers: sources of the increments `dL_k = L(t_{k+1}) - L(t_k)` on a time grid.
+//!
+//! | driver | increments over a step `h` | stream of path `i` |
+//! |---|---|---|
+//! | [`Driver::brownian`] | `sqrt(h) Z`, `Z ~ N(0, 1)` (ziggurat, exact tail) | `seed.stream(i)` |
+//! | [`Driver::stable`] | `L_h ~ S1(alpha, beta, gamma h^(1/alpha), delta h)` (i.e. `h^(1/alpha) S` for a standard `S`) | `seed.stream(i)` |
+//! | [`Driver::fractional`] | exact fGn for the whole grid, scaled `h^H` (Davies–Harte) | fGn path `i` of [`FgnGenerator`] (pair `i/2`) |
+//! | [`Driver::from_increments`] | rows of a user array (replay) | row `i` |
+//! | [`Driver::from_fn`] | a user callback `f(i, out)` | whatever `f` does |
+//!
+//! With `m` noise components the increments of one path are stored step-major: component `j` of
+//! step `k` is `out[k m + j]`. For the fractional driver component `j` of path `i` is fGn path
+//! `i m + j`, so components are independent fBMs.
+//!
+//! The stable scaling: if `L_1 ~ S1(alpha, beta, gamma, delta)` then `L_h ~ S1(alpha, beta,
+//! gamma h^(1/alpha), delta h)` for every alpha, including `alpha = 1` (the exponent
+//! `h psi(u)` has the same form; Samorodnitsky & Taqqu 1994, Property 1.2.3 and Def. 1.1.6).
+//!
+//! **Record and replay.** [`Driver::record`] returns the increments any path would use, and
+//! [`Driver::replay`] / [`Driver::replay_coarsened`] turn them back into a driver, the latter
+//! summing blocks of `factor` fine increments into one coarse increment: the same noise path on a
+//! coarser grid, the basis of convergence-order tests and paired comparisons.
+
+use super::model::Grid;
+use crate::error::{check_len, check_open, Error, Result};
+use crate::noise::{FgnGenerator, FgnScratch, Parametrization, Stable};
+use crate::rng::Seed;
+use ndarray::Array2;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// A user callback producing the increments of path `i` into `out` (length `n_steps * m`).
+pub type IncrementFn = dyn Fn(u64, &mut [f64]) -> Result<()> + Send + Sync;
+
+#[derive(Clone)]
+enum Source {
+    Brownian { sqrt_dt: f64 },
+    Stable { law: Stable },
+    Fractional { gen: FgnGenerator },
+    Array { data: Arc<Array2<f64>>, factor: usize },
+    Callback(Arc<IncrementFn>),
+}
+
+/// Which noise a driver produces (decides what the integrators accept, e.g. Milstein needs
+/// Brownian increments).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoiseKind {
+    /// Brownian motion (Itô).
+    Brownian,
+    /// An alpha-stable Lévy process (Itô).
+    Stable {
+        /// Index of stability.
+        alpha: f64,
+    },
+    /// Fractional Brownian motion (pathwise integrals).
+    Fractional {
+        /// Hurst index.
+        hurst: f64,
+    },
+    /// User-supplied increments of unknown law.
+    User,
+}
+
+/// A source of increments on a grid (see the [module documentation](self)).
+#[derive(Clone)]
+pub struct Driver {
+    source: Source,
+    grid: Grid,
+    noise_dim: usize,
+    kind: NoiseKind,
+}
+
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("kind", &self.kind)
+            .field("grid", &self.grid)
+            .field("noise_dim", &self.noise_dim)
+            .finish()
+    }
+}
+
+/// Per-thread work buffers of a [`Driver`]; reuse one per thread.
+#[derive(Debug, Default)]
+pub struct DriverScratch {
+    fgn: Option<FgnScratch>,
+    /// Cached fGn pair: index and both halves (consecutive paths share one FFT).
+    pair: Option<(u64, Vec<f64>, Vec<f64>)>,
+    comp: Vec<f64>,
+}
+
+impl Driver {
+    /// Brownian increments `sqrt(dt) Z` with `noise_dim >= 1` independent components.
+    pub fn brownian(grid: Grid, noise_dim: usize) -> Result<Self> {
+        crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
+        Ok(Driver {
+            source: Source::Brownian { sqrt_dt: grid.dt().sqrt() },
+            grid,
+            noise_dim,
+            kind: NoiseKind::Brownian,
+        })
+    }
+
+    /// Increments of the alpha-stable Lévy process whose value at time 1 has the law `law`.
+    pub fn stable(grid: Grid, noise_dim: usize, law: Stable) -> Result<Self> {
+        crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
+        let a = law.alpha();
+        let scale = law.scale() * grid.dt().powf(1.0 / a);
+        let loc = law.location_in(Parametrization::S1) * grid.dt();
+        let step_law = Stable::new(a, law.beta(), scale, loc, Parametrization::S1)?;
+        Ok(Driver { source: Source::Stable { law: step_law }, grid, noise_dim, kind: NoiseKind::Stable { alpha: a } })
+    }
+
+    /// Standard fBM increments with Hurst index `hurst` in (0, 1): exact fGn for the whole grid,
+    /// each increment with variance `dt^(2H)`.
+    pub fn fractional(grid: Grid, noise_dim: usize, hurst: f64) -> Result<Self> {
+        crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
+        check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
+        let gen = FgnGenerator::new(grid.n_steps(), hurst, grid.dt().powf(hurst))?;
+        Ok(Driver { source: Source::Fractional { gen }, grid, noise_dim, kind: NoiseKind::Fractional { hurst } })
+    }
+
+    /// Replays user increments: row `i` of `data` (length `n_steps * noise_dim`) drives path `i`.
+    pub fn from_increments(grid: Grid, noise_dim: usize, data: Array2<f64>) -> Result<Self> {
+        Self::array(grid, noise_dim, data, 1, NoiseKind::User)
+    }
+
+    /// Increments from a callback `f(path, out)`.
+    pub fn from_fn<F>(grid: Grid, noise_dim: usize, f: F) -> Result<Self>
+    where
+        F: Fn(u64, &mut [f64]) -> Result<()> + Send + Sync + 'static,
+    {
+        crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
+        Ok(Driver { source: Source::Callback(Arc::new(f)), grid, noise_dim, kind: NoiseKind::User })
+    }
+
+    fn array(grid: Grid, noise_dim: usize, data: Array2<f64>, factor: usize, kind: NoiseKind) -> Result<Self> {
+        crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
+        check_len("increments.ncols()", data.ncols(), grid.n_steps() * factor * noise_dim)?;
+        if let Some(s) = data.as_slice() {
+            crate::error::check_all_finite("increments", s)?;
+        } else {
+            return Err(Error::InvalidInput("increments must be in standard (row-major) layout".into()));
+        }
+        Ok(Driver { source: Source::Array { data: Arc::new(data), factor }, grid, noise_dim, kind })
+    }
+
+    /// Replays recorded increments (from [`Driver::record`] of this driver) on the same grid;
+    /// keeps this driver's noise kind.
+    pub fn replay(&self, data: Array2<f64>) -> Result<Self> {
+        Self::array(self.grid, self.noise_dim, data, 1, self.kind)
+    }
+
+    /// Replays recorded increments on the grid `factor` times coarser: each coarse increment is
+    /// the sum of `factor` consecutive fine ones (the same noise path, coarser steps).
+    pub fn replay_coarsened(&self, data: Array2<f64>, factor: usize) -> Result<Self> {
+        let grid = self.grid.coarsen(factor)?;
+        Self::array(grid, self.noise_dim, data, factor, self.kind)
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> Grid {
+        self.grid
+    }
+
+    /// Number of noise components `m`.
+    pub fn noise_dim(&self) -> usize {
+        self.noise_dim
+    }
+
+    /// What kind of noise this is.
+    pub fn kind(&self) -> NoiseKind {
+        self.kind
+    }
+
+    /// `Some(sqrt(dt))` for a freshly drawn one-component Brownian driver (whose path `i` is
+    /// `sqrt(dt) Z_k` with `Z_k` drawn in order from `seed.stream(i)`): lets integrators fuse the
+    /// draws into their loop. `None` otherwise (replays, other drivers).
+    pub fn brownian_scale(&self) -> Option<f64> {
+        match self.source {
+            Source::Brownian { sqrt_dt } if self.noise_dim == 1 => Some(sqrt_dt),
+            _ => None,
+        }
+    }
+
+    /// Values per path, `n_steps * noise_dim`.
+    pub fn len(&self) -> usize {
+        self.grid.n_steps() * self.noise_dim
+    }
+
+    /// Always false.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Fresh work buffers.
+    pub fn scratch(&self) -> DriverScratch {
+        DriverScratch::default()
+    }
+
+    /// The increments of path `path` of the ensemble named by `seed` into `out`
+    /// (`out.len() == n_steps * noise_dim`, step-major).
+    pub fn fill(&self, seed: Seed, path: u64, scratch: &mut DriverScratch, out: &mut [f64]) -> Result<()> {
+        check_len("out", out.len(), self.len())?;
+        match &self.source {
+            Source::Brownian { sqrt_dt } => {
+                let mut rng = seed.stream(path);
+                let s = *sqrt_dt;
+                for v in out.iter_mut() {
+                    let z: f64 = StandardNormal.sample(&mut rng);
+                    *v = s * z;
+                }
+            }
+            Source::Stable { law } => law.fill(&mut seed.stream(path), out),
+            Source::Fractional { gen } => {
+                let m = self.noise_dim as u64;
+                let n = self.grid.n_steps();
+                if m == 1 {
+                    fgn_path(gen, seed, path, scratch, out);
+                } else {
+                    let mut comp = std::mem::take(&mut scratch.comp);
+                    comp.resize(n, 0.0);
+                    for j in 0..m {
+                        fgn_path(gen, seed, path * m + j, scratch, &mut comp);
+                        for (k, &c) in comp.iter().enumerate() {
+                            out[k * m as usize + j as usize] = c;
+                        }
+                    }
+                    scratch.comp = comp;
+                }
+            }
+            Source::Array { data, factor } => {
+                let row = usize::try_from(path).ok().filter(|&r| r < data.nrows()).ok_or_else(|| {
+                    Error::InvalidInput(format!("path {path} has no recorded increments ({} rows)", data.nrows()))
+                })?;
+                let src = data.row(row);
+                let src = src.as_slice().expect("standard layout checked at construction");
+                let m = self.noise_dim;
+                if *factor == 1 {
+                    out.copy_from_slice(src);
+                } else {
+                    for (k, chunk) in out.chunks_exact_mut(m).enumerate() {
+                        for (j, o) in chunk.iter_mut().enumerate() {
+                            *o = (0..*factor).map(|r| src[(k * factor + r) * m + j]).sum();
+                        }
+                    }
+                }
+            }
+            Source::Callback(f) => {
+                f(path, out)?;
+                crate::error::check_all_finite("increments from callback", out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The increments of paths `paths` (rows), in parallel: what [`Driver::fill`] gives, for
+    /// replay with [`Driver::replay`] or [`Driver::replay_coarsened`].
+    pub fn record(&self, seed: Seed, paths: std::ops::Range<u64>) -> Result<Array2<f64>> {
+        let rows = (paths.end.saturating_sub(paths.start)) as usize;
+        let cols = self.len();
+        let mut data = vec![0.0; rows * cols];
+        data.par_chunks_mut(cols.max(1) * 16).enumerate().try_for_each_init(
+            || self.scratch(),
+            |s, (c, chunk)| {
+                for (r, row) in chunk.chunks_mut(cols).enumerate() {
+                    self.fill(seed, paths.start + (c * 16 + r) as u64, s, row)?;
+                }
+                Ok::<(), Error>(())
+            },
+        )?;
+        Ok(Array2::from_shape_vec((rows, cols), data).expect("shape matches"))
+    }
+}
+
+/// fGn path `index` (identical to [`FgnGenerator::fill_path`]), caching the other half of the pair
+/// so that consecutive paths cost one FFT per two.
+fn fgn_path(gen: &FgnGenerator, seed: Seed, index: u64, scratch: &mut DriverScratch, out: &mut [f64]) {
+    let pair = index / 2;
+    let hit = matches!(&scratch.pair, Some((p, _, _)) if *p == pair);
+    if !hit {
+        let n = gen.len();
+        let fs = scratch.fgn.get_or_insert_with(|| gen.scratch());
+        let (mut a, mut b) = match scratch.pair.take() {
+            Some((_, a, b)) if a.len() == n => (a, b),
+            _ => (vec![0.0; n], vec![0.0; n]),
+        };
+        gen.fill_pair(&mut seed.stream(pair), fs, &mut a, &mut b).expect("buffer lengths match the generator");
+        scratch.pair = Some((pair, a, b));
+    }
+    let (_, a, b) = scratch.pair.as_ref().expect("set above");
+    out.copy_from_slice(if index % 2 == 0 { a } else { b });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractional_matches_fgn_generator_and_replay_coarsens() {
+        let grid = Grid::new(64, 0.01).unwrap();
+        let d = Driver::fractional(grid, 1, 0.7).unwrap();
+        let g = FgnGenerator::new(64, 0.7, 0.01f64.powf(0.7)).unwrap();
+        let seed = Seed::new(3);
+        let mut s = d.scratch();
+        let mut gs = g.scratch();
+        let (mut a, mut b) = (vec![0.0; 64], vec![0.0; 64]);
+        for i in [5u64, 4, 4, 9] {
+            d.fill(seed, i, &mut s, &mut a).unwrap();
+            g.fill_path(seed, i, &mut gs, &mut b).unwrap();
+            assert_eq!(a, b);
+        }
+        let rec = d.record(seed, 0..3).unwrap();
+        let coarse = d.replay_coarsened(rec.clone(), 4).unwrap();
+        assert_eq!(coarse.grid().n_steps(), 16);
+        let mut c = vec![0.0; 16];
+        coarse.fill(seed, 2, &mut s, &mut c).unwrap();
+        let expect: f64 = rec.row(2).iter().take(4).sum();
+        assert_eq!(c[0], expect);
+        assert!(coarse.fill(seed, 3, &mut s, &mut c).is_err());
+        assert!(Driver::fractional(grid, 1, 1.0).is_err());
+        assert!(d.replay_coarsened(rec, 5).is_err());
+    }
+
+    #[test]
+    fn brownian_is_stream_i() {
+        let grid = Grid::new(10, 0.25).unwrap();
+        let d = Driver::brownian(grid, 2).unwrap();
+        let mut out = vec![0.0; 20];
+        d.fill(Seed::new(1), 7, &mut d.scratch(), &mut out).unwrap();
+        let mut rng = Seed::new(1).stream(7);
+        let z: f64 = StandardNormal.sample(&mut rng);
+        assert_eq!(out[0], 0.5 * z);
+        let bad = Driver::from_fn(grid, 1, |_, o| {
+            o[3] = f64::NAN;
+            Ok(())
+        })
+        .unwrap();
+        let mut o = vec![0.0; 10];
+        assert!(bad.fill(Seed::new(1), 0, &mut bad.scratch(), &mut o).is_err());
+    }
+}

@@ -1,0 +1,333 @@
+//! SDE cases: ensemble moments and stationary laws against closed forms (the exact law of the Euler
+//! chain where one exists, so that coding errors are separated from discretisation bias), measured
+//! convergence orders, and shard merging.
+
+use crate::{Case, Check, Context, Outcome, Table};
+use fracnoise::sde::models::{FractionalOu, Gbm, LevyOu, Ou, PowerLaw};
+use fracnoise::sde::{
+    measure_order, Driver, Ensemble, ErrorKind, Grid, Observe, OrderEstimate, ScalarIntegrator, ScalarModel, Scheme,
+    Summary,
+};
+use fracnoise::stats::ks_test;
+use fracnoise::Seed;
+
+/// Stated bound on the pre-asymptotic bias of a measured order over the levels used.
+const ORDER_BIAS: f64 = 0.05;
+
+pub(crate) fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "sde/ou-moments",
+            reference: "OU Euler chain: mean mu + (x0-mu) a^n, var sigma^2 h (1-a^2n)/(1-a^2), a = 1 - theta h",
+            quick: true,
+            run: ou_moments,
+        },
+        Case {
+            name: "sde/gbm-moments",
+            reference: "GBM Euler chain: E X_n = x0 (1+mu h)^n, E X_n^2 = x0^2 ((1+mu h)^2 + sigma^2 h)^n",
+            quick: false,
+            run: gbm_moments,
+        },
+        Case {
+            name: "sde/fou-variance",
+            reference: "fOU: Euler-chain variance (fGn sum); stationary sigma^2 Gamma(2H+1)/(2 theta^2H) (Cheridito et al. 2003)",
+            quick: false,
+            run: fou_variance,
+        },
+        Case {
+            name: "sde/levy-ou-law",
+            reference: "Lévy OU: X ~ S1(alpha, beta, sigma h^(1/alpha) ((1-a^(alpha n))/(1-a^alpha))^(1/alpha)) -> sigma/(alpha theta)^(1/alpha)",
+            quick: false,
+            run: levy_ou_law,
+        },
+        Case {
+            name: "sde/power-law-stationary",
+            reference: "dX = -hX dt + sqrt(2 eta (s_g + s_h X^2)) dW (Itô): X sqrt(s_h nu/s_g) ~ t_nu, nu = 1 + h/(eta s_h)",
+            quick: false,
+            run: power_law_stationary,
+        },
+        Case {
+            name: "sde/orders-brownian",
+            reference: "GBM, same Brownian path refined: EM strong 1/2, EM weak 1, Milstein strong 1 (Kloeden & Platen 1992)",
+            quick: true,
+            run: orders_brownian,
+        },
+        Case {
+            name: "sde/order-fbm-multiplicative",
+            reference: "dX = sigma X dB^H, H = 0.75: EM -> x0 exp(sigma B^H) pathwise at rate h^(2H-1) (Mishura 2008)",
+            quick: false,
+            run: order_fbm,
+        },
+        Case {
+            name: "sde/shard-merge",
+            reference: "shards [kM/N, (k+1)M/N) merged in any order == one run over M paths, bit for bit",
+            quick: true,
+            run: shard_merge,
+        },
+    ]
+}
+
+fn summary<M: ScalarModel>(
+    model: &M,
+    driver: &Driver,
+    x0: f64,
+    paths: usize,
+    steps: Vec<usize>,
+    seed: Seed,
+) -> Summary {
+    let integ = ScalarIntegrator::new(model, driver.grid(), Scheme::EulerMaruyama).expect("valid model");
+    let obs = Observe { steps, ..Default::default() };
+    Ensemble::new(&integ, driver, vec![x0], seed, obs, serde_json::Value::Null)
+        .expect("valid ensemble")
+        .run(0..paths as u64)
+        .expect("finite paths")
+        .summary
+}
+
+fn finals<M: ScalarModel>(model: &M, driver: &Driver, x0: f64, paths: usize, seed: Seed) -> Vec<f64> {
+    let integ = ScalarIntegrator::new(model, driver.grid(), Scheme::EulerMaruyama).expect("valid model");
+    let n = driver.grid().n_steps();
+    let obs = Observe { steps: vec![n], store_every: Some(n), ..Default::default() };
+    let out = Ensemble::new(&integ, driver, vec![x0], seed, obs, serde_json::Value::Null)
+        .expect("valid ensemble")
+        .run(0..paths as u64)
+        .expect("finite paths");
+    out.paths.expect("stored").column(1).to_vec()
+}
+
+fn ou_moments(ctx: &Context) -> Outcome {
+    let ou = Ou::new(2.0, 0.5, 0.7).expect("valid");
+    let grid = Grid::new(500, 0.004).expect("valid");
+    let steps = vec![25, 100, 250, 500];
+    let s = summary(
+        &ou,
+        &Driver::brownian(grid, 1).expect("valid"),
+        2.0,
+        ctx.reps(40_000, 10_000),
+        steps.clone(),
+        ctx.seed_for("sde/ou-moments"),
+    );
+    let mut checks = Vec::new();
+    for (i, &k) in steps.iter().enumerate() {
+        let m = &s.moments[i][0];
+        let t = grid.time(k);
+        checks.push(Check::z(format!("mean t={t}"), ou.em_mean(k, grid.dt(), 2.0), m.mean(), m.mean_se()));
+        checks.push(Check::z(format!("variance t={t}"), ou.em_variance(k, grid.dt()), m.variance(), m.variance_se()));
+        // Continuous-time closed form: Euler bias O(theta h) = 0.8% relative.
+        let em = ou.em_variance(k, grid.dt());
+        checks.push(Check::tol(
+            format!("Euler-chain variance t={t} vs continuous (bias < 3%)"),
+            1.0,
+            em / ou.variance(t),
+            0.03,
+        ));
+    }
+    checks.into()
+}
+
+fn gbm_moments(ctx: &Context) -> Outcome {
+    let gbm = Gbm::new(0.5, 0.3).expect("valid");
+    let grid = Grid::new(200, 0.005).expect("valid");
+    let s = summary(
+        &gbm,
+        &Driver::brownian(grid, 1).expect("valid"),
+        1.0,
+        ctx.reps(40_000, 10_000),
+        vec![100, 200],
+        ctx.seed_for("sde/gbm-moments"),
+    );
+    let mut checks = Vec::new();
+    for (i, &k) in [100usize, 200].iter().enumerate() {
+        let m = &s.moments[i][0];
+        let mean = gbm.em_mean(k, grid.dt(), 1.0);
+        let var = gbm.em_second_moment(k, grid.dt(), 1.0) - mean * mean;
+        let t = grid.time(k);
+        checks.push(Check::z(format!("mean t={t}"), mean, m.mean(), m.mean_se()));
+        checks.push(Check::z(format!("variance t={t}"), var, m.variance(), m.variance_se()));
+        checks.push(Check::tol(
+            format!("variance t={t} vs continuous (5%)"),
+            1.0,
+            m.variance() / gbm.variance(t, 1.0),
+            0.05,
+        ));
+    }
+    checks.into()
+}
+
+fn fou_variance(ctx: &Context) -> Outcome {
+    let mut checks = Vec::new();
+    for &hurst in &[0.3, 0.7] {
+        let f = FractionalOu::new(1.0, 0.0, 1.0, hurst).expect("valid");
+        let grid = Grid::new(1000, 0.01).expect("valid");
+        let s = summary(
+            &f,
+            &Driver::fractional(grid, 1, hurst).expect("valid"),
+            0.0,
+            ctx.reps(8000, 2000),
+            vec![1000],
+            ctx.seed_for("sde/fou-variance").child((hurst * 10.0) as u64),
+        );
+        let m = &s.moments[0][0];
+        let em = f.em_variance(1000, 0.01);
+        checks.push(Check::z(format!("H={hurst} variance vs Euler chain"), em, m.variance(), m.variance_se()));
+        checks.push(Check::z(format!("H={hurst} mean"), 0.0, m.mean(), m.mean_se()));
+        checks.push(Check::tol(
+            format!("H={hurst} Euler chain vs stationary closed form (2%)"),
+            1.0,
+            em / f.stationary_variance(),
+            0.02,
+        ));
+    }
+    checks.into()
+}
+
+fn levy_ou_law(ctx: &Context) -> Outcome {
+    let seed = ctx.seed_for("sde/levy-ou-law");
+    let grid = Grid::new(800, 0.01).expect("valid");
+    let paths = ctx.reps(20_000, 5000);
+    let mut checks = Vec::new();
+    let lo = LevyOu::new(1.0, 0.5, 1.0, 0.0).expect("valid");
+    let x = finals(&lo, &Driver::stable(grid, 1, lo.noise_law()).expect("valid"), 0.0, paths, seed.child(0));
+    let law = lo.em_law(800, 0.01, 0.0).expect("alpha = 1, beta = 0");
+    checks.push(Check::ks(
+        "alpha=1 (Cauchy) KS vs Euler-chain law",
+        &ks_test(&x, |v| law.cdf(v).expect("Cauchy")).expect("finite"),
+    ));
+    checks.push(Check::tol(
+        "Euler-chain scale / sigma (alpha theta)^(-1/alpha)",
+        1.0,
+        law.scale() / lo.stationary_law().expect("alpha=1 beta=0").scale(),
+        0.01,
+    ));
+    let lo = LevyOu::new(1.0, 0.5, 1.5, 0.5).expect("valid");
+    let x = finals(&lo, &Driver::stable(grid, 1, lo.noise_law()).expect("valid"), 0.0, paths, seed.child(1));
+    let law = lo.em_law(800, 0.01, 0.0).expect("alpha != 1");
+    for u in [0.5, 1.0, 2.0, 4.0] {
+        let c = law.ecf_compare(&x, u / law.scale());
+        checks.push(Check::z(format!("alpha=1.5 beta=0.5 Re ECF u={u}/scale"), c.exact.re, c.estimate.re, c.se_re));
+        checks.push(Check::z(format!("alpha=1.5 beta=0.5 Im ECF u={u}/scale"), c.exact.im, c.estimate.im, c.se_im));
+    }
+    checks.into()
+}
+
+fn power_law_stationary(ctx: &Context) -> Outcome {
+    let pl = PowerLaw::new(1.0, 0.1, 0.5, 2.0).expect("valid");
+    let grid = Grid::new(5000, 0.002).expect("valid");
+    let x = finals(
+        &pl,
+        &Driver::brownian(grid, 1).expect("valid"),
+        0.0,
+        ctx.reps(20_000, 5000),
+        ctx.seed_for("sde/power-law-stationary"),
+    );
+    vec![Check::ks(
+        format!("KS vs scaled Student t, nu = {}", pl.nu()),
+        &ks_test(&x, |v| pl.stationary_cdf(v)).expect("finite"),
+    )]
+    .into()
+}
+
+fn order_checks(name: &str, e: &OrderEstimate, order: f64, table: &mut Table) -> Check {
+    let (lo, hi) = e.ci95();
+    table.rows.push(vec![
+        name.to_string(),
+        format!("{order}"),
+        format!("{:.4}", e.slope),
+        format!("{:.4}", e.slope_se),
+        format!("[{lo:.3}, {hi:.3}]"),
+        e.errors.iter().map(|v| format!("{v:.3e}")).collect::<Vec<_>>().join(" "),
+    ]);
+    Check::tol(format!("{name} slope (tol 4 se + {ORDER_BIAS})"), order, e.slope, 4.0 * e.slope_se + ORDER_BIAS)
+}
+
+fn order_table() -> Table {
+    Table {
+        title: "measured convergence orders (log error vs log dt, dt = 2^-10 .. 2^-5, jackknife SE over 20 batches)"
+            .into(),
+        header: ["scheme", "target", "slope", "se", "95% CI", "errors (finest first)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows: Vec::new(),
+    }
+}
+
+const FACTORS: [usize; 6] = [1, 2, 4, 8, 16, 32];
+
+fn orders_brownian(ctx: &Context) -> Outcome {
+    let seed = ctx.seed_for("sde/orders-brownian");
+    let grid = Grid::with_end(1024, 1.0).expect("valid");
+    let driver = Driver::brownian(grid, 1).expect("valid");
+    let paths = ctx.reps(4000, 2000);
+    let mut table = order_table();
+    let mut checks = Vec::new();
+    for (name, gbm, scheme, kind, order) in [
+        ("EM strong", Gbm::new(0.5, 0.8), Scheme::EulerMaruyama, ErrorKind::Strong, 0.5),
+        ("EM weak", Gbm::new(1.5, 0.2), Scheme::EulerMaruyama, ErrorKind::Weak, 1.0),
+        ("Milstein strong", Gbm::new(0.5, 0.8), Scheme::Milstein, ErrorKind::Strong, 1.0),
+    ] {
+        let gbm = gbm.expect("valid");
+        let e = measure_order(&gbm, scheme, &driver, 1.0, seed, paths, &FACTORS, kind, 20, |dl| {
+            gbm.exact_ito(1.0, 1.0, dl.iter().sum())
+        })
+        .expect("finite errors");
+        checks.push(order_checks(name, &e, order, &mut table));
+    }
+    Outcome { checks, tables: vec![table] }
+}
+
+fn order_fbm(ctx: &Context) -> Outcome {
+    let hurst = 0.75;
+    let gbm = Gbm::new(0.0, 0.5).expect("valid");
+    let grid = Grid::with_end(1024, 1.0).expect("valid");
+    let driver = Driver::fractional(grid, 1, hurst).expect("valid");
+    let e = measure_order(
+        &gbm,
+        Scheme::EulerMaruyama,
+        &driver,
+        1.0,
+        ctx.seed_for("sde/order-fbm-multiplicative"),
+        ctx.reps(2000, 1000),
+        &FACTORS,
+        ErrorKind::Strong,
+        20,
+        |dl| gbm.exact_pathwise(1.0, 1.0, dl.iter().sum()),
+    )
+    .expect("finite errors");
+    let mut table = order_table();
+    let c = order_checks("EM, fBM H=0.75 multiplicative", &e, 2.0 * hurst - 1.0, &mut table);
+    Outcome { checks: vec![c], tables: vec![table] }
+}
+
+fn shard_merge(ctx: &Context) -> Outcome {
+    let seed = ctx.seed_for("sde/shard-merge");
+    let grid = Grid::new(100, 0.01).expect("valid");
+    let ou = Ou::new(1.0, 0.0, 1.0).expect("valid");
+    let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).expect("valid");
+    let mut checks = Vec::new();
+    for (name, driver) in [
+        ("bm", Driver::brownian(grid, 1).expect("valid")),
+        ("fbm", Driver::fractional(grid, 1, 0.3).expect("valid")),
+        (
+            "stable",
+            Driver::stable(grid, 1, fracnoise::noise::Stable::standard(1.2, 0.5).expect("valid")).expect("valid"),
+        ),
+    ] {
+        let mut obs = Observe::evenly(100, 5);
+        obs.extremes = true;
+        let e = Ensemble::new(&integ, &driver, vec![0.1], seed, obs, serde_json::json!({"case": name})).expect("valid");
+        let m = 1001u64;
+        let full = e.run(0..m).expect("finite").summary;
+        let mut merged = e.run(2 * m / 3..m).expect("finite").summary;
+        merged.merge(&e.run(0..m / 3).expect("finite").summary).expect("compatible");
+        merged.merge(&e.run(m / 3..2 * m / 3).expect("finite").summary).expect("compatible");
+        let same = merged.to_json() == full.to_json();
+        checks.push(Check::tol(
+            format!("{name}: 3 shards merged == one run (1 = identical bytes)"),
+            1.0,
+            f64::from(u8::from(same)),
+            0.0,
+        ));
+    }
+    checks.into()
+}
