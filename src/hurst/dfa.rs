@@ -45,8 +45,10 @@ use super::common::{
 };
 use crate::error::{Error, Result};
 
-/// Fan-out of the prefix-sum hierarchy (and level-0 block size).
+/// Fan-out of the prefix-sum hierarchy.
 const FAN: usize = 16;
+/// Elements per base block: partial base blocks are summed directly from the data.
+const BASE: usize = 4;
 
 /// Options of [`dfa`].
 #[derive(Debug, Clone, PartialEq)]
@@ -71,13 +73,14 @@ impl Default for DfaOptions {
 
 /// Prefix-sum hierarchy of a profile for DFA of order `W - 2` (see the module docs).
 #[derive(Debug, Clone)]
-pub(crate) struct DfaTable<const W: usize> {
-    n: usize,
+pub(crate) struct DfaTable<'a, const W: usize> {
+    x: &'a [f64],
+    mean: f64,
     /// `levels[l][u]`: moments `[sum t'^0 y', .., sum t'^q y', sum y'^2]` of units
-    /// `parent_start..=u` (units: elements at level 0, level-(l-1) blocks above) in the
-    /// coordinates of the parent block (size `16^(l+1)`).
+    /// `parent_start..=u` (units: blocks of `BASE * FAN^l` elements) in the coordinates of the
+    /// parent block (`BASE * FAN^(l+1)` elements).
     levels: Vec<Vec<[f64; W]>>,
-    /// Profile value just before each level-0 block (`Y_{16 b - 1}`, `0` for `b = 0`).
+    /// Profile value just before each base block (`Y_{BASE b - 1}`, `0` for `b = 0`).
     ybase: Vec<f64>,
 }
 
@@ -119,62 +122,82 @@ fn shift_add<const W: usize>(acc: &mut [f64; W], m: &[f64; W], count: f64, ps: &
     }
 }
 
-/// Residual sum of squares of the degree-`W-2` least-squares fit over `s` points from the
-/// segment-centred moments (Gram polynomials, module docs).
-#[inline(always)]
-fn rss_from_moments<const W: usize>(m: &[f64; W], s: f64) -> f64 {
-    let q = W - 2;
-    let s2 = s * s;
-    let mut fitted = m[0] * m[0] / s;
-    if q >= 1 {
-        let n1 = s * (s2 - 1.0) / 12.0;
-        fitted += m[1] * m[1] / n1;
-        if q >= 2 {
-            let n2 = n1 * (s2 - 4.0) / 15.0;
-            let p2 = m[2] - (s2 - 1.0) / 12.0 * m[0];
-            fitted += p2 * p2 / n2;
-            if q >= 3 {
-                let n3 = n2 * (s2 - 9.0) * (180.0 / 2800.0);
-                let p3 = m[3] - (3.0 * s2 - 7.0) / 20.0 * m[1];
-                fitted += p3 * p3 / n3;
-            }
-        }
-    }
-    (m[W - 1] - fitted).max(0.0)
+/// Per-scale constants of the Gram-polynomial projection: reciprocal squared norms of
+/// `phi_0..phi_3` and the centring coefficients of `phi_2`, `phi_3` (module docs).
+#[derive(Debug, Clone, Copy)]
+struct Gram {
+    inv: [f64; 4],
+    a2: f64,
+    a3: f64,
 }
 
-impl<const W: usize> DfaTable<W> {
+impl Gram {
+    fn new(s: usize) -> Self {
+        let s = s as f64;
+        let s2 = s * s;
+        let n1 = s * (s2 - 1.0) / 12.0;
+        let n2 = n1 * (s2 - 4.0) / 15.0;
+        let n3 = n2 * (s2 - 9.0) * (180.0 / 2800.0);
+        Gram { inv: [1.0 / s, 1.0 / n1, 1.0 / n2, 1.0 / n3], a2: (s2 - 1.0) / 12.0, a3: (3.0 * s2 - 7.0) / 20.0 }
+    }
+
+    /// Residual sum of squares of the degree-`W-2` least-squares fit from the segment-centred
+    /// moments: `sum y^2 - sum_k <phi_k, y>^2 / |phi_k|^2`, clamped at 0.
+    #[inline(always)]
+    fn rss<const W: usize>(&self, m: &[f64; W]) -> f64 {
+        let q = W - 2;
+        let mut fitted = m[0] * m[0] * self.inv[0];
+        if q >= 1 {
+            fitted += m[1] * m[1] * self.inv[1];
+            if q >= 2 {
+                let p2 = m[2] - self.a2 * m[0];
+                fitted += p2 * p2 * self.inv[2];
+                if q >= 3 {
+                    let p3 = m[3] - self.a3 * m[1];
+                    fitted += p3 * p3 * self.inv[3];
+                }
+            }
+        }
+        (m[W - 1] - fitted).max(0.0)
+    }
+}
+
+impl<'a, const W: usize> DfaTable<'a, W> {
     /// Builds the hierarchy from a noise (one pass for the mean, one for the profile).
-    pub(crate) fn new(x: &[f64]) -> Self {
+    pub(crate) fn new(x: &'a [f64]) -> Self {
         let n = x.len();
         let q = W - 2;
         let mean = sum_compensated(x) / n as f64;
-        let nb = n.div_ceil(FAN);
-        let mut lv0 = vec![[0.0; W]; n];
-        let mut ybase = Vec::with_capacity(nb);
+        const P0: usize = BASE * FAN;
+        let nb = n.div_ceil(BASE);
+        let mut lv0 = vec![[0.0; W]; nb];
+        let mut ybase = vec![0.0; nb];
         let (mut ys, mut yc) = (0.0f64, 0.0f64);
-        for (b, (xs, out)) in x.chunks(FAN).zip(lv0.chunks_mut(FAN)).enumerate() {
-            let _ = b;
-            ybase.push(ys + yc);
+        for (pi, (xp, (outp, ybp))) in x.chunks(P0).zip(lv0.chunks_mut(FAN).zip(ybase.chunks_mut(FAN))).enumerate() {
+            let _ = pi;
+            // Level-0 parent: P0 elements, time from its centre, profile minus its base.
             let mut y = 0.0;
             let mut acc = [0.0; W];
-            let mut t = -((FAN - 1) as f64) * 0.5;
-            for (xv, o) in xs.iter().zip(out.iter_mut()) {
-                y += xv - mean;
-                acc[0] += y;
-                if q >= 1 {
-                    let ty = t * y;
-                    acc[1] += ty;
-                    if q >= 2 {
-                        acc[2] += t * ty;
-                        if q >= 3 {
-                            acc[3] += t * t * ty;
+            let mut t = -((P0 - 1) as f64) * 0.5;
+            for (xb, (o, yb)) in xp.chunks(BASE).zip(outp.iter_mut().zip(ybp.iter_mut())) {
+                *yb = (ys + yc) + y;
+                for &xv in xb {
+                    y += xv - mean;
+                    acc[0] += y;
+                    if q >= 1 {
+                        let ty = t * y;
+                        acc[1] += ty;
+                        if q >= 2 {
+                            acc[2] += t * ty;
+                            if q >= 3 {
+                                acc[3] += t * t * ty;
+                            }
                         }
                     }
+                    acc[W - 1] += y * y;
+                    t += 1.0;
                 }
-                acc[W - 1] += y * y;
                 *o = acc;
-                t += 1.0;
             }
             // Neumaier update of the running profile base.
             let tsum = ys + y;
@@ -186,7 +209,7 @@ impl<const W: usize> DfaTable<W> {
             ys = tsum;
         }
         let mut levels = vec![lv0];
-        let mut unit = 1usize; // elements per unit of the current level
+        let mut unit = BASE; // elements per unit of the last built level
         while levels.last().map_or(0, Vec::len) > FAN {
             let prev = levels.last().unwrap();
             let child = unit * FAN; // elements per child block (units of the new level)
@@ -205,14 +228,43 @@ impl<const W: usize> DfaTable<W> {
                 let p = u / FAN;
                 let c_par = (p * parent) as f64 + (parent - 1) as f64 * 0.5;
                 let ps = power_sums(-((child - 1) as f64) * 0.5, cnt, q);
-                let e = ybase[e_lo / FAN] - ybase[p * parent / FAN];
+                let e = ybase[e_lo / BASE] - ybase[p * parent / BASE];
                 shift_add(&mut acc, &total, cnt, &ps, c_child - c_par, e);
                 next[u] = acc;
             }
             levels.push(next);
             unit = child;
         }
-        DfaTable { n, levels, ybase }
+        DfaTable { x, mean, levels, ybase }
+    }
+
+    /// Adds elements `[i1, i2)` (inside one base block) directly from the data, in segment
+    /// coordinates.
+    #[inline(always)]
+    fn add_direct(&self, acc: &mut [f64; W], i1: usize, i2: usize, c_seg: f64, yref: f64) {
+        let q = W - 2;
+        let b0 = i1 / BASE * BASE;
+        let mut y = self.ybase[b0 / BASE] - yref;
+        for &xv in &self.x[b0..i1] {
+            y += xv - self.mean;
+        }
+        let mut t = i1 as f64 - c_seg;
+        for &xv in &self.x[i1..i2] {
+            y += xv - self.mean;
+            acc[0] += y;
+            if q >= 1 {
+                let ty = t * y;
+                acc[1] += ty;
+                if q >= 2 {
+                    acc[2] += t * ty;
+                    if q >= 3 {
+                        acc[3] += t * t * ty;
+                    }
+                }
+            }
+            acc[W - 1] += y * y;
+            t += 1.0;
+        }
     }
 
     /// Adds the moments of units `[u1, u2)` of level `l` (one parent), in segment coordinates.
@@ -230,11 +282,11 @@ impl<const W: usize> DfaTable<W> {
         let parent = unit * FAN;
         let p = u1 / FAN;
         let e_lo = u1 * unit;
-        let e_hi = (u2 * unit).min(self.n);
+        let e_hi = (u2 * unit).min(self.x.len());
         let c_par = (p * parent) as f64 + (parent - 1) as f64 * 0.5;
         let cnt = (e_hi - e_lo) as f64;
         let ps = power_sums(e_lo as f64 - c_par, cnt, W - 2);
-        let e = self.ybase[p * parent / FAN] - yref;
+        let e = self.ybase[p * parent / BASE] - yref;
         shift_add(acc, &m, cnt, &ps, c_par - c_seg, e);
     }
 
@@ -242,10 +294,26 @@ impl<const W: usize> DfaTable<W> {
     #[inline]
     fn segment_moments(&self, a: usize, s: usize) -> [f64; W] {
         let c_seg = a as f64 + (s - 1) as f64 * 0.5;
-        let yref = self.ybase[a / FAN];
+        let yref = self.ybase[a / BASE];
         let mut acc = [0.0; W];
-        let (mut lo, mut hi) = (a, a + s);
-        let mut unit = 1usize;
+        let b = a + s;
+        // Whole base blocks [lo, hi) (in base-block units); the rest directly from the data.
+        let (mut lo, mut hi) = (a.div_ceil(BASE), b / BASE);
+        if lo >= hi {
+            let mid = (lo * BASE).min(b);
+            self.add_direct(&mut acc, a, mid, c_seg, yref);
+            if mid < b {
+                self.add_direct(&mut acc, mid, b, c_seg, yref);
+            }
+            return acc;
+        }
+        if a < lo * BASE {
+            self.add_direct(&mut acc, a, lo * BASE, c_seg, yref);
+        }
+        if hi * BASE < b {
+            self.add_direct(&mut acc, hi * BASE, b, c_seg, yref);
+        }
+        let mut unit = BASE;
         for l in 0..self.levels.len() {
             let (p_lo, p_hi) = (lo / FAN, (hi - 1) / FAN);
             if p_lo == p_hi {
@@ -276,13 +344,14 @@ impl<const W: usize> DfaTable<W> {
     /// from the end). `q + 2 <= s <= n`.
     #[inline]
     pub(crate) fn for_each_segment(&self, s: usize, mut f: impl FnMut(f64)) {
-        let ns = self.n / s;
-        let sf = s as f64;
+        let n = self.x.len();
+        let ns = n / s;
+        let g = Gram::new(s);
         for k in 0..ns {
-            f(rss_from_moments(&self.segment_moments(k * s, s), sf) / sf);
+            f(g.rss(&self.segment_moments(k * s, s)) * g.inv[0]);
         }
         for k in 0..ns {
-            f(rss_from_moments(&self.segment_moments(self.n - (k + 1) * s, s), sf) / sf);
+            f(g.rss(&self.segment_moments(n - (k + 1) * s, s)) * g.inv[0]);
         }
     }
 
@@ -293,7 +362,7 @@ impl<const W: usize> DfaTable<W> {
             .map(|&s| {
                 let mut sum = 0.0;
                 self.for_each_segment(s, |v| sum += v);
-                (sum / (2 * (self.n / s)) as f64).sqrt()
+                (sum / (2 * (self.x.len() / s)) as f64).sqrt()
             })
             .collect()
     }
@@ -520,12 +589,12 @@ mod tests {
     #[test]
     fn exact_polynomial_profile_has_zero_fluctuation() {
         // x linear in i => profile quadratic => DFA-2 residual 0. The moment formula resolves F
-        // only to about sqrt(eps) times the profile's spread in a segment (here ~1e-3 s^2 / 2).
+        // only to about sqrt(eps) times the profile's spread in a segment (<= 2 s here).
         let x: Vec<f64> = (0..4000).map(|i| 0.5 + 1e-3 * i as f64).collect();
         let scales = [16, 100, 1000];
         let f = dfa_fluctuations(&x, 2, &scales).unwrap();
         for (v, s) in f.iter().zip(scales) {
-            assert!(*v < 1e-6 * 1e-3 * (s * s) as f64, "{f:?}");
+            assert!(*v < 1e-7 * 2.0 * s as f64, "{f:?}");
         }
     }
 
