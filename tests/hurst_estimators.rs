@@ -125,7 +125,7 @@ fn whittle_on_fgn() {
 fn mfdfa_on_fgn_is_monofractal() {
     for (i, &h) in HS.iter().enumerate() {
         let xs = paths(4096, h, 50, 60 + i as u64);
-        let mut hs = vec![Moments::new(); 3];
+        let mut hs = [Moments::new(); 3];
         for r in xs.rows() {
             let opts = MfdfaOptions { q: vec![-2.0, 0.0, 2.0], max_scale: Some(512), ..MfdfaOptions::default() };
             let res = mfdfa(r.as_slice().unwrap(), &opts).unwrap();
