@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod generate;
+mod hurst;
 mod progress;
 mod validate;
 
@@ -24,6 +25,8 @@ enum Command {
     Validate(validate::Args),
     /// Generate noise paths (fgn, fbm, bm, stable) as .npy, CSV or raw binary, to a file or stdout.
     Generate(generate::Args),
+    /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
+    Hurst(hurst::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Hurst(a) => hurst::run(a),
     };
     match result {
         Ok(code) => code,
