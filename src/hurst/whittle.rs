@@ -95,31 +95,60 @@ pub fn local_whittle(x: &[f64], opts: &LocalWhittleOptions) -> Result<HurstEstim
     ))
 }
 
+/// Terms summed exactly in the fGn spectral density: `|k| <= K`.
+const K: usize = 10;
+
+/// `ln |2 pi k + lambda|` for `k = -K..=K`, then `ln(2 pi (K+1) +- lambda)`, and
+/// `ln(2 sin^2(lambda/2))`: everything in `g_H(lambda)` that does not depend on `H`.
+#[derive(Debug, Clone)]
+struct SpectrumLogs {
+    logs: [f64; 2 * K + 3],
+    log_one_minus_cos: f64,
+}
+
+impl SpectrumLogs {
+    fn new(lambda: f64) -> Self {
+        let tp = 2.0 * PI;
+        let mut logs = [0.0; 2 * K + 3];
+        for (i, l) in logs.iter_mut().take(2 * K + 1).enumerate() {
+            *l = (tp * (i as f64 - K as f64) + lambda).abs().ln();
+        }
+        logs[2 * K + 1] = (tp * (K + 1) as f64 + lambda).ln();
+        logs[2 * K + 2] = (tp * (K + 1) as f64 - lambda).ln();
+        SpectrumLogs { logs, log_one_minus_cos: (2.0 * (lambda / 2.0).sin().powi(2)).ln() }
+    }
+
+    /// `ln g_H(lambda)` (module docs).
+    fn ln_density(&self, hurst: f64, ln_c: f64) -> f64 {
+        let a = 2.0 * hurst + 1.0;
+        let tp = 2.0 * PI;
+        let mut sum = 0.0;
+        for &l in &self.logs[..2 * K + 1] {
+            sum += (-a * l).exp();
+        }
+        // Euler–Maclaurin tail sum_{k > K} g(k), g(k) = (2 pi k + c)^(-a), c = +-lambda.
+        for &lu in &self.logs[2 * K + 1..] {
+            let u = lu.exp();
+            let g = (-a * lu).exp();
+            let integral = u * g / (tp * (a - 1.0));
+            let r = tp / u;
+            let g1 = -a * r * g;
+            let g3 = g1 * (a + 1.0) * (a + 2.0) * r * r;
+            let g5 = g3 * (a + 3.0) * (a + 4.0) * r * r;
+            sum += integral + 0.5 * g - g1 / 12.0 + g3 / 720.0 - g5 / 30240.0;
+        }
+        ln_c + self.log_one_minus_cos + sum.ln()
+    }
+}
+
+/// `ln( sin(pi H) Gamma(2H+1) / pi )`.
+fn ln_const(hurst: f64) -> f64 {
+    (PI * hurst).sin().ln() + ln_gamma(2.0 * hurst + 1.0) - PI.ln()
+}
+
 /// Unit-variance fGn spectral density `g_H(lambda)`, `0 < lambda <= pi` (module docs).
 pub fn fgn_spectral_density(hurst: f64, lambda: f64) -> f64 {
-    let a = 2.0 * hurst + 1.0;
-    let tp = 2.0 * PI;
-    const K: i32 = 10;
-    let mut sum = lambda.powf(-a);
-    for k in 1..=K {
-        let k = f64::from(k);
-        sum += (tp * k + lambda).powf(-a) + (tp * k - lambda).powf(-a);
-    }
-    // Euler–Maclaurin tail sum_{k > K} g(k) for g(k) = (2 pi k + c)^(-a), c = +-lambda.
-    let tail = |c: f64| {
-        let u = tp * f64::from(K + 1) + c;
-        let g = u.powf(-a);
-        let integral = u * g / (tp * (a - 1.0));
-        let g1 = -a * tp * g / u;
-        let r = tp / u;
-        let g3 = -a * (a + 1.0) * (a + 2.0) * r * r * r * g;
-        let g5 = g3 * (a + 3.0) * (a + 4.0) * r * r;
-        integral + 0.5 * g - g1 / 12.0 + g3 / 720.0 - g5 / 30240.0
-    };
-    sum += tail(lambda) + tail(-lambda);
-    let c = (PI * hurst).sin() * ln_gamma(2.0 * hurst + 1.0).exp() / PI;
-    // 1 - cos(lambda) = 2 sin^2(lambda/2) without cancellation.
-    c * 2.0 * (lambda / 2.0).sin().powi(2) * sum
+    SpectrumLogs::new(lambda).ln_density(hurst, ln_const(hurst)).exp()
 }
 
 /// Whittle MLE of `H` for fGn with its Fisher-information standard error (module docs), searched
@@ -132,32 +161,34 @@ pub fn whittle(x: &[f64], kind: InputKind) -> Result<HurstEstimate> {
     let n = noise.len();
     let (lam, per) = periodogram(&noise);
     let mf = lam.len() as f64;
+    let logs: Vec<SpectrumLogs> = lam.iter().map(|&l| SpectrumLogs::new(l)).collect();
+    let ln_g = |h: f64| -> Vec<f64> {
+        let c = ln_const(h);
+        logs.iter().map(|s| s.ln_density(h, c)).collect()
+    };
     let obj = |h: f64| {
         let (mut s1, mut s2) = (0.0, 0.0);
-        for (l, i) in lam.iter().zip(&per) {
-            let g = fgn_spectral_density(h, *l);
-            s1 += i / g;
-            s2 += g.ln();
+        for (lg, i) in ln_g(h).iter().zip(&per) {
+            s1 += i * (-lg).exp();
+            s2 += lg;
         }
         (s1 / mf).ln() + s2 / mf
     };
-    let h = golden_min(0.001, 0.999, 1e-8, obj);
+    let h = golden_min(0.001, 0.999, 1e-7, obj);
     if !(0.002..0.998).contains(&h) {
         warnings.push(format!("Whittle: estimate {h:.4} is at the edge of (0, 1): the data are not fGn-like"));
     }
     let eps = 1e-5;
     let (hl, hh) = ((h - eps).max(1e-4), (h + eps).min(1.0 - 1e-4));
-    let d: Vec<f64> = lam
-        .iter()
-        .map(|&l| (fgn_spectral_density(hh, l).ln() - fgn_spectral_density(hl, l).ln()) / (hh - hl))
-        .collect();
+    let d: Vec<f64> = ln_g(hh).iter().zip(ln_g(hl)).map(|(a, b)| (a - b) / (hh - hl)).collect();
     let dbar = d.iter().sum::<f64>() / mf;
     let info = d.iter().map(|v| (v - dbar) * (v - dbar)).sum::<f64>();
     if info.is_nan() || info <= 0.0 {
         return Err(Error::InvalidInput("Whittle: zero Fisher information (series too short?)".into()));
     }
-    let sigma2 = lam.iter().zip(&per).map(|(l, i)| i / fgn_spectral_density(h, *l)).sum::<f64>() / mf;
-    let fit_y = lam.iter().map(|&l| sigma2 * fgn_spectral_density(h, l)).collect();
+    let g: Vec<f64> = ln_g(h).iter().map(|v| v.exp()).collect();
+    let sigma2 = g.iter().zip(&per).map(|(g, i)| i / g).sum::<f64>() / mf;
+    let fit_y = g.iter().map(|g| sigma2 * g).collect();
     Ok(HurstEstimate::new(
         Method::Whittle,
         h,

@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 mod framework_cases;
+mod hurst;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
@@ -174,6 +175,7 @@ pub struct Case {
 pub fn registry() -> Vec<Case> {
     let mut v = Vec::new();
     v.extend(framework_cases::cases());
+    v.extend(hurst::cases());
     v
 }
 
