@@ -41,9 +41,55 @@ fn bench_dfa(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("dfa1", "20_scales"), |b| {
             b.iter(|| hurst::dfa_fluctuations(black_box(&x), 1, &scales).unwrap())
         });
+        // One large scale: the cost of building the prefix hierarchy (plus 8 segments).
+        g.bench_function(BenchmarkId::new("dfa1", "build_only"), |b| {
+            b.iter(|| hurst::dfa_fluctuations(black_box(&x), 1, &[n / 4]).unwrap())
+        });
+        if n <= 1_000_000 {
+            g.bench_function(BenchmarkId::new("dfa2", "20_scales"), |b| {
+                b.iter(|| hurst::dfa_fluctuations(black_box(&x), 2, &scales).unwrap())
+            });
+            g.bench_function(BenchmarkId::new("dfa3", "20_scales"), |b| {
+                b.iter(|| hurst::dfa_fluctuations(black_box(&x), 3, &scales).unwrap())
+            });
+        }
         g.finish();
     }
 }
 
-criterion_group!(benches, bench_dfa);
+/// MF-DFA-1, q = -5..5 (11 values), 20 scales 16..n/4.
+fn bench_mfdfa(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mfdfa");
+    g.sample_size(10);
+    for &n in &[100_000usize, 1_000_000] {
+        let x = series(n);
+        let opts = hurst::MfdfaOptions::default();
+        g.bench_function(BenchmarkId::new("q11_20_scales", n), |b| {
+            b.iter(|| hurst::mfdfa(black_box(&x), &opts).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// Whittle MLE (exact fGn spectrum, all frequencies), local Whittle and GPH.
+fn bench_spectral(c: &mut Criterion) {
+    let mut g = c.benchmark_group("spectral");
+    g.sample_size(10);
+    for &n in &[10_000usize, 100_000] {
+        let x = series(n);
+        g.bench_function(BenchmarkId::new("whittle_mle", n), |b| {
+            b.iter(|| hurst::whittle(black_box(&x), hurst::InputKind::Noise).unwrap())
+        });
+    }
+    let x = series(1_000_000);
+    g.bench_function(BenchmarkId::new("local_whittle", 1_000_000), |b| {
+        b.iter(|| hurst::local_whittle(black_box(&x), &hurst::LocalWhittleOptions::default()).unwrap())
+    });
+    g.bench_function(BenchmarkId::new("gph", 1_000_000), |b| {
+        b.iter(|| hurst::gph(black_box(&x), &hurst::GphOptions::default()).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_dfa, bench_mfdfa, bench_spectral);
 criterion_main!(benches);
