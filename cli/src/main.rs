@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod generate;
 mod merge;
+mod hurst;
 mod progress;
 mod simulate;
 mod validate;
@@ -30,6 +31,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Merge shard summaries of `simulate --shard k/N` into the summary of the whole run.
     Merge(merge::Args),
+    /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
+    Hurst(hurst::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Hurst(a) => hurst::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,1 +1,33 @@
-//! Hurst-exponent and long-memory estimators.
+//! Hurst-exponent and long-memory estimators, each with a standard error and its scaling data.
+//!
+//! | estimator | function | what is regressed / maximised | uncertainty |
+//! |---|---|---|---|
+//! | DFA, order 1..3 | [`dfa`] | `ln F(s)` on `ln s` (Kantelhardt et al. 2001), `O(n)` for all scales | OLS slope SE |
+//! | MF-DFA | [`mfdfa()`] | `ln F_q(s)` on `ln s` for each `q`; `tau(q)`, `f(alpha)` | OLS slope SE per `q` |
+//! | R/S | [`rescaled_range`] | `ln (R/S)_w - ln E[R/S]_w` (Anis–Lloyd) on `ln w` | OLS slope SE |
+//! | aggregated variance | [`aggregated_variance`] | `ln Var(block mean)` on `ln m` | OLS slope SE |
+//! | GPH | [`gph`] | `ln I(lambda_j)` on `-2 ln(2 sin(lambda_j/2))`, `j <= m` | asymptotic `pi / sqrt(24 m)` |
+//! | local Whittle | [`local_whittle`] | Robinson's `R(H)` over `j <= m` | asymptotic `1 / (2 sqrt m)` |
+//! | Whittle MLE (fGn) | [`whittle()`] | exact fGn spectrum, all frequencies | Fisher information |
+//!
+//! Every estimator takes the series and an [`InputKind`] (noise, the default, or path: then the
+//! path is differenced first). Bad input (NaN/inf, constant, too short for the scales) is a
+//! [`crate::Error`]; suspicious input (looks like the other kind, `H` outside `(0, 1)`) gives
+//! warnings in [`HurstEstimate::warnings`].
+
+mod aggvar;
+mod common;
+mod dfa;
+mod mfdfa;
+mod periodogram;
+mod rs;
+mod whittle;
+
+pub use aggvar::{aggregated_variance, aggvar_expected, aggvar_statistic, AggVarOptions};
+pub use mfdfa::{mfdfa, MfdfaOptions, MfdfaResult};
+pub use periodogram::{gph, periodogram, GphOptions};
+pub use rs::{anis_lloyd, rescaled_range, rs_statistic, RsOptions};
+pub use whittle::{fgn_spectral_density, local_whittle, whittle, LocalWhittleOptions};
+
+pub use common::{log_scales, prepare, HurstEstimate, InputKind, Method, ScalingData, SeKind};
+pub use dfa::{dfa, dfa_expected_fluctuation, dfa_fluctuations, dfa_fluctuations_naive, DfaOptions};

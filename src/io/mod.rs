@@ -7,10 +7,12 @@
 //!   [`AtomicFile::commit`]; a run that fails or is interrupted leaves no half-written output (the
 //!   temporary file is removed on drop).
 //! * [`write_matrix`] and [`write_npy`] combine the two for whole arrays.
+//! * [`read::read_series`] reads one series from `.npy`, CSV or text, from a file or stdin.
 
 mod atomic;
 mod format;
 mod npy;
+pub mod read;
 
 pub use atomic::AtomicFile;
 pub use format::{write_matrix, Format, MatrixWriter};

@@ -15,6 +15,7 @@ use std::time::Instant;
 mod framework_cases;
 mod noise;
 mod sde;
+mod hurst;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
@@ -178,6 +179,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(framework_cases::cases());
     v.extend(noise::cases());
     v.extend(sde::cases());
+    v.extend(hurst::cases());
     v
 }
 

@@ -1,0 +1,103 @@
+//! End-to-end tests of `fracnoise hurst`: inputs (.npy rows, CSV columns, stdin), kinds, table,
+//! JSON, SVG plot (atomic), and error messages.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fracnoise-hurst-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = bin().args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+/// H of one estimate from the table output.
+fn table_h(out: &str, method: &str) -> f64 {
+    let line = out.lines().find(|l| l.starts_with(method)).unwrap_or_else(|| panic!("no {method} in {out}"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn table_json_and_plot() {
+    let d = tmpdir("table");
+    let f = d.join("fgn.npy");
+    let fs = f.to_str().unwrap();
+    assert!(run(&["generate", "fgn", "-n", "16384", "--paths", "2", "--hurst", "0.8", "--seed", "4", "-o", fs]).0);
+    let (ok, out, err) = run(&["hurst", fs, "--row", "1", "-m", "all"]);
+    assert!(ok, "{err}");
+    for m in ["dfa1", "rs", "aggvar", "gph", "lw", "whittle"] {
+        let h = table_h(&out, m);
+        assert!((h - 0.8).abs() < 0.15, "{m}: {h}");
+    }
+    // Whittle's 95% CI is about +-0.01 here.
+    assert!((table_h(&out, "whittle") - 0.8).abs() < 0.03);
+    let (ok, json, _) = run(&["hurst", fs, "--row", "0", "-m", "dfa,whittle,mfdfa", "--json", "--q=-2,0,2"]);
+    assert!(ok);
+    assert!(json.starts_with("{\"input\"") && json.contains("\"method\":\"whittle\"") && json.contains("\"h\":["));
+    let svg = d.join("plot.svg");
+    let (ok, _, err) = run(&["hurst", fs, "--row", "0", "-m", "dfa,gph", "--plot", svg.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("dfa1"));
+    // No temporary files left behind.
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 2);
+}
+
+#[test]
+fn csv_stdin_and_path_kind() {
+    let d = tmpdir("csv");
+    let f = d.join("fbm.csv");
+    let fs = f.to_str().unwrap();
+    assert!(run(&["generate", "fbm", "-n", "8192", "--hurst", "0.3", "--seed", "1", "-o", fs]).0);
+    // fBM written as one CSV row: as a path it gives H ~ 0.3; as a noise it warns.
+    let (ok, out, _) = run(&["hurst", fs, "-m", "dfa,whittle", "--kind", "path"]);
+    assert!(ok);
+    assert!((table_h(&out, "whittle") - 0.3).abs() < 0.05, "{out}");
+    let (ok, out, err) = run(&["hurst", fs, "-m", "dfa"]);
+    assert!(ok);
+    assert!(table_h(&out, "dfa1") > 1.0 && err.contains("looks like a path"), "{err}");
+    // stdin, whitespace text, one value per line.
+    let text = std::fs::read_to_string(&f).unwrap().replace(',', "\n");
+    let mut child = bin()
+        .args(["hurst", "-", "-m", "dfa", "--kind", "path"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!((table_h(&String::from_utf8_lossy(&out.stdout), "dfa1") - 0.3).abs() < 0.1);
+}
+
+#[test]
+fn errors_are_clear() {
+    let d = tmpdir("err");
+    let two = d.join("two.npy");
+    assert!(run(&["generate", "fgn", "-n", "1000", "--paths", "2", "-o", two.to_str().unwrap()]).0);
+    let (ok, _, err) = run(&["hurst", two.to_str().unwrap()]);
+    assert!(!ok && err.contains("--row"), "{err}");
+    let nan = d.join("nan.txt");
+    std::fs::write(&nan, "1\n2\nnan\n3\n").unwrap();
+    let (ok, _, err) = run(&["hurst", nan.to_str().unwrap()]);
+    assert!(!ok && err.contains("non-finite"), "{err}");
+    let flat = d.join("flat.txt");
+    std::fs::write(&flat, "5\n".repeat(2000)).unwrap();
+    let (ok, _, err) = run(&["hurst", flat.to_str().unwrap(), "-m", "dfa"]);
+    assert!(!ok && err.contains("constant"), "{err}");
+    let short = d.join("short.txt");
+    std::fs::write(&short, "1\n2\n3\n1\n").unwrap();
+    let (ok, _, err) = run(&["hurst", short.to_str().unwrap(), "-m", "dfa"]);
+    assert!(!ok && err.contains("too short"), "{err}");
+    let (ok, _, err) = run(&["hurst", d.join("missing.npy").to_str().unwrap()]);
+    assert!(!ok && err.contains("missing.npy"), "{err}");
+}
