@@ -4,8 +4,8 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod generate;
-mod merge;
 mod hurst;
+mod merge;
 mod progress;
 mod simulate;
 mod validate;

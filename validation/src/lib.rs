@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 mod framework_cases;
+mod hurst;
 mod noise;
 mod sde;
-mod hurst;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
