@@ -24,7 +24,10 @@
 //! The SE is that of the estimator **under the fitted fGn model**: it is honest for (near-)
 //! Gaussian fractional noise, and it does not account for model error (non-Gaussian marginals,
 //! short-range dependence added to the long memory, trends). The estimators are scale-invariant,
-//! so simulating unit variance loses nothing. The relative Monte Carlo error of the SE itself is
+//! so simulating unit variance loses nothing. The SE measures spread, not bias: R/S and
+//! aggregated variance are biased down by up to 0.1 at `H = 0.9` (validation table
+//! `hurst/bias-rmse-table`), which the interval does not cover; `BootstrapSe::mean - hurst`
+//! estimates that bias at the fitted `H`. The relative Monte Carlo error of the SE itself is
 //! about `1 / sqrt(2 (B - 1))` (5% at `B = 200`).
 //!
 //! # Cost and reproducibility
