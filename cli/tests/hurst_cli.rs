@@ -101,3 +101,41 @@ fn errors_are_clear() {
     let (ok, _, err) = run(&["hurst", d.join("missing.npy").to_str().unwrap()]);
     assert!(!ok && err.contains("missing.npy"), "{err}");
 }
+
+/// SE column of one estimate from the table output.
+fn table_se(out: &str, method: &str) -> (f64, String) {
+    let line = out.lines().find(|l| l.starts_with(method)).unwrap_or_else(|| panic!("no {method} in {out}"));
+    let w: Vec<&str> = line.split_whitespace().collect();
+    let kind = w.iter().position(|t| t.ends_with(']')).map(|i| w[i + 1]).unwrap();
+    (w[2].parse().unwrap(), kind.to_string())
+}
+
+/// DFA, R/S and aggregated variance get a parametric-bootstrap SE by default (reproducible,
+/// several times the OLS SE); `--bootstrap 0` keeps the OLS SE, labelled as understating.
+#[test]
+fn bootstrap_se_default_and_opt_out() {
+    let d = tmpdir("boot");
+    let f = d.join("fgn.npy");
+    let fs = f.to_str().unwrap();
+    assert!(run(&["generate", "fgn", "-n", "4096", "--hurst", "0.6", "--seed", "2", "-o", fs]).0);
+    let (ok, boot, err) = run(&["hurst", fs, "-m", "dfa,rs,aggvar,whittle", "--bootstrap", "60"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("OLS(under)"), "{err}");
+    let (ok, again, _) = run(&["hurst", fs, "-m", "dfa,rs,aggvar,whittle", "--bootstrap", "60"]);
+    assert!(ok && again == boot, "not reproducible");
+    let (ok, ols, err) = run(&["hurst", fs, "-m", "dfa,rs,aggvar,whittle", "--bootstrap", "0"]);
+    assert!(ok && err.contains("understate"), "{err}");
+    for m in ["dfa1", "rs", "aggvar"] {
+        let (sb, kb) = table_se(&boot, m);
+        let (so, ko) = table_se(&ols, m);
+        assert_eq!(kb, "boot(60)");
+        assert_eq!(ko, "OLS(under)");
+        assert_eq!(table_h(&boot, m), table_h(&ols, m));
+        assert!(sb > 1.5 * so, "{m}: bootstrap {sb} OLS {so}");
+    }
+    assert_eq!(table_se(&boot, "whittle"), table_se(&ols, "whittle"));
+    let (ok, json, _) = run(&["hurst", fs, "-m", "dfa", "--json", "--bootstrap", "10", "--seed", "5"]);
+    assert!(ok && json.contains("\"se_kind\":\"bootstrap\",\"replicates\":10"), "{json}");
+    let (ok, _, err) = run(&["hurst", fs, "-m", "dfa", "--bootstrap", "1"]);
+    assert!(!ok && err.contains("at least 2"), "{err}");
+}

@@ -44,7 +44,8 @@ pub fn aggvar_statistic(x: &[f64], m: usize) -> f64 {
     means.iter().map(|v| (v - g) * (v - g)).sum::<f64>() / (k - 1.0)
 }
 
-/// Aggregated-variance Hurst estimate `H = 1 + beta/2` (module docs), SE = OLS slope SE / 2.
+/// Aggregated-variance Hurst estimate `H = 1 + beta/2` (module docs), SE = OLS slope SE / 2
+/// (understates the spread; see [`HurstEstimate::bootstrapped`]).
 /// Scaling data: block sizes and `S^2_m`.
 ///
 /// Errors: non-finite, constant or too short input (default blocks 4..n/10).

@@ -57,11 +57,29 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeKind {
     /// OLS standard error of the log-log slope. It treats the points as independent, which they
-    /// are not (overlapping information across scales), so it is indicative only; the validation
-    /// report publishes the Monte Carlo RMSE for comparison.
+    /// are not (overlapping information across scales), so it **understates** the sampling
+    /// spread, by a factor 3 to 4 for DFA, R/S and aggregated variance on fGn (measured in
+    /// `tests/hurst_bootstrap.rs`). Use [`HurstEstimate::bootstrapped`] for an honest SE.
     Regression,
     /// Asymptotic standard error of the estimator (GPH, local Whittle, Whittle MLE).
     Asymptotic,
+    /// Parametric-bootstrap standard error under the fitted fGn model from `replicates`
+    /// simulated series (Efron & Tibshirani 1993; [`super::bootstrap_se`]).
+    ParametricBootstrap {
+        /// Number of bootstrap replicates `B`.
+        replicates: usize,
+    },
+}
+
+impl SeKind {
+    /// Short label for tables and JSON: `regression`, `asymptotic`, `bootstrap`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SeKind::Regression => "regression",
+            SeKind::Asymptotic => "asymptotic",
+            SeKind::ParametricBootstrap { .. } => "bootstrap",
+        }
+    }
 }
 
 /// Scaling data behind an estimate, for plotting and refitting: points `(x_i, y_i)` on log-log
@@ -96,7 +114,7 @@ pub struct HurstEstimate {
     pub se: f64,
     /// Where `se` comes from.
     pub se_kind: SeKind,
-    /// 95% confidence interval `hurst -+ 1.96 se`.
+    /// 95% confidence interval `hurst -+ 1.96 se` (normal interval, also for the bootstrap SE).
     pub ci95: (f64, f64),
     /// The log-log least-squares line `ln y = intercept + slope ln x` (regression estimators).
     pub fit: Option<LinearFit>,

@@ -518,7 +518,8 @@ pub fn dfa_fluctuations_naive(x: &[f64], order: usize, scales: &[usize]) -> Resu
 
 /// DFA Hurst estimate: slope of `ln F(s)` on `ln s` over log-spaced scales (module docs).
 ///
-/// The standard error is the OLS slope SE ([`SeKind::Regression`]). For a path input the path is
+/// The standard error is the OLS slope SE ([`SeKind::Regression`]), which understates the spread
+/// 3-4x; see [`HurstEstimate::bootstrapped`] for an honest one. For a path input the path is
 /// differenced first (see [`InputKind`]); the result is `H` either way.
 ///
 /// Errors: non-finite input, constant series, order outside `1..=3`, `min_scale < order + 2`,

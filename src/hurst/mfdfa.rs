@@ -59,7 +59,8 @@ pub struct MfdfaResult {
     pub fq: Vec<Vec<f64>>,
     /// Generalised Hurst exponents `h(q_i)` (log-log slopes).
     pub h: Vec<f64>,
-    /// OLS standard errors of `h(q_i)`.
+    /// OLS standard errors of `h(q_i)`: they treat the correlated log-log points as independent
+    /// and understate the spread (3-4x for `h(2)`, as for DFA; no bootstrap here yet).
     pub h_se: Vec<f64>,
     /// `tau(q_i) = q_i h(q_i) - 1`.
     pub tau: Vec<f64>,

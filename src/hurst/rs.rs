@@ -70,7 +70,8 @@ pub fn rs_statistic(x: &[f64], w: usize) -> Option<f64> {
     (cnt > 0).then(|| sum / cnt as f64)
 }
 
-/// Anis–Lloyd corrected R/S Hurst estimate (module docs). `se` is the OLS slope SE. Scaling
+/// Anis–Lloyd corrected R/S Hurst estimate (module docs). `se` is the OLS slope SE (it
+/// understates the spread; see [`HurstEstimate::bootstrapped`]). Scaling
 /// data: windows `w` and `(R/S)_w`; `fit` is the line `ln((R/S)_w / E[R/S]_w) = c + (H - 1/2) ln w`,
 /// and `fit_y = E[R/S]_w exp(c) w^(H - 1/2)`.
 ///
