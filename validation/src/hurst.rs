@@ -187,7 +187,11 @@ fn bias_rmse_table(ctx: &Context) -> Outcome {
                     boot_col = format!("{mb:.4}");
                     ratio_col = format!("{ratio:.3}");
                     let rel = 1.0 / (2.0 * (es.len() as f64 - 1.0)).sqrt();
-                    checks.push(Check::z(format!("{name} bootstrap SE calibrated H={h} n={n}"), 1.0, ratio, rel));
+                    // The bootstrap simulates at H^, so it is only calibrated where the estimator
+                    // is nearly unbiased; rows with |bias| > 0.05 are published but not checked.
+                    if (hm.mean() - h).abs() <= 0.05 {
+                        checks.push(Check::z(format!("{name} bootstrap SE calibrated H={h} n={n}"), 1.0, ratio, rel));
+                    }
                 }
                 table.rows.push(vec![
                     name.to_string(),
