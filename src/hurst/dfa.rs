@@ -112,6 +112,25 @@ fn power_sums(v0: f64, n: f64, upto: usize) -> [f64; 4] {
     s
 }
 
+/// Adds one profile point `y` at segment time `t` to the moment sums `[sum y, sum t y, sum t^2 y,
+/// sum t^3 y (as far as the order needs), sum y^2]`.
+#[inline(always)]
+fn add_point<const W: usize>(acc: &mut [f64; W], t: f64, y: f64) {
+    let q = W - 2;
+    acc[0] += y;
+    if q >= 1 {
+        let ty = t * y;
+        acc[1] += ty;
+        if q >= 2 {
+            acc[2] += t * ty;
+            if q >= 3 {
+                acc[3] += t * t * ty;
+            }
+        }
+    }
+    acc[W - 1] += y * y;
+}
+
 /// Moments `m` of a piece of `count` points with time power sums `ps` (old coordinates), moved to
 /// coordinates `t = t' + d`, `y = y' + e`, added into `acc`:
 /// `sum t^k y = sum_{j<=k} C(k,j) d^(k-j) (P_j + e T_j)`, `sum y^2 = Q + 2 e P_0 + e^2 count`.
@@ -225,18 +244,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
                 }
                 for &xv in xb {
                     y += xv - mean;
-                    acc[0] += y;
-                    if q >= 1 {
-                        let ty = t * y;
-                        acc[1] += ty;
-                        if q >= 2 {
-                            acc[2] += t * ty;
-                            if q >= 3 {
-                                acc[3] += t * t * ty;
-                            }
-                        }
-                    }
-                    acc[W - 1] += y * y;
+                    add_point(&mut acc, t, y);
                     t += 1.0;
                 }
                 *o = acc;
@@ -284,7 +292,6 @@ impl<'a, const W: usize> DfaTable<'a, W> {
     /// coordinates.
     #[inline(always)]
     fn add_direct(&self, acc: &mut [f64; W], i1: usize, i2: usize, c_seg: f64, yref: f64) {
-        let q = W - 2;
         let b0 = i1 / BASE * BASE;
         let mut y = self.ybase[b0 / BASE] - yref;
         for &xv in &self.x[b0..i1] {
@@ -293,18 +300,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
         let mut t = i1 as f64 - c_seg;
         for &xv in &self.x[i1..i2] {
             y += xv - self.mean;
-            acc[0] += y;
-            if q >= 1 {
-                let ty = t * y;
-                acc[1] += ty;
-                if q >= 2 {
-                    acc[2] += t * ty;
-                    if q >= 3 {
-                        acc[3] += t * t * ty;
-                    }
-                }
-            }
-            acc[W - 1] += y * y;
+            add_point(acc, t, y);
             t += 1.0;
         }
     }
