@@ -3,11 +3,13 @@
 //! goes through these.
 
 mod acov;
+mod estimate;
 mod ks;
 mod moments;
 mod regression;
 
 pub use acov::{autocovariance, autocovariance_known_mean};
+pub use estimate::{normal_quantile, Estimate, Interval};
 pub use ks::{kolmogorov_sf, ks_test, KsResult};
 pub use moments::{z_score, Moments};
 pub use regression::{linear_fit, LinearFit};
