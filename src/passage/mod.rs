@@ -4,6 +4,7 @@
 //! | item | what |
 //! |---|---|
 //! | [`boundary`] | [`Boundary`] (upper, lower, interval, time-dependent levels on any component) and the discrete-monitoring [`Correction`] (none, Brownian bridge, BGK shift) |
+//! | [`ensemble`] | [`PassageEnsemble`]: runs each path until it exits (every driver and scheme; bridge crossing times) |
 //! | [`record`] | [`Exit`] / [`Side`]: one path's exit time and side, or censoring at the horizon; [`PassageRecords`], mergeable across shards |
 //!
 //! Data flow: an SDE ensemble ([`crate::sde`]) runs each path until it exits, producing
@@ -11,7 +12,9 @@
 //! forms give the targets the validation suite compares them with.
 
 pub mod boundary;
+pub mod ensemble;
 pub mod record;
 
 pub use boundary::{Boundary, Correction, Level, LevelFn, BGK_BETA};
+pub use ensemble::{bridge_crossing_time, PassageEnsemble, PassageIntegrator, BRIDGE_CUTOFF};
 pub use record::{Exit, PassageRecords, Side};

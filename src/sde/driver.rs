@@ -42,6 +42,13 @@ enum Source {
     Callback(Arc<IncrementFn>),
 }
 
+/// See [`Driver::source_view`].
+pub(crate) enum SourceView<'a> {
+    Brownian { sqrt_dt: f64 },
+    Stable { law: &'a Stable },
+    Filled,
+}
+
 /// Which noise a driver produces (decides what the integrators accept, e.g. Milstein needs
 /// Brownian increments).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -181,6 +188,17 @@ impl Driver {
         match self.source {
             Source::Brownian { sqrt_dt } if self.noise_dim == 1 => Some(sqrt_dt),
             _ => None,
+        }
+    }
+
+    /// What an observer that draws increments one step at a time needs to know of the source:
+    /// fresh Brownian or stable draws (path `i` from `seed.stream(i)`, in order, the same numbers
+    /// as [`Driver::fill`]) or anything else (then use `fill`).
+    pub(crate) fn source_view(&self) -> SourceView<'_> {
+        match &self.source {
+            Source::Brownian { sqrt_dt } => SourceView::Brownian { sqrt_dt: *sqrt_dt },
+            Source::Stable { law } => SourceView::Stable { law },
+            _ => SourceView::Filled,
         }
     }
 

@@ -126,6 +126,29 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         y
     }
 
+    /// One step of the scheme from `x` at step index `k` with increment `w`: exactly the update
+    /// (and the bits) of [`PathIntegrator::integrate`], including the linear fast path. For
+    /// observers that act between steps (first passage).
+    #[inline(always)]
+    pub fn advance(&self, k: usize, x: f64, w: f64) -> f64 {
+        match self.linear {
+            Some(l) => {
+                let h = self.grid.dt();
+                x * (1.0 - l.k * h) + (l.s * w + l.m * h)
+            }
+            None => self.step(k, x, w),
+        }
+    }
+
+    /// The diffusion `s(t_k, x)` at step index `k`.
+    #[inline(always)]
+    pub fn diffusion_at(&self, k: usize, x: f64) -> f64 {
+        match self.linear {
+            Some(l) => l.s,
+            None => self.model.diffusion(self.grid.time(k), x),
+        }
+    }
+
     /// The core loop: pulls increments from `next` (one per step, in order), runs the scheme, writes
     /// the state at each stop. Blocks of at most [`BLOCK`] steps keep their increments in a small
     /// buffer so that a non-finite state can be located by replaying the block.
@@ -301,6 +324,52 @@ impl<'a, M: VectorModel> VectorIntegrator<'a, M> {
     }
 }
 
+impl<M: VectorModel> VectorIntegrator<'_, M> {
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn advance_with(&self, k: usize, x: &mut [f64], w: &[f64], b: &mut [f64], s: &mut [f64], diagonal: bool, h: f64) {
+        let (d, m) = (self.model.dim(), self.model.noise_dim());
+        let t = self.grid.time(k);
+        self.model.drift(t, x, b);
+        self.model.diffusion(t, x, s);
+        for i in 0..d {
+            let noise =
+                if diagonal { s[i] * w[i] } else { s[i * m..(i + 1) * m].iter().zip(w).map(|(a, c)| a * c).sum() };
+            x[i] += b[i] * h + noise;
+        }
+    }
+
+    /// Length of the work buffer that [`VectorIntegrator::advance`] needs (`d` drift values plus
+    /// the diffusion's values).
+    pub fn work_len(&self) -> usize {
+        self.model.dim() + self.model.diffusion_len()
+    }
+
+    /// One Euler–Maruyama step in place: `x` (length `d`) from step index `k` with increments `w`
+    /// (length `m`), the same update and bits as [`PathIntegrator::integrate`]. `work` has length
+    /// [`VectorIntegrator::work_len`].
+    pub fn advance(&self, k: usize, x: &mut [f64], w: &[f64], work: &mut [f64]) {
+        let diagonal = matches!(self.model.shape(), super::model::DiffusionShape::Diagonal);
+        let (b, s) = work.split_at_mut(self.model.dim());
+        self.advance_with(k, x, w, b, s, diagonal, self.grid.dt());
+    }
+
+    /// The local noise scale of component `c` at step `k`: `sqrt(sum_j s_cj(t_k, x)^2)`, the
+    /// standard deviation of `dX_c` per unit of Brownian variance (what a Brownian bridge of `X_c`
+    /// uses).
+    pub fn component_scale(&self, k: usize, x: &[f64], c: usize, work: &mut [f64]) -> f64 {
+        let d = self.model.dim();
+        let s = &mut work[d..];
+        self.model.diffusion(self.grid.time(k), x, s);
+        match self.model.shape() {
+            super::model::DiffusionShape::Diagonal => s[c].abs(),
+            super::model::DiffusionShape::Full { noise_dim } => {
+                s[c * noise_dim..(c + 1) * noise_dim].iter().map(|v| v * v).sum::<f64>().sqrt()
+            }
+        }
+    }
+}
+
 impl<M: VectorModel> PathIntegrator for VectorIntegrator<'_, M> {
     fn state_dim(&self) -> usize {
         self.model.dim()
@@ -347,15 +416,7 @@ impl<M: VectorModel> PathIntegrator for VectorIntegrator<'_, M> {
             if k == n {
                 break;
             }
-            let t = self.grid.time(k);
-            self.model.drift(t, &x, &mut b);
-            self.model.diffusion(t, &x, &mut s);
-            let w = &dl[k * m..(k + 1) * m];
-            for i in 0..d {
-                let noise =
-                    if diagonal { s[i] * w[i] } else { s[i * m..(i + 1) * m].iter().zip(w).map(|(a, c)| a * c).sum() };
-                x[i] += b[i] * h + noise;
-            }
+            self.advance_with(k, &mut x, &dl[k * m..(k + 1) * m], &mut b, &mut s, diagonal, h);
             if let Some(i) = x.iter().position(|v| !v.is_finite()) {
                 return Err(Error::NonFiniteState { path, step: k + 1, time: self.grid.time(k + 1), value: x[i] });
             }
