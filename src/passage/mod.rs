@@ -6,6 +6,8 @@
 //! | [`boundary`] | [`Boundary`] (upper, lower, interval, time-dependent levels on any component) and the discrete-monitoring [`Correction`] (none, Brownian bridge, BGK shift) |
 //! | [`ensemble`] | [`PassageEnsemble`]: runs each path until it exits (every driver and scheme; bridge crossing times) |
 //! | [`record`] | [`Exit`] / [`Side`]: one path's exit time and side, or censoring at the horizon; [`PassageRecords`], mergeable across shards |
+//! | [`refine`] | [`refine()`]: the same noise at `dt, 2dt, 4dt, ...`; drift of an estimate with `dt` and its Richardson extrapolation |
+//! | [`summary`] | [`PassageSummary`]: configuration, horizon and records as mergeable JSON (shards) |
 //!
 //! Data flow: an SDE ensemble ([`crate::sde`]) runs each path until it exits, producing
 //! [`PassageRecords`]; the estimators turn records into [`crate::stats::Estimate`]s; the closed
@@ -14,7 +16,11 @@
 pub mod boundary;
 pub mod ensemble;
 pub mod record;
+pub mod refine;
+pub mod summary;
 
 pub use boundary::{Boundary, Correction, Level, LevelFn, BGK_BETA};
 pub use ensemble::{bridge_crossing_time, PassageEnsemble, PassageIntegrator, BRIDGE_CUTOFF};
 pub use record::{Exit, PassageRecords, Side};
+pub use refine::{refine, RefineLevel, Refinement};
+pub use summary::{PassageSummary, PASSAGE_FORMAT};
