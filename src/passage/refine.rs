@@ -81,15 +81,15 @@ where
             allowed: crate::error::Allowed(">= 2"),
         });
     }
-    let levels_u32 = u32::try_from(levels).unwrap_or(u32::MAX);
-    1usize
-        .checked_shl(levels_u32 - 1)
-        .filter(|&f| f <= driver.grid().n_steps() && driver.grid().n_steps() % f == 0)
-        .ok_or_else(|| Error::InvalidSize {
+    let n = driver.grid().n_steps();
+    let coarsest = u32::try_from(levels - 1).ok().and_then(|e| 1usize.checked_shl(e)).filter(|&f| f <= n && n % f == 0);
+    if coarsest.is_none() {
+        return Err(Error::InvalidSize {
             name: "levels",
             value: levels,
             allowed: crate::error::Allowed("such that 2^(levels-1) divides n_steps"),
-        })?;
+        });
+    }
     let factors: Vec<usize> = (0..levels).map(|j| 1usize << j).collect();
     let mut per_level: Vec<Vec<f64>> = vec![Vec::with_capacity(total as usize); levels];
     let mut start = paths.start;
