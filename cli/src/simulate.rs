@@ -3,7 +3,7 @@
 
 use crate::progress::Progress;
 use fracnoise::io::{write_npy, NpyDtype};
-use fracnoise::sde::models::{DoubleWell, Gbm, Ou, PowerLaw};
+use fracnoise::sde::models::{BrownianDrift, DoubleWell, Gbm, Ou, PowerLaw};
 use fracnoise::sde::{Driver, Ensemble, Grid, HistogramSpec, Observe, ScalarIntegrator, ScalarModel, Scheme, Summary};
 use fracnoise::Seed;
 use serde_json::json;
@@ -11,6 +11,8 @@ use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Model {
+    /// Brownian motion with drift dX = mu dt + sigma dL.
+    Bm,
     /// Ornstein–Uhlenbeck dX = theta (mu - X) dt + sigma dL (fractional OU with --driver fbm,
     /// Lévy OU with --driver stable).
     Ou,
@@ -40,68 +42,78 @@ pub enum SchemeArg {
     Milstein,
 }
 
-#[derive(clap::Args)]
-pub struct Args {
+/// Model, driver, scheme, grid and seed flags shared by `simulate` and `passage`.
+#[derive(clap::Args, Debug)]
+pub struct ModelArgs {
     /// The model.
     #[arg(value_enum)]
-    model: Model,
+    pub model: Model,
     /// Noise driver.
     #[arg(long, value_enum, default_value_t = DriverArg::Bm)]
-    driver: DriverArg,
+    pub driver: DriverArg,
     /// Integration scheme.
     #[arg(long, value_enum, default_value_t = SchemeArg::Em)]
-    scheme: SchemeArg,
+    pub scheme: SchemeArg,
     /// Number of paths (of the whole run, all shards together).
     #[arg(long, default_value_t = 1000, allow_negative_numbers = true)]
-    paths: u64,
+    pub paths: u64,
     /// Number of time steps.
     #[arg(long, default_value_t = 1000, allow_negative_numbers = true)]
-    steps: usize,
+    pub steps: usize,
     /// Time step.
     #[arg(long, default_value_t = 0.001, allow_negative_numbers = true)]
-    dt: f64,
+    pub dt: f64,
     /// Seed; path i always gets the same noise for the same seed.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    seed: u64,
+    pub seed: u64,
     /// Initial state (default: 1 for gbm, 0 otherwise).
     #[arg(long, allow_negative_numbers = true)]
-    x0: Option<f64>,
+    pub x0: Option<f64>,
     /// OU: mean-reversion rate.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    theta: f64,
-    /// OU: long-run mean; GBM: drift rate.
+    pub theta: f64,
+    /// OU: long-run mean; GBM and bm: drift rate.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    mu: f64,
-    /// Noise amplitude (OU, GBM, double well).
+    pub mu: f64,
+    /// Noise amplitude (bm, OU, GBM, double well).
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    sigma: f64,
+    pub sigma: f64,
     /// Double well: quartic coefficient a in U = a x^4/4 - b x^2/2.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    a: f64,
+    pub a: f64,
     /// Double well: quadratic coefficient b.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    b: f64,
+    pub b: f64,
     /// Power law: curvature h.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    h: f64,
+    pub h: f64,
     /// Power law: learning rate eta.
     #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    eta: f64,
+    pub eta: f64,
     /// Power law: constant noise variance sigma_g.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    sigma_g: f64,
+    pub sigma_g: f64,
     /// Power law: quadratic noise variance sigma_h.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
-    sigma_h: f64,
+    pub sigma_h: f64,
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
-    hurst: f64,
+    pub hurst: f64,
     /// Stability index of the stable driver, in (0, 2].
     #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
-    alpha: f64,
+    pub alpha: f64,
     /// Skewness of the stable driver, in [-1, 1].
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    beta: f64,
+    pub beta: f64,
+    /// Run shard k of N (k = 0..N-1): paths [k M / N, (k+1) M / N). Merge with `fracnoise merge`.
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    m: ModelArgs,
     /// Number of evenly spaced observation times (the last is the final step).
     #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     observe: usize,
@@ -111,9 +123,6 @@ pub struct Args {
     /// Also summarise each path's running minimum and maximum.
     #[arg(long)]
     extremes: bool,
-    /// Run shard k of N (k = 0..N-1): paths [k M / N, (k+1) M / N). Merge with `fracnoise merge`.
-    #[arg(long)]
-    shard: Option<String>,
     /// Write the mergeable summary (JSON) to this file (atomically).
     #[arg(long)]
     summary_out: Option<PathBuf>,
@@ -128,7 +137,7 @@ pub struct Args {
     store_every: usize,
 }
 
-type BoxError = Box<dyn std::error::Error>;
+pub type BoxError = Box<dyn std::error::Error>;
 
 /// `k/N` -> the path range of shard k.
 pub fn shard_range(spec: &str, total: u64) -> Result<(u64, u64, std::ops::Range<u64>), BoxError> {
@@ -155,33 +164,92 @@ fn parse_hist(spec: &str, step: usize) -> Result<HistogramSpec, BoxError> {
     Ok(HistogramSpec { step, component: 0, lo, hi, bins })
 }
 
-pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
-    if a.paths == 0 {
+/// The model named by the flags, handed to a generic consumer (each model is its own type).
+pub trait ModelUser {
+    type Out;
+    fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out;
+}
+
+/// Builds the model of `m` and hands it to `u`.
+pub fn with_model<U: ModelUser>(m: &ModelArgs, u: U) -> Result<U::Out, BoxError> {
+    Ok(match m.model {
+        Model::Bm => {
+            let b = BrownianDrift::new(m.mu, m.sigma)?;
+            u.with(&b, json!({"name": "bm", "mu": m.mu, "sigma": m.sigma}))
+        }
+        Model::Ou => {
+            let o = Ou::new(m.theta, m.mu, m.sigma)?;
+            u.with(&o, json!({"name": "ou", "theta": m.theta, "mu": m.mu, "sigma": m.sigma}))
+        }
+        Model::Gbm => {
+            let g = Gbm::new(m.mu, m.sigma)?;
+            u.with(&g, json!({"name": "gbm", "mu": m.mu, "sigma": m.sigma}))
+        }
+        Model::DoubleWell => {
+            let d = DoubleWell::new(m.a, m.b, m.sigma)?;
+            u.with(&d, json!({"name": "double-well", "a": m.a, "b": m.b, "sigma": m.sigma}))
+        }
+        Model::PowerLaw => {
+            let p = PowerLaw::new(m.h, m.eta, m.sigma_g, m.sigma_h)?;
+            let j = json!({"name": "power-law", "h": m.h, "eta": m.eta, "sigma_g": m.sigma_g, "sigma_h": m.sigma_h});
+            u.with(&p, j)
+        }
+    })
+}
+
+/// The initial state: `--x0`, or 1 for GBM and 0 otherwise.
+pub fn initial_state(m: &ModelArgs) -> f64 {
+    m.x0.unwrap_or(if matches!(m.model, Model::Gbm) { 1.0 } else { 0.0 })
+}
+
+/// The driver of `m` on `grid`, with its JSON description.
+pub fn build_driver(m: &ModelArgs, grid: Grid) -> Result<(Driver, serde_json::Value), BoxError> {
+    Ok(match m.driver {
+        DriverArg::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
+        DriverArg::Fbm => (Driver::fractional(grid, 1, m.hurst)?, json!({"kind": "fbm", "hurst": m.hurst})),
+        DriverArg::Stable => {
+            let law = fracnoise::noise::Stable::standard(m.alpha, m.beta)?;
+            (Driver::stable(grid, 1, law)?, json!({"kind": "stable", "alpha": m.alpha, "beta": m.beta, "param": "S1"}))
+        }
+    })
+}
+
+/// The scheme of `m`.
+pub fn scheme(m: &ModelArgs) -> Scheme {
+    match m.scheme {
+        SchemeArg::Em => Scheme::EulerMaruyama,
+        SchemeArg::Milstein => Scheme::Milstein,
+    }
+}
+
+/// The path range of this run (all paths, or the shard's).
+pub fn path_range(m: &ModelArgs) -> Result<std::ops::Range<u64>, BoxError> {
+    if m.paths == 0 {
         return Err("--paths must be at least 1".into());
     }
+    Ok(match &m.shard {
+        Some(s) => shard_range(s, m.paths)?.2,
+        None => 0..m.paths,
+    })
+}
+
+pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
     if a.observe == 0 {
         return Err("--observe must be at least 1".into());
     }
-    let grid = Grid::new(a.steps, a.dt)?;
-    let x0 = a.x0.unwrap_or(if matches!(a.model, Model::Gbm) { 1.0 } else { 0.0 });
-    match a.model {
-        Model::Ou => {
-            let m = Ou::new(a.theta, a.mu, a.sigma)?;
-            simulate(&a, &m, grid, x0, json!({"name": "ou", "theta": a.theta, "mu": a.mu, "sigma": a.sigma}))
-        }
-        Model::Gbm => {
-            let m = Gbm::new(a.mu, a.sigma)?;
-            simulate(&a, &m, grid, x0, json!({"name": "gbm", "mu": a.mu, "sigma": a.sigma}))
-        }
-        Model::DoubleWell => {
-            let m = DoubleWell::new(a.a, a.b, a.sigma)?;
-            simulate(&a, &m, grid, x0, json!({"name": "double-well", "a": a.a, "b": a.b, "sigma": a.sigma}))
-        }
-        Model::PowerLaw => {
-            let m = PowerLaw::new(a.h, a.eta, a.sigma_g, a.sigma_h)?;
-            let p = json!({"name": "power-law", "h": a.h, "eta": a.eta, "sigma_g": a.sigma_g, "sigma_h": a.sigma_h});
-            simulate(&a, &m, grid, x0, p)
-        }
+    let grid = Grid::new(a.m.steps, a.m.dt)?;
+    with_model(&a.m, Sim { a: &a, grid })?
+}
+
+struct Sim<'a> {
+    a: &'a Args,
+    grid: Grid,
+}
+
+impl ModelUser for Sim<'_> {
+    type Out = Result<std::process::ExitCode, BoxError>;
+    fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
+        simulate(self.a, model, self.grid, initial_state(&self.a.m), model_json)
     }
 }
 
@@ -192,21 +260,12 @@ fn simulate<M: ScalarModel>(
     x0: f64,
     model_json: serde_json::Value,
 ) -> Result<std::process::ExitCode, BoxError> {
-    let (driver, driver_json) = match a.driver {
-        DriverArg::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
-        DriverArg::Fbm => (Driver::fractional(grid, 1, a.hurst)?, json!({"kind": "fbm", "hurst": a.hurst})),
-        DriverArg::Stable => {
-            let law = fracnoise::noise::Stable::standard(a.alpha, a.beta)?;
-            (Driver::stable(grid, 1, law)?, json!({"kind": "stable", "alpha": a.alpha, "beta": a.beta, "param": "S1"}))
-        }
-    };
-    let scheme = match a.scheme {
-        SchemeArg::Em => Scheme::EulerMaruyama,
-        SchemeArg::Milstein => Scheme::Milstein,
-    };
-    let integ = ScalarIntegrator::new(model, grid, scheme)?;
-    let mut observe = Observe::evenly(a.steps, a.observe);
-    observe.histogram = a.hist.as_deref().map(|h| parse_hist(h, a.steps)).transpose()?;
+    let m = &a.m;
+    let range = path_range(m)?;
+    let (driver, driver_json) = build_driver(m, grid)?;
+    let integ = ScalarIntegrator::new(model, grid, scheme(m))?;
+    let mut observe = Observe::evenly(m.steps, a.observe);
+    observe.histogram = a.hist.as_deref().map(|h| parse_hist(h, m.steps)).transpose()?;
     observe.extremes = a.extremes;
     if a.paths_out.is_some() {
         if a.store_every == 0 {
@@ -220,22 +279,18 @@ fn simulate<M: ScalarModel>(
         "model": model_json,
         "x0": x0,
         "driver": driver_json,
-        "scheme": format!("{:?}", a.scheme).to_lowercase(),
-        "steps": a.steps,
-        "dt": a.dt,
-        "seed": a.seed,
-        "paths": a.paths,
+        "scheme": format!("{:?}", m.scheme).to_lowercase(),
+        "steps": m.steps,
+        "dt": m.dt,
+        "seed": m.seed,
+        "paths": m.paths,
         "observe": a.observe,
         "hist": a.hist,
         "extremes": a.extremes,
     });
-    let range = match &a.shard {
-        Some(s) => shard_range(s, a.paths)?.2,
-        None => 0..a.paths,
-    };
-    let ens = Ensemble::new(&integ, &driver, vec![x0], Seed::new(a.seed), observe, config)?;
+    let ens = Ensemble::new(&integ, &driver, vec![x0], Seed::new(m.seed), observe, config)?;
     let n_paths = range.end - range.start;
-    let progress = Progress::new(n_paths.saturating_mul(a.steps as u64) >= 200_000_000, n_paths, "paths");
+    let progress = Progress::new(n_paths.saturating_mul(m.steps as u64) >= 200_000_000, n_paths, "paths");
     let out = ens.run_with_progress(range, &|done| progress.set(done))?;
     progress.finish();
     if let (Some(p), Some(paths)) = (&a.paths_out, &out.paths) {

@@ -2,6 +2,7 @@
 //!
 //! | model | SDE | closed forms |
 //! |---|---|---|
+//! | [`BrownianDrift`] | `dX = mu dt + sigma dL` | exact: `X_t = x0 + mu t + sigma L_t` (first passage: [`crate::passage`]) |
 //! | [`Ou`] | `dX = theta (mu - X) dt + sigma dW` | mean, variance at `t`; exact law of the Euler chain |
 //! | [`Gbm`] | `dX = mu X dt + sigma X dL` | moments, exact solution (Itô for `W`, pathwise for `B^H`), Euler moments |
 //! | [`FractionalOu`] | `dX = theta (mu - X) dt + sigma dB^H` | stationary variance; exact variance of the Euler chain |
@@ -12,6 +13,41 @@
 use super::model::{LinearAdditive, ScalarModel};
 use crate::error::{check_finite, check_positive, Error, Result};
 use crate::noise::{fgn_autocovariance, Parametrization, Stable};
+
+/// Brownian motion with drift (or a drifted Lévy / fractional motion), `dX = mu dt + sigma dL`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BrownianDrift {
+    /// Drift `mu`.
+    pub mu: f64,
+    /// Noise amplitude `sigma > 0`.
+    pub sigma: f64,
+}
+
+impl BrownianDrift {
+    /// Validated constructor.
+    pub fn new(mu: f64, sigma: f64) -> Result<Self> {
+        check_finite("mu", mu)?;
+        check_positive("sigma", sigma)?;
+        Ok(BrownianDrift { mu, sigma })
+    }
+}
+
+impl ScalarModel for BrownianDrift {
+    #[inline]
+    fn drift(&self, _t: f64, _x: f64) -> f64 {
+        self.mu
+    }
+    #[inline]
+    fn diffusion(&self, _t: f64, _x: f64) -> f64 {
+        self.sigma
+    }
+    fn diffusion_dx(&self, _t: f64, _x: f64) -> Option<f64> {
+        Some(0.0)
+    }
+    fn linear_additive(&self) -> Option<LinearAdditive> {
+        Some(LinearAdditive { k: 0.0, m: self.mu, s: self.sigma })
+    }
+}
 
 /// Ornstein–Uhlenbeck, `dX = theta (mu - X) dt + sigma dW` (Uhlenbeck & Ornstein 1930).
 #[derive(Debug, Clone, Copy, PartialEq)]
