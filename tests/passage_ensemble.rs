@@ -62,3 +62,103 @@ fn bridge_gives_the_inverse_gaussian_law_at_coarse_dt() {
         }
     }
 }
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+}
+
+/// Same bits with 1 and 2 threads and with shards merged in any order, for every driver, with and
+/// without the bridge; the records of each path equal a run of that path alone.
+#[test]
+fn same_bits_for_any_thread_count_and_shard_split() {
+    use fracnoise::noise::Stable;
+    use fracnoise::sde::models::Ou;
+    let grid = Grid::new(400, 0.01).unwrap();
+    let ou = Ou::new(1.5, 0.2, 0.9).unwrap();
+    let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let drivers = [
+        (Driver::brownian(grid, 1).unwrap(), Correction::Bridge),
+        (Driver::brownian(grid, 1).unwrap(), Correction::None),
+        (Driver::stable(grid, 1, Stable::standard(1.5, 0.3).unwrap()).unwrap(), Correction::None),
+        (Driver::fractional(grid, 1, 0.7).unwrap(), Correction::None),
+    ];
+    for (d, corr) in &drivers {
+        let b = Boundary::interval(-0.6, 0.8).unwrap();
+        let e = PassageEnsemble::new(&integ, d, vec![0.1], Seed::new(9), b, *corr).unwrap();
+        let one = in_pool(1, || e.run(0..203).unwrap());
+        let two = in_pool(2, || e.run(0..203).unwrap());
+        assert_eq!(one, two, "{:?}", d.kind());
+        let mut merged = e.run(150..203).unwrap();
+        merged.merge(&e.run(0..37).unwrap()).unwrap();
+        merged.merge(&e.run(37..150).unwrap()).unwrap();
+        assert_eq!(merged, one);
+        for p in [0u64, 36, 37, 202] {
+            assert_eq!(e.run_path(p).unwrap(), one.exits()[p as usize]);
+        }
+        assert!(one.exits().iter().any(|x| x.is_censored()) || one.exits().iter().all(|x| x.time <= 4.0));
+    }
+}
+
+/// A Brownian replay of recorded increments gives the same exits as the fresh driver, with the
+/// bridge too (the bridge stream is separate from the noise).
+#[test]
+fn replayed_noise_gives_the_same_exits() {
+    let grid = Grid::new(300, 0.02).unwrap();
+    let m = DriftBm { mu: -0.3, sigma: 0.7 };
+    let integ = ScalarIntegrator::new(&m, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    let rec = d.record(Seed::new(4), 0..50).unwrap();
+    let r = d.replay(rec).unwrap();
+    for corr in [Correction::None, Correction::Bridge] {
+        let b = Boundary::lower(-1.0).unwrap();
+        let a = PassageEnsemble::new(&integ, &d, vec![0.0], Seed::new(4), b.clone(), corr).unwrap().run(0..50).unwrap();
+        let c = PassageEnsemble::new(&integ, &r, vec![0.0], Seed::new(4), b, corr).unwrap().run(0..50).unwrap();
+        assert_eq!(a, c);
+    }
+}
+
+/// Typed errors naming the problem: start outside, NaN level, non-Brownian correction, moving
+/// level that crosses, a state that blows up.
+#[test]
+fn bad_input_is_a_clear_error() {
+    use std::sync::Arc;
+    let grid = Grid::new(100, 0.01).unwrap();
+    let m = DriftBm { mu: 0.0, sigma: 1.0 };
+    let integ = ScalarIntegrator::new(&m, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    let mk = |b: Boundary, x0: f64, c: Correction| PassageEnsemble::new(&integ, &d, vec![x0], Seed::new(1), b, c);
+    let e = mk(Boundary::upper(0.5).unwrap(), 0.5, Correction::None).unwrap_err().to_string();
+    assert!(e.contains("`upper` = 0.5") && e.contains("above the start"), "{e}");
+    let e = mk(Boundary::lower(0.5).unwrap(), 0.0, Correction::None).unwrap_err().to_string();
+    assert!(e.contains("`lower`"), "{e}");
+    assert!(Boundary::upper(f64::NAN).unwrap_err().to_string().contains("`upper` = NaN"));
+    assert!(Boundary::interval(1.0, -1.0).is_err());
+    let stable = Driver::stable(grid, 1, fracnoise::noise::Stable::standard(1.2, 0.0).unwrap()).unwrap();
+    let e = PassageEnsemble::new(
+        &integ,
+        &stable,
+        vec![0.0],
+        Seed::new(1),
+        Boundary::upper(1.0).unwrap(),
+        Correction::Bridge,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("Brownian"), "{e}");
+    // A moving upper level that falls below the lower one at t = 0.5.
+    let b = Boundary::moving(Some(Arc::new(|t: f64| 1.0 - 4.0 * t)), Some(Arc::new(|_t: f64| -1.0))).unwrap();
+    let r = mk(b, 0.0, Correction::None).unwrap().run(0..20);
+    assert!(r.is_ok(), "paths exit before the levels cross");
+    let b = Boundary::moving(Some(Arc::new(|t: f64| if t > 0.3 { f64::NAN } else { 10.0 })), None).unwrap();
+    let e = mk(b, 0.0, Correction::None).unwrap().run(0..4).unwrap_err().to_string();
+    assert!(e.contains("upper NaN"), "{e}");
+    // A state that overflows is reported with its path and step.
+    let blow = fracnoise::sde::ScalarSde::new(|_t, x: f64| x * x * x * 1e6, |_t, _x| 1.0);
+    let bi = ScalarIntegrator::new(&blow, grid, Scheme::EulerMaruyama).unwrap();
+    let e =
+        PassageEnsemble::new(&bi, &d, vec![0.5], Seed::new(1), Boundary::upper(f64::MAX).unwrap(), Correction::None)
+            .unwrap()
+            .run(0..3)
+            .unwrap_err();
+    assert!(matches!(e, fracnoise::Error::NonFiniteState { path: 0, .. }), "{e}");
+}
