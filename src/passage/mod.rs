@@ -5,6 +5,8 @@
 //! |---|---|
 //! | [`boundary`] | [`Boundary`] (upper, lower, interval, time-dependent levels on any component) and the discrete-monitoring [`Correction`] (none, Brownian bridge, BGK shift) |
 //! | [`record`] | [`Exit`] / [`Side`]: one path's exit time and side, or censoring at the horizon; [`PassageRecords`], mergeable across shards |
+//! | [`survival`] | [`KaplanMeier`] (survival with Greenwood SE, log(-log) or plain bands, quantiles with Brookmeyer–Crowley intervals, restricted mean); [`summarize`] → [`PassageStats`]; [`exit_sides`] and [`wilson`] (exit-side probabilities) |
+//! | [`tail`] | [`escape_rate`] (censored exponential MLE beyond `t0`) and [`power_law_tail`] (censored Pareto MLE of `theta` in `P(T > t) ~ t^-theta`, optional bootstrap SE) |
 //!
 //! Data flow: an SDE ensemble ([`crate::sde`]) runs each path until it exits, producing
 //! [`PassageRecords`]; the estimators turn records into [`crate::stats::Estimate`]s; the closed
@@ -12,6 +14,10 @@
 
 pub mod boundary;
 pub mod record;
+pub mod survival;
+pub mod tail;
 
 pub use boundary::{Boundary, Correction, Level, LevelFn, BGK_BETA};
 pub use record::{Exit, PassageRecords, Side};
+pub use survival::{exit_sides, summarize, wilson, ExitSides, KaplanMeier, PassageStats, SurvivalCi, SurvivalCurve};
+pub use tail::{escape_rate, power_law_tail, BootstrapOptions, EscapeRate, PowerLawOptions, PowerLawTail};
