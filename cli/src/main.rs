@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod generate;
 mod hurst;
 mod merge;
+mod passage;
 mod progress;
 mod simulate;
 mod validate;
@@ -29,6 +30,8 @@ enum Command {
     Generate(generate::Args),
     /// Simulate an SDE ensemble (ou, gbm, double-well, power-law) with a bm, stable or fbm driver.
     Simulate(simulate::Args),
+    /// First-passage (exit) times of an SDE through levels: survival, mean with CI, escape rate, closed forms.
+    Passage(passage::Args),
     /// Merge shard summaries of `simulate --shard k/N` into the summary of the whole run.
     Merge(merge::Args),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Passage(a) => passage::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
     };

@@ -1,23 +1,61 @@
-//! `fracnoise merge`: combine shard summaries of `fracnoise simulate --shard k/N` into exactly the
-//! summary one run over all paths gives (exact sums: the result does not depend on the order).
+//! `fracnoise merge`: combine shard summaries of `fracnoise simulate --shard k/N` (or
+//! `fracnoise passage --shard k/N`) into exactly the summary one run over all paths gives (exact
+//! sums, per-path exit records: the result does not depend on the order).
 
+use crate::passage::Analysis;
+use fracnoise::passage::{PassageSummary, PASSAGE_FORMAT};
 use fracnoise::sde::Summary;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Shard summary files (written by `simulate --summary-out`).
+    /// Shard summary files (written by `simulate --summary-out` or `passage --summary-out`).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Write the merged summary to this file (atomically).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Print the merged summary as JSON instead of a table.
+    /// Print the merged summary (simulate) or the estimates (passage) as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Passage summaries: confidence level of every interval.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
+    level: f64,
+    /// Passage summaries: fit an exponential escape rate to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
+    escape_from: Option<f64>,
+    /// Passage summaries: fit a power-law survival tail to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
+    tail_from: Option<f64>,
+    /// Passage summaries: upper end of the power-law fit range.
+    #[arg(long, allow_negative_numbers = true)]
+    tail_to: Option<f64>,
+    /// Passage summaries: bootstrap replicates for the tail exponent's SE.
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
+    bootstrap: usize,
+    /// Passage summaries: write the survival curve to this SVG file.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+fn is_passage(path: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(v.get("format").and_then(|f| f.as_str()) == Some(PASSAGE_FORMAT))
+}
+
+fn warn_missing(covered: u64, ranges_whole: bool, total: Option<u64>) {
+    if let Some(t) = total {
+        if !ranges_whole {
+            eprintln!("warning: the merged shards cover {covered} of {t} paths; missing shards are not included");
+        }
+    }
 }
 
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    if is_passage(&a.files[0])? {
+        return run_passage(a);
+    }
     let mut merged: Option<Summary> = None;
     for f in &a.files {
         let s = Summary::read(f)?;
@@ -28,14 +66,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     }
     let merged = merged.ok_or("no input files")?;
     let total = merged.config.get("paths").and_then(|v| v.as_u64());
-    if let Some(t) = total {
-        if merged.paths != [[0, t]] {
-            eprintln!(
-                "warning: the merged shards cover {} of {t} paths; missing shards are not included",
-                merged.path_count()
-            );
-        }
-    }
+    warn_missing(merged.path_count(), total.is_some_and(|t| merged.paths == [[0, t]]), total);
     if let Some(o) = &a.output {
         merged.write(o)?;
     }
@@ -44,5 +75,33 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     } else {
         crate::simulate::print_table(&merged);
     }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn run_passage(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    let mut merged: Option<PassageSummary> = None;
+    for f in &a.files {
+        let s = PassageSummary::read(f)?;
+        match &mut merged {
+            None => merged = Some(s),
+            Some(m) => m.merge(&s).map_err(|e| format!("{}: {e}", f.display()))?,
+        }
+    }
+    let merged = merged.ok_or("no input files")?;
+    let total = merged.config.get("paths").and_then(|v| v.as_u64());
+    warn_missing(merged.path_count(), total.is_some_and(|t| merged.records.ranges() == [[0, t]]), total);
+    if let Some(o) = &a.output {
+        merged.write(o)?;
+    }
+    let an = Analysis {
+        level: a.level,
+        escape_from: a.escape_from,
+        tail_from: a.tail_from,
+        tail_to: a.tail_to,
+        bootstrap: a.bootstrap,
+        seed: merged.config.get("seed").and_then(|v| v.as_u64()).unwrap_or(0),
+    };
+    let cf = crate::passage::closed_form(&merged.config);
+    crate::passage::report(&merged, &an, cf.as_ref(), a.json, a.plot.as_ref())?;
     Ok(std::process::ExitCode::SUCCESS)
 }

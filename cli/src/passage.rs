@@ -1,0 +1,450 @@
+//! `fracnoise passage MODEL`: first-passage (exit) times of a built-in SDE through an upper level,
+//! a lower level or both, with censoring at the horizon, Kaplan–Meier survival, the mean (or
+//! restricted mean) with a confidence interval, the median, exit sides, an escape rate and a
+//! power-law tail exponent, the closed form where one exists, and an SVG of the survival curve.
+
+use crate::progress::Progress;
+use crate::simulate::{
+    build_driver, initial_state, path_range, scheme, with_model, BoxError, DriverArg, ModelArgs, ModelUser,
+};
+use fracnoise::io::AtomicFile;
+use fracnoise::passage::{
+    escape_rate, power_law_tail, summarize, BootstrapOptions, Boundary, Correction, KaplanMeier, PassageEnsemble,
+    PassageStats, PassageSummary, PowerLawOptions,
+};
+use fracnoise::sde::{Grid, ScalarIntegrator, ScalarModel};
+use fracnoise::stats::Estimate;
+use fracnoise::Seed;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
+pub enum CorrectionArg {
+    /// Bridge for the bm driver, none otherwise.
+    Auto,
+    /// Grid points only (exit times are grid times).
+    None,
+    /// Brownian-bridge crossing probability between grid points, exit time drawn from the bridge (bm driver).
+    Bridge,
+    /// Broadie–Glasserman–Kou level shift 0.5826 s sqrt(dt) (bm driver, one constant level).
+    Bgk,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    m: ModelArgs,
+    /// Upper level: a path exits when X >= UPPER.
+    #[arg(long, allow_negative_numbers = true)]
+    upper: Option<f64>,
+    /// Lower level: a path exits when X <= LOWER.
+    #[arg(long, allow_negative_numbers = true)]
+    lower: Option<f64>,
+    /// Horizon: paths still inside at this time are censored (sets --steps to ceil(HORIZON / dt)).
+    #[arg(long, allow_negative_numbers = true)]
+    horizon: Option<f64>,
+    /// Correction for exits between grid points.
+    #[arg(long, value_enum, default_value_t = CorrectionArg::Auto)]
+    correction: CorrectionArg,
+    /// Confidence level of every interval.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
+    level: f64,
+    /// Fit an exponential escape rate to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
+    escape_from: Option<f64>,
+    /// Fit a power-law tail P(T > t) ~ t^-theta to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
+    tail_from: Option<f64>,
+    /// Upper end of the power-law fit range (default: the horizon).
+    #[arg(long, allow_negative_numbers = true)]
+    tail_to: Option<f64>,
+    /// Bootstrap replicates for the tail exponent's SE (0: asymptotic SE only).
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
+    bootstrap: usize,
+    /// Write the mergeable passage summary (JSON: configuration and every path's exit) to this file.
+    #[arg(long)]
+    summary_out: Option<PathBuf>,
+    /// Print the results as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Write the Kaplan–Meier survival curve with its band (and the closed form, where one exists) to this SVG file.
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+/// What the analysis of a set of records needs beyond the records themselves (also used by
+/// `fracnoise merge` on passage summaries).
+#[derive(Debug, Clone, Copy)]
+pub struct Analysis {
+    pub level: f64,
+    pub escape_from: Option<f64>,
+    pub tail_from: Option<f64>,
+    pub tail_to: Option<f64>,
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
+    if !(a.level > 0.0 && a.level < 1.0) {
+        return Err(format!("--level {} must be in (0, 1)", a.level).into());
+    }
+    if a.upper.is_none() && a.lower.is_none() {
+        return Err("give --upper, --lower or both".into());
+    }
+    let mut steps = a.m.steps;
+    if let Some(h) = a.horizon {
+        if !(h.is_finite() && h > 0.0) {
+            return Err(format!("--horizon {h} must be finite and > 0").into());
+        }
+        if !(a.m.dt.is_finite() && a.m.dt > 0.0) {
+            return Err(format!("--dt {} must be finite and > 0", a.m.dt).into());
+        }
+        let s = (h / a.m.dt * (1.0 - 1e-12)).ceil();
+        if !(1.0..1e12).contains(&s) {
+            return Err(format!("--horizon {h} / --dt {} gives {s} steps (must be 1 ..= 1e12)", a.m.dt).into());
+        }
+        steps = s as usize;
+    }
+    let grid = Grid::new(steps, a.m.dt)?;
+    with_model(&a.m, Pass { a: &a, grid })?
+}
+
+struct Pass<'a> {
+    a: &'a Args,
+    grid: Grid,
+}
+
+impl ModelUser for Pass<'_> {
+    type Out = Result<std::process::ExitCode, BoxError>;
+    fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
+        passage(self.a, model, self.grid, model_json)
+    }
+}
+
+fn boundary(a: &Args) -> Result<Boundary, BoxError> {
+    Ok(match (a.lower, a.upper) {
+        (Some(l), Some(u)) => Boundary::interval(l, u)?,
+        (None, Some(u)) => Boundary::upper(u)?,
+        (Some(l), None) => Boundary::lower(l)?,
+        (None, None) => return Err("give --upper, --lower or both".into()),
+    })
+}
+
+fn correction(a: &Args) -> Correction {
+    match a.correction {
+        CorrectionArg::Auto if a.m.driver == DriverArg::Bm => Correction::Bridge,
+        CorrectionArg::Auto | CorrectionArg::None => Correction::None,
+        CorrectionArg::Bridge => Correction::Bridge,
+        CorrectionArg::Bgk => Correction::Bgk,
+    }
+}
+
+fn passage<M: ScalarModel>(
+    a: &Args,
+    model: &M,
+    grid: Grid,
+    model_json: serde_json::Value,
+) -> Result<std::process::ExitCode, BoxError> {
+    let m = &a.m;
+    let range = path_range(m)?;
+    let x0 = initial_state(m);
+    let (driver, driver_json) = build_driver(m, grid)?;
+    let integ = ScalarIntegrator::new(model, grid, scheme(m))?;
+    let b = boundary(a)?;
+    let corr = correction(a);
+    let config = json!({
+        "model": model_json,
+        "x0": x0,
+        "driver": driver_json,
+        "scheme": format!("{:?}", m.scheme).to_lowercase(),
+        "steps": grid.n_steps(),
+        "dt": m.dt,
+        "seed": m.seed,
+        "paths": m.paths,
+        "upper": a.upper,
+        "lower": a.lower,
+        "correction": format!("{corr:?}").to_lowercase(),
+    });
+    let ens = PassageEnsemble::new(&integ, &driver, vec![x0], Seed::new(m.seed), b, corr)?;
+    // Check every output destination before the run.
+    for p in [&a.summary_out, &a.plot].into_iter().flatten() {
+        check_writable(p)?;
+    }
+    let n_paths = range.end - range.start;
+    let progress = Progress::new(n_paths.saturating_mul(grid.n_steps() as u64) >= 200_000_000, n_paths, "paths");
+    let records = ens.run_with_progress(range, &|done| progress.set(done))?;
+    progress.finish();
+    let summary = PassageSummary { config, horizon: grid.t_end(), records };
+    if let Some(p) = &a.summary_out {
+        summary.write(p)?;
+    }
+    let an = Analysis {
+        level: a.level,
+        escape_from: a.escape_from,
+        tail_from: a.tail_from,
+        tail_to: a.tail_to,
+        bootstrap: a.bootstrap,
+        seed: m.seed,
+    };
+    let cf = closed_form(&summary.config);
+    report(&summary, &an, cf.as_ref(), a.json, a.plot.as_ref())?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Fails early when `p`'s directory does not exist (so that a long run is not lost at the end).
+fn check_writable(p: &std::path::Path) -> Result<(), BoxError> {
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("cannot write {}: directory {} does not exist", p.display(), dir.display()).into());
+    }
+    if p.is_dir() {
+        return Err(format!("cannot write {}: it is a directory", p.display()).into());
+    }
+    Ok(())
+}
+
+/// A closed form for the configured problem, where the library has one.
+pub struct ClosedForm {
+    /// What it is, with its reference.
+    pub name: String,
+    /// Mean exit time.
+    pub mean: Option<f64>,
+    /// Probability of leaving through the upper level.
+    pub p_upper: Option<f64>,
+    /// Survival function `P(T > t)`.
+    pub survival: Option<Box<dyn Fn(f64) -> f64>>,
+    /// Exponent of a power-law survival tail.
+    pub tail_exponent: Option<f64>,
+}
+
+/// The closed form matching a run's configuration, if any.
+pub fn closed_form(_config: &serde_json::Value) -> Option<ClosedForm> {
+    None
+}
+
+/// Estimates from the records, the table or JSON, and the plot.
+pub fn report(
+    s: &PassageSummary,
+    an: &Analysis,
+    cf: Option<&ClosedForm>,
+    as_json: bool,
+    plot: Option<&PathBuf>,
+) -> Result<(), BoxError> {
+    let exits = s.records.exits();
+    let st = summarize(exits, an.level)?;
+    let km = KaplanMeier::new(exits)?;
+    let escape = match an.escape_from {
+        Some(t0) => Some(escape_rate(exits, t0, an.level)?),
+        None => None,
+    };
+    let tail = match an.tail_from {
+        Some(tmin) => {
+            let mut o = PowerLawOptions::new(tmin);
+            o.level = an.level;
+            o.t_max = an.tail_to;
+            if an.bootstrap > 0 {
+                o.bootstrap = Some(BootstrapOptions {
+                    replicates: an.bootstrap,
+                    seed: Seed::new(an.seed).child_named("tail-bootstrap"),
+                });
+            }
+            Some(power_law_tail(exits, &o)?)
+        }
+        None => None,
+    };
+    if let Some(p) = plot {
+        let svg = plot_svg(&km, an.level, cf, s)?;
+        let mut f = AtomicFile::create(p)?;
+        f.write_all(svg.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
+        f.commit()?;
+    }
+    let est = |e: &Estimate| json!({"value": e.value, "se": e.se, "ci": [e.ci.lo, e.ci.hi], "level": e.ci.level});
+    if as_json {
+        let v = json!({
+            "config": s.config,
+            "horizon": s.horizon,
+            "paths": s.records.ranges(),
+            "n": st.n,
+            "exits": st.exits,
+            "censored": st.censored,
+            "censored_fraction": st.censored_fraction,
+            "mean": st.mean.as_ref().map(est),
+            "restricted_mean": est(&st.restricted_mean),
+            "restricted_to": st.restricted_to,
+            "median": est(&st.median),
+            "p_upper": est(&st.p_upper),
+            "p_lower": est(&st.p_lower),
+            "p_censored": est(&st.p_censored),
+            "escape_rate": escape.as_ref().map(|e| json!({
+                "rate": est(&e.rate), "t0": e.t0, "t_end": e.t_end, "at_risk": e.at_risk, "events": e.events
+            })),
+            "tail": tail.as_ref().map(|t| json!({
+                "theta": est(&t.theta), "bootstrap_se": t.bootstrap_se, "t_min": t.t_min, "t_max": t.t_max,
+                "at_risk": t.at_risk, "events": t.events
+            })),
+            "closed_form": cf.map(|c| json!({
+                "name": c.name, "mean": c.mean, "p_upper": c.p_upper, "tail_exponent": c.tail_exponent
+            })),
+            "warnings": st.warnings,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    print_table(s, &st, escape.as_ref(), tail.as_ref(), cf);
+    Ok(())
+}
+
+/// `x` with at most 7 significant digits (shortest form).
+fn g(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (6 - x.abs().log10().floor() as i32).clamp(0, 17) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn fmt_est(e: &Estimate) -> String {
+    if e.se.is_finite() {
+        format!("{:.6} (se {:.2e}; {:.0}% CI {:.6} .. {:.6})", e.value, e.se, 100.0 * e.ci.level, e.ci.lo, e.ci.hi)
+    } else {
+        format!("{:.6} ({:.0}% CI {:.6} .. {:.6})", e.value, 100.0 * e.ci.level, e.ci.lo, e.ci.hi)
+    }
+}
+
+fn print_table(
+    s: &PassageSummary,
+    st: &PassageStats,
+    escape: Option<&fracnoise::passage::EscapeRate>,
+    tail: Option<&fracnoise::passage::PowerLawTail>,
+    cf: Option<&ClosedForm>,
+) {
+    let c = &s.config;
+    println!(
+        "model {} | driver {} | scheme {} | x0 {} | upper {} | lower {} | correction {} | {} steps of dt {} (horizon {}) | seed {}",
+        c["model"], c["driver"], c["scheme"].as_str().unwrap_or("?"), c["x0"], c["upper"], c["lower"],
+        c["correction"].as_str().unwrap_or("?"), c["steps"], c["dt"], s.horizon, c["seed"]
+    );
+    let total = c.get("paths").and_then(|v| v.as_u64()).unwrap_or(0);
+    let ranges: Vec<String> = s.records.ranges().iter().map(|r| format!("[{}, {})", r[0], r[1])).collect();
+    println!("paths {} of {} ({})", st.n, total, ranges.join(" "));
+    println!(
+        "exits {} (upper {}, lower {}), censored at the horizon {} ({:.2}%)",
+        st.exits,
+        (st.p_upper.value * st.n as f64).round(),
+        (st.p_lower.value * st.n as f64).round(),
+        st.censored,
+        100.0 * st.censored_fraction
+    );
+    match &st.mean {
+        Some(m) => println!("mean exit time        {}", fmt_est(m)),
+        None => println!("mean exit time        not identified ({} censored paths)", st.censored),
+    }
+    println!("restricted mean (to t = {}) {}", g(st.restricted_to), fmt_est(&st.restricted_mean));
+    println!("median exit time      {}", fmt_est(&st.median));
+    println!("P(exit upper)         {}", fmt_est(&st.p_upper));
+    println!("P(exit lower)         {}", fmt_est(&st.p_lower));
+    println!("P(censored)           {}", fmt_est(&st.p_censored));
+    if let Some(e) = escape {
+        println!(
+            "escape rate (t > {})  {}  [{} exits of {} at risk, fit range {} .. {}]",
+            g(e.t0),
+            fmt_est(&e.rate),
+            e.events,
+            e.at_risk,
+            g(e.t0),
+            g(e.t_end)
+        );
+    }
+    if let Some(t) = tail {
+        let b = t.bootstrap_se.map(|b| format!(", bootstrap se {b:.2e}")).unwrap_or_default();
+        println!(
+            "tail exponent theta   {}{b}  [{} exits of {} at risk, fit range {} .. {}]",
+            fmt_est(&t.theta),
+            t.events,
+            t.at_risk,
+            g(t.t_min),
+            g(t.t_max)
+        );
+    }
+    if let Some(cf) = cf {
+        println!("closed form: {}", cf.name);
+        if let Some(m) = cf.mean {
+            let est = st.mean.as_ref();
+            match est {
+                Some(e) => println!("  mean {m:.6}: estimate - closed form = {:.3e} (z = {:.2})", e.value - m, e.z(m)),
+                None => {
+                    println!("  mean {m:.6} (the estimate is censored: compare the restricted mean or raise --horizon)")
+                }
+            }
+        }
+        if let Some(p) = cf.p_upper {
+            println!("  P(exit upper) {p:.6}: z = {:.2}", st.p_upper.z(p));
+        }
+        if let Some(th) = cf.tail_exponent {
+            match tail {
+                Some(t) => println!("  tail exponent {th:.6}: z = {:.2}", t.theta.z(th)),
+                None => println!("  tail exponent {th:.6} (fit it with --tail-from)"),
+            }
+        }
+    }
+    for w in &st.warnings {
+        println!("warning: {w}");
+    }
+}
+
+/// The Kaplan–Meier curve with its pointwise band, and the closed-form survival where one exists.
+fn plot_svg(km: &KaplanMeier, level: f64, cf: Option<&ClosedForm>, s: &PassageSummary) -> Result<String, BoxError> {
+    use plotters::prelude::*;
+    let curve = km.curve(level)?;
+    let t_end = s.horizon;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("Kaplan–Meier survival P(T > t) with {:.0}% band", 100.0 * level), ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..t_end, 0.0..1.02)?;
+        chart.configure_mesh().x_desc("t").y_desc("P(T > t)").draw()?;
+        // Step functions: value v_j holds on [t_j, t_{j+1}); at most ~4000 steps drawn.
+        let stepped = |vals: &[f64]| {
+            let mut pts = vec![(0.0, 1.0)];
+            let every = curve.time.len().div_ceil(4000).max(1);
+            let mut prev = 1.0;
+            for (j, (&t, &v)) in curve.time.iter().zip(vals).enumerate() {
+                if j % every == 0 || j + 1 == curve.time.len() {
+                    pts.push((t, prev));
+                    pts.push((t, v));
+                    prev = v;
+                }
+            }
+            pts.push((t_end, prev));
+            pts
+        };
+        let band = RGBColor(120, 160, 230);
+        chart.draw_series(LineSeries::new(stepped(&curve.lo), band.stroke_width(1)))?;
+        chart.draw_series(LineSeries::new(stepped(&curve.hi), band.stroke_width(1)))?;
+        chart
+            .draw_series(LineSeries::new(stepped(&curve.survival), BLUE.stroke_width(2)))?
+            .label("Kaplan–Meier")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+        if let Some(f) = cf.and_then(|c| c.survival.as_ref()) {
+            let pts: Vec<(f64, f64)> = (0..=400).map(|i| t_end * i as f64 / 400.0).map(|t| (t, f(t))).collect();
+            chart
+                .draw_series(LineSeries::new(pts, RED.stroke_width(2)))?
+                .label(cf.map(|c| c.name.clone()).unwrap_or_default())
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+        }
+        chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}
