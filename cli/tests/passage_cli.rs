@@ -1,0 +1,128 @@
+//! End-to-end tests of `fracnoise passage`: shards merge into exactly one run, JSON and table,
+//! the survival plot, bad input.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("fracnoise-passage-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn run_err(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+const BASE: [&str; 15] = [
+    "passage",
+    "ou",
+    "--theta",
+    "1.5",
+    "--sigma",
+    "0.8",
+    "--upper",
+    "0.7",
+    "--paths",
+    "301",
+    "--dt",
+    "0.01",
+    "--horizon",
+    "3",
+    "--json",
+];
+
+#[test]
+fn shards_merge_into_the_unsharded_result() {
+    for driver in ["bm", "stable", "fbm"] {
+        let d = tmpdir(driver);
+        let mut args: Vec<&str> = BASE.to_vec();
+        args.extend(["--driver", driver, "--tail-from", "0.5", "--escape-from", "0.5", "--bootstrap", "20"]);
+        let whole = run_ok(&args);
+        let mut files = Vec::new();
+        for k in 0..3 {
+            let f = d.join(format!("s{k}.json"));
+            let shard = format!("{k}/3");
+            let mut a = args.clone();
+            a.extend(["--shard", &shard, "--summary-out", f.to_str().unwrap()]);
+            run_ok(&a);
+            files.push(f);
+        }
+        let mut m: Vec<&str> =
+            vec!["merge", "--json", "--tail-from", "0.5", "--escape-from", "0.5", "--bootstrap", "20"];
+        // Scrambled order.
+        for i in [2usize, 0, 1] {
+            m.push(files[i].to_str().unwrap());
+        }
+        let merged = run_ok(&m);
+        assert_eq!(whole, merged, "{driver}: merged shards differ from one run");
+        let v: serde_json::Value = serde_json::from_str(&whole).unwrap();
+        assert_eq!(v["n"], 301);
+        // The same shard twice is refused.
+        let e = run_err(&["merge", files[0].to_str().unwrap(), files[0].to_str().unwrap()]);
+        assert!(e.contains("overlap"), "{e}");
+        std::fs::remove_dir_all(&d).ok();
+    }
+}
+
+#[test]
+fn table_and_plot() {
+    let d = tmpdir("plot");
+    let svg = d.join("survival.svg");
+    let out = run_ok(&[
+        "passage",
+        "bm",
+        "--mu",
+        "0.5",
+        "--sigma",
+        "1.2",
+        "--lower",
+        "-1",
+        "--upper",
+        "1",
+        "--paths",
+        "2000",
+        "--dt",
+        "0.01",
+        "--horizon",
+        "10",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(out.contains("mean exit time") && out.contains("P(exit upper)"), "{out}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.contains("Kaplan"), "not an SVG plot");
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn bad_input_is_an_error_with_status_2() {
+    let e = run_err(&["passage", "ou", "--upper", "-0.5", "--x0", "0"]);
+    assert!(e.contains("upper") && e.contains("above the start"), "{e}");
+    let e = run_err(&["passage", "ou"]);
+    assert!(e.contains("--upper"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--horizon", "0"]);
+    assert!(e.contains("--horizon"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "NaN"]);
+    assert!(e.contains("upper"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--driver", "stable", "--correction", "bridge"]);
+    assert!(e.contains("Brownian"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--lower", "-1", "--correction", "bgk"]);
+    assert!(e.contains("one-sided"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--summary-out", "/nonexistent-dir/x.json"]);
+    assert!(e.contains("does not exist"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--level", "1.5"]);
+    assert!(e.contains("--level"), "{e}");
+}
