@@ -18,9 +18,11 @@
 //! exists). Formulas marked *derived* are not quoted from a reference; each says how it was
 //! obtained and which test confirms it numerically.
 
+mod interval;
 mod inverse_gaussian;
 mod special;
 
+pub use interval::BmInterval;
 pub use inverse_gaussian::DriftedBmLevel;
 pub use special::erfcx;
 
