@@ -6,6 +6,7 @@
 //! | [`boundary`] | [`Boundary`] (upper, lower, interval, time-dependent levels on any component) and the discrete-monitoring [`Correction`] (none, Brownian bridge, BGK shift) |
 //! | [`ensemble`] | [`PassageEnsemble`]: runs each path until it exits (every driver and scheme; bridge crossing times) |
 //! | [`record`] | [`Exit`] / [`Side`]: one path's exit time and side, or censoring at the horizon; [`PassageRecords`], mergeable across shards |
+//! | [`closed_form`] | exact first-passage laws and mean times: drifted Brownian motion to a level (inverse Gaussian) and in an interval, any 1-D diffusion by the scale/speed integral, Ornstein–Uhlenbeck (Siegert), Kramers' double well, alpha-stable exit (Getoor), fBM persistence (Molchan) |
 //! | [`refine`] | [`refine()`]: the same noise at `dt, 2dt, 4dt, ...`; drift of an estimate with `dt` and its Richardson extrapolation |
 //! | [`summary`] | [`PassageSummary`]: configuration, horizon and records as mergeable JSON (shards) |
 //! | [`survival`] | [`KaplanMeier`] (survival with Greenwood SE, log(-log) or plain bands, quantiles with Brookmeyer–Crowley intervals, restricted mean); [`summarize`] → [`PassageStats`]; [`exit_sides`] and [`wilson`] (exit-side probabilities) |
@@ -16,6 +17,7 @@
 //! forms give the targets the validation suite compares them with.
 
 pub mod boundary;
+pub mod closed_form;
 pub mod ensemble;
 pub mod record;
 pub mod refine;
