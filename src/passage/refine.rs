@@ -12,9 +12,18 @@
 //! `Y*_i = (2^r Y_i(dt) - Y_i(2 dt)) / (2^r - 1)` has mean `E Y + o(dt^r)` (Richardson 1911;
 //! for first passage, Gobet 2000, Stoch. Proc. Appl. 87, shows `r = 1/2` for Brownian exits), and
 //! since the `Y*_i` are independent across paths its standard error is their sample SD over
-//! `sqrt(paths)`. The rate `r` is an input (1/2 for Brownian paths; for other drivers supply the
-//! rate you assume, and check it against [`Refinement::fitted_rate`], which estimates it from the
-//! three finest levels as `log2((m_4 - m_2)/(m_2 - m_1))`, `m_k` the mean at `k dt`).
+//! `sqrt(paths)`. With several rates `r_1, ..., r_k` (an expansion
+//! `E Y(dt) = E Y + sum_i C_i dt^(r_i) + ...`) the combination uses the `k + 1` finest levels with
+//! weights `w_j` solving `sum_j w_j = 1`, `sum_j w_j (2^j)^(r_i) = 0` (generalised Richardson
+//! extrapolation; Brezinski & Redivo Zaglia 1991, *Extrapolation Methods*, §2.2), again per path.
+//!
+//! The rates are inputs. Exits of grid-monitored paths are detected at the next grid time, a delay
+//! of order `dt` (rate 1); Brownian paths also miss excursions between grid points (rate 1/2,
+//! Gobet 2000); for alpha-stable paths with `alpha > 1` missed excursions give rate `1/alpha`
+//! (the scale of one step), and for `alpha < 1` (bounded variation: exits are by jumps) the delay
+//! dominates, rate 1. So `[1/alpha, 1]` (or `[1]` for `alpha <= 1`) is the natural choice; check it
+//! against [`Refinement::fitted_rate`], which estimates one effective rate from the three finest
+//! levels as `log2((m_4 - m_2)/(m_2 - m_1))`, `m_k` the mean at `k dt`.
 
 use crate::error::{check_positive, Error, Result};
 use crate::rng::Seed;
@@ -40,10 +49,13 @@ pub struct RefineLevel {
 pub struct Refinement {
     /// Levels from the finest (`factor = 1`) to the coarsest.
     pub levels: Vec<RefineLevel>,
-    /// The assumed rate `r`.
-    pub rate: f64,
-    /// Richardson-extrapolated mean from the two finest levels, with SE and 95% CI.
+    /// The assumed rates `r_i`.
+    pub rates: Vec<f64>,
+    /// Richardson-extrapolated mean from the `rates.len() + 1` finest levels, with SE and 95% CI.
     pub extrapolated: Estimate,
+    /// The same extrapolation one level coarser (levels `1 ..= rates.len() + 1`), when there are
+    /// enough levels: the difference to [`Refinement::extrapolated`] indicates the residual bias.
+    pub extrapolated_coarser: Option<Estimate>,
     /// The rate estimated from the three finest levels (`None` with fewer than three levels or
     /// when the differences do not have one sign).
     pub fitted_rate: Option<f64>,
@@ -51,7 +63,7 @@ pub struct Refinement {
 
 /// Refines `dt`: runs `statistic` on `driver`'s noise for `paths` paths at factors
 /// `1, 2, ..., 2^(levels-1)` of its grid (finest first), pairing paths across levels, and
-/// extrapolates with rate `rate` (see the [module documentation](self)).
+/// extrapolates with the rates `rates` (see the [module documentation](self)).
 ///
 /// `statistic(d, count)` receives a replay driver `d` whose rows `0..count` are the noise of paths
 /// `first..first + count` of the batch, and returns one value per row (e.g. by running a
@@ -63,16 +75,24 @@ pub fn refine<F>(
     seed: Seed,
     paths: std::ops::Range<u64>,
     levels: usize,
-    rate: f64,
+    rates: &[f64],
     batch: usize,
     statistic: F,
 ) -> Result<Refinement>
 where
     F: Fn(&Driver, u64) -> Result<Vec<f64>>,
 {
-    crate::error::check_size("levels", levels, 2, ">= 2")?;
+    crate::error::check_size("rates", rates.len(), 1, "at least one rate")?;
+    for &r in rates {
+        check_positive("rate", r)?;
+    }
+    let mut sorted = rates.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::InvalidInput(format!("rates {rates:?} must be distinct")));
+    }
+    crate::error::check_size("levels", levels, rates.len() + 1, ">= rates.len() + 1")?;
     crate::error::check_size("batch", batch, 1, ">= 1")?;
-    check_positive("rate", rate)?;
     let total = paths.end.saturating_sub(paths.start);
     if total < 2 {
         return Err(Error::InvalidSize {
@@ -123,9 +143,15 @@ where
             change_from_finer: change,
         });
     }
-    let g = 2f64.powf(rate);
-    let rich: Vec<f64> = per_level[0].iter().zip(&per_level[1]).map(|(a, b)| (g * a - b) / (g - 1.0)).collect();
-    let extrapolated = est(&mean_of(&rich));
+    let extrap = |first: usize| -> Result<Estimate> {
+        let w = richardson_weights(rates, first)?;
+        let y: Vec<f64> = (0..per_level[0].len())
+            .map(|i| w.iter().enumerate().map(|(j, wj)| wj * per_level[first + j][i]).sum())
+            .collect();
+        Ok(est(&mean_of(&y)))
+    };
+    let extrapolated = extrap(0)?;
+    let extrapolated_coarser = if levels > rates.len() + 1 { Some(extrap(1)?) } else { None };
     let fitted_rate = (levels >= 3)
         .then(|| {
             let (m1, m2, m4) = (out[0].estimate.value, out[1].estimate.value, out[2].estimate.value);
@@ -133,7 +159,42 @@ where
             (q > 0.0 && q.is_finite()).then(|| q.log2())
         })
         .flatten();
-    Ok(Refinement { levels: out, rate, extrapolated, fitted_rate })
+    Ok(Refinement { levels: out, rates: rates.to_vec(), extrapolated, extrapolated_coarser, fitted_rate })
+}
+
+/// Weights `w_0..=w_k` of levels `first..=first + k` (step `2^(first + j) dt`) with `sum w = 1` and
+/// `sum_j w_j 2^(j r_i) = 0` for each rate (the common factor `(2^first dt)^(r_i)` drops out):
+/// Gaussian elimination with partial pivoting on the `(k+1) x (k+1)` system.
+fn richardson_weights(rates: &[f64], _first: usize) -> Result<Vec<f64>> {
+    let k = rates.len();
+    let n = k + 1;
+    let mut a = vec![vec![0.0; n + 1]; n];
+    for j in 0..n {
+        a[0][j] = 1.0;
+    }
+    a[0][n] = 1.0;
+    for (i, &r) in rates.iter().enumerate() {
+        for j in 0..n {
+            a[i + 1][j] = (j as f64 * r).exp2();
+        }
+    }
+    for col in 0..n {
+        let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap_or(col);
+        a.swap(col, piv);
+        let p = a[col][col];
+        if !(p.abs() > 1e-12) {
+            return Err(Error::InvalidInput(format!("rates {rates:?} give a singular extrapolation")));
+        }
+        for row in 0..n {
+            if row != col {
+                let f = a[row][col] / p;
+                for c in col..=n {
+                    a[row][c] -= f * a[col][c];
+                }
+            }
+        }
+    }
+    Ok((0..n).map(|j| a[j][n] / a[j][j]).collect())
 }
 
 #[cfg(test)]
@@ -147,7 +208,7 @@ mod tests {
         // 1 + C dt^(1/2) exactly: mean |dW| over a step is sqrt(2 dt / pi).
         let grid = Grid::new(64, 1.0 / 64.0).unwrap();
         let d = Driver::brownian(grid, 1).unwrap();
-        let r = refine(&d, Seed::new(1), 0..4000, 3, 0.5, 500, |dr, count| {
+        let r = refine(&d, Seed::new(1), 0..4000, 3, &[0.5], 500, |dr, count| {
             let mut s = dr.scratch();
             let mut buf = vec![0.0; dr.len()];
             (0..count)
@@ -166,6 +227,16 @@ mod tests {
         assert!(z.abs() < 5.0, "{:?}", r.extrapolated);
         assert!(r.levels[0].estimate.z(1.0) > 5.0, "the finest level keeps its bias");
         assert!((r.fitted_rate.unwrap() - 0.5).abs() < 0.2, "{:?}", r.fitted_rate);
-        assert!(refine(&d, Seed::new(1), 0..10, 8, 0.5, 5, |_, c| Ok(vec![0.0; c as usize])).is_err());
+        assert!(refine(&d, Seed::new(1), 0..10, 8, &[0.5], 5, |_, c| Ok(vec![0.0; c as usize])).is_err());
+        assert!(refine(&d, Seed::new(1), 0..10, 2, &[0.5, 1.0], 5, |_, c| Ok(vec![0.0; c as usize])).is_err());
+        // One rate: the classical weights (2^r, -1) / (2^r - 1); two rates annihilate both powers.
+        let w = richardson_weights(&[0.5], 0).unwrap();
+        let g = 2f64.sqrt();
+        assert!((w[0] - g / (g - 1.0)).abs() < 1e-12 && (w[1] + 1.0 / (g - 1.0)).abs() < 1e-12);
+        let w = richardson_weights(&[0.5, 1.0], 0).unwrap();
+        for r in [0.0, 0.5, 1.0] {
+            let s: f64 = w.iter().enumerate().map(|(j, x)| x * (j as f64 * r).exp2()).sum();
+            assert!((s - if r == 0.0 { 1.0 } else { 0.0 }).abs() < 1e-12, "{r}: {s}");
+        }
     }
 }

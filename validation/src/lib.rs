@@ -15,6 +15,7 @@ use std::time::Instant;
 mod framework_cases;
 mod hurst;
 mod noise;
+mod passage;
 mod sde;
 
 /// Default |z| bound of a z-score check.
@@ -180,6 +181,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(noise::cases());
     v.extend(sde::cases());
     v.extend(hurst::cases());
+    v.extend(passage::cases());
     v
 }
 
