@@ -169,27 +169,25 @@ fn richardson_weights(rates: &[f64], _first: usize) -> Result<Vec<f64>> {
     let k = rates.len();
     let n = k + 1;
     let mut a = vec![vec![0.0; n + 1]; n];
-    for j in 0..n {
-        a[0][j] = 1.0;
-    }
-    a[0][n] = 1.0;
+    a[0].fill(1.0);
     for (i, &r) in rates.iter().enumerate() {
-        for j in 0..n {
-            a[i + 1][j] = (j as f64 * r).exp2();
+        for (j, v) in a[i + 1][..n].iter_mut().enumerate() {
+            *v = (j as f64 * r).exp2();
         }
     }
     for col in 0..n {
         let piv = (col..n).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs())).unwrap_or(col);
         a.swap(col, piv);
         let p = a[col][col];
-        if !(p.abs() > 1e-12) {
+        if p.abs() <= 1e-12 || p.is_nan() {
             return Err(Error::InvalidInput(format!("rates {rates:?} give a singular extrapolation")));
         }
-        for row in 0..n {
+        let pivot_row = a[col].clone();
+        for (row, r) in a.iter_mut().enumerate() {
             if row != col {
-                let f = a[row][col] / p;
-                for c in col..=n {
-                    a[row][c] -= f * a[col][c];
+                let f = r[col] / p;
+                for (x, y) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * y;
                 }
             }
         }
