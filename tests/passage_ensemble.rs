@@ -1,9 +1,10 @@
 //! First passage through the ensemble: exits against closed forms with and without the
 //! discrete-monitoring corrections, reproducibility across threads and shards, bad input.
 
+use fracnoise::passage::closed_form::DriftedBmLevel;
 use fracnoise::passage::{Boundary, Correction, PassageEnsemble, PassageRecords};
 use fracnoise::sde::{Driver, Grid, LinearAdditive, ScalarIntegrator, ScalarModel, Scheme};
-use fracnoise::stats::{ks_test, normal_cdf, Moments};
+use fracnoise::stats::{ks_test, Moments};
 use fracnoise::Seed;
 
 /// Brownian motion with drift, `dX = mu dt + sigma dW` (linear additive with `k = 0`).
@@ -24,15 +25,6 @@ impl ScalarModel for DriftBm {
     }
 }
 
-/// Inverse Gaussian CDF of the passage time to distance `d` (mu > 0).
-fn ig_cdf(t: f64, d: f64, mu: f64, sigma: f64) -> f64 {
-    if t <= 0.0 {
-        return 0.0;
-    }
-    let st = sigma * t.sqrt();
-    normal_cdf((mu * t - d) / st) + (2.0 * mu * d / (sigma * sigma)).exp() * normal_cdf(-(mu * t + d) / st)
-}
-
 fn bm_drift_exits(correction: Correction, seed: u64, paths: u64) -> PassageRecords {
     let (mu, sigma, d) = (0.8, 1.3, 1.0);
     // dt = 0.05 of the mean passage time d / mu = 1.25.
@@ -51,7 +43,8 @@ fn bridge_gives_the_inverse_gaussian_law_at_coarse_dt() {
         let r = bm_drift_exits(corr, 11, 20_000);
         assert_eq!(r.censored(), 0);
         let t: Vec<f64> = r.exits().iter().map(|e| e.time).collect();
-        let ks = ks_test(&t, |x| ig_cdf(x, d, mu, sigma)).unwrap();
+        let ig = DriftedBmLevel::new(d, mu, sigma).unwrap();
+        let ks = ks_test(&t, |x| ig.cdf(x).unwrap()).unwrap();
         let m = Moments::from_slice(&t);
         let z = m.z(d / mu);
         eprintln!("{corr:?}: KS p = {:.3e}, mean {} z = {z:.2}", ks.p_value, m.mean());

@@ -4,7 +4,10 @@
 
 use crate::{Case, Check, Context, Outcome, Table};
 use fracnoise::passage::closed_form::{BmInterval, DriftedBmLevel};
-use fracnoise::passage::{summarize, Boundary, Correction, KaplanMeier, PassageEnsemble, PassageRecords, Side};
+use fracnoise::passage::{
+    power_law_tail, summarize, Boundary, Correction, KaplanMeier, PassageEnsemble, PassageRecords, PowerLawOptions,
+    Side,
+};
 use fracnoise::sde::models::BrownianDrift;
 use fracnoise::sde::{Driver, Grid, ScalarIntegrator, ScalarModel, Scheme};
 use fracnoise::stats::{ks_test, Moments};
@@ -29,6 +32,12 @@ pub(crate) fn cases() -> Vec<Case> {
             reference: "half the paths censored at the IG median: restricted mean int_0^tau S(t) dt (Klein & Moeschberger 2003, 4.5) vs the naive mean of exits",
             quick: true,
             run: censoring,
+        },
+        Case {
+            name: "passage/fbm-persistence",
+            reference: "fBM persistence: P(max_[0,t] B^H < a) = t^-(1-H+o(1)) (Molchan 1999, CMP 205); censored Pareto MLE of the exponent, tolerance 0.05",
+            quick: true,
+            run: fbm_persistence,
         },
         Case {
             name: "passage/shard-merge",
@@ -245,6 +254,48 @@ fn censoring(ctx: &Context) -> Outcome {
             ],
         ],
     };
+    Outcome { checks, tables: vec![table] }
+}
+
+/// Stated allowance for the `o(1)` of Molchan's exponent over the fit range used (VALIDATION
+/// protocol: the slope only, tolerance about 0.05).
+const PERSISTENCE_ALLOWANCE: f64 = 0.05;
+
+/// fBM walks (unit steps, 4096 of them) from 0 against the level 0.01 (a hundredth of one step's
+/// SD, so the walk is in its scaling regime from the first steps): the survival tail exponent by
+/// the censored Pareto MLE over `t` in `[64, 4096]`, against `1 - H`.
+fn fbm_persistence(ctx: &Context) -> Outcome {
+    let grid = Grid::new(4096, 1.0).expect("valid");
+    let model = BrownianDrift::new(0.0, 1.0).expect("valid");
+    let n = ctx.reps(100_000, 20_000);
+    let mut checks = Vec::new();
+    let mut table = Table {
+        title: format!("fBM persistence, level 0.01, {n} walks of 4096 unit steps, fit range [64, 4096]"),
+        header: vec!["H".into(), "theta".into(), "se".into(), "1 - H".into(), "exits in range".into()],
+        rows: Vec::new(),
+    };
+    for h in [0.3, 0.5, 0.7] {
+        let driver = Driver::fractional(grid, 1, h).expect("valid");
+        let seed = ctx.seed_for(&format!("passage/fbm-persistence/{h}"));
+        let r = exits(&model, &driver, 0.0, Boundary::upper(0.01).expect("valid"), Correction::None, n, seed);
+        let mut o = PowerLawOptions::new(64.0);
+        o.level = 0.95;
+        let t = power_law_tail(r.exits(), &o).expect("exits in the fit range");
+        let target = 1.0 - h;
+        table.rows.push(vec![
+            format!("{h}"),
+            f(t.theta.value),
+            format!("{:.4}", t.theta.se),
+            f(target),
+            t.events.to_string(),
+        ]);
+        checks.push(Check::tol(
+            format!("H = {h}: |theta - (1 - H)| <= 0.05 + 5 se"),
+            target,
+            t.theta.value,
+            PERSISTENCE_ALLOWANCE + 5.0 * t.theta.se,
+        ));
+    }
     Outcome { checks, tables: vec![table] }
 }
 
