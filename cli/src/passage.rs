@@ -8,6 +8,7 @@ use crate::simulate::{
     build_driver, initial_state, path_range, scheme, with_model, BoxError, DriverArg, ModelArgs, ModelUser,
 };
 use fracnoise::io::AtomicFile;
+use fracnoise::passage::closed_form::{BmInterval, DriftedBmLevel};
 use fracnoise::passage::{
     escape_rate, power_law_tail, summarize, BootstrapOptions, Boundary, Correction, KaplanMeier, PassageEnsemble,
     PassageStats, PassageSummary, PowerLawOptions,
@@ -187,7 +188,7 @@ fn passage<M: ScalarModel>(
         bootstrap: a.bootstrap,
         seed: m.seed,
     };
-    let cf = closed_form(&summary.config);
+    let cf = closed_form(&summary.config, summary.horizon);
     report(&summary, &an, cf.as_ref(), a.json, a.plot.as_ref())?;
     Ok(std::process::ExitCode::SUCCESS)
 }
@@ -218,9 +219,67 @@ pub struct ClosedForm {
     pub tail_exponent: Option<f64>,
 }
 
-/// The closed form matching a run's configuration, if any.
-pub fn closed_form(_config: &serde_json::Value) -> Option<ClosedForm> {
-    None
+/// `int_0^tau f` by composite Simpson with 4000 panels (the survival functions here are smooth).
+fn integrate(f: &dyn Fn(f64) -> f64, tau: f64) -> f64 {
+    let m = 4000;
+    let h = tau / m as f64;
+    let mut s = f(0.0) + f(tau);
+    for i in 1..m {
+        s += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    s * h / 3.0
+}
+
+/// The closed form matching a run's configuration, if any: Brownian motion with drift (inverse
+/// Gaussian to one level, the interval series for two).
+/// Probabilities and the restricted mean refer to the horizon `horizon`.
+pub fn closed_form(config: &serde_json::Value, horizon: f64) -> Option<ClosedForm> {
+    closed_form_inner(config, horizon)
+}
+
+fn closed_form_inner(config: &serde_json::Value, horizon: f64) -> Option<ClosedForm> {
+    let num = |v: &serde_json::Value| v.as_f64();
+    let model = &config["model"];
+    let driver = config["driver"]["kind"].as_str()?;
+    let x0 = num(&config["x0"])?;
+    let (upper, lower) = (num(&config["upper"]), num(&config["lower"]));
+    match (model["name"].as_str()?, driver) {
+        ("bm", "bm") => {
+            let (mu, sigma) = (num(&model["mu"])?, num(&model["sigma"])?);
+            match (lower, upper) {
+                (None, Some(u)) => level_form(u - x0, mu, sigma, true, horizon),
+                (Some(l), None) => level_form(x0 - l, -mu, sigma, false, horizon),
+                (Some(l), Some(u)) => {
+                    let b = BmInterval::new(l, u, x0, mu, sigma).ok()?;
+                    // The exit-side probability is for an unlimited horizon: compared only when
+                    // the survival at the horizon is negligible.
+                    let done = b.survival(horizon).ok()? < 1e-9;
+                    Some(ClosedForm {
+                        name: "BM with drift in an interval (series; Borodin & Salminen 2002)".into(),
+                        mean: Some(b.mean_exit_time()),
+                        p_upper: done.then(|| b.upper_exit_probability()),
+                        survival: Some(Box::new(move |t| b.survival(t).unwrap_or(f64::NAN))),
+                        tail_exponent: None,
+                    })
+                }
+                (None, None) => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Passage of `x0 + mu t + sigma W` to a level at distance `d` (upward: `up`) before `horizon`.
+fn level_form(d: f64, mu: f64, sigma: f64, up: bool, horizon: f64) -> Option<ClosedForm> {
+    let ig = DriftedBmLevel::new(d, mu, sigma).ok()?;
+    let hit = ig.cdf(horizon).ok()?;
+    Some(ClosedForm {
+        name: "BM with drift to a level: inverse Gaussian (Karatzas & Shreve 1991, 3.5C)".into(),
+        mean: ig.mean().is_finite().then(|| ig.mean()),
+        p_upper: Some(if up { hit } else { 0.0 }),
+        survival: Some(Box::new(move |t| ig.sf(t).unwrap_or(f64::NAN))),
+        tail_exponent: None,
+    })
 }
 
 /// Estimates from the records, the table or JSON, and the plot.
@@ -259,6 +318,9 @@ pub fn report(
         f.write_all(svg.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
         f.commit()?;
     }
+    // The target of the restricted mean: int_0^tau S(t) dt of the closed-form survival, tau the
+    // end of the estimator's range.
+    let cf_rmean = cf.and_then(|c| c.survival.as_ref()).map(|f| integrate(f.as_ref(), st.restricted_to));
     let est = |e: &Estimate| json!({"value": e.value, "se": e.se, "ci": [e.ci.lo, e.ci.hi], "level": e.ci.level});
     if as_json {
         let v = json!({
@@ -284,14 +346,15 @@ pub fn report(
                 "at_risk": t.at_risk, "events": t.events
             })),
             "closed_form": cf.map(|c| json!({
-                "name": c.name, "mean": c.mean, "p_upper": c.p_upper, "tail_exponent": c.tail_exponent
+                "name": c.name, "mean": c.mean, "restricted_mean": cf_rmean, "p_upper": c.p_upper,
+                "tail_exponent": c.tail_exponent
             })),
             "warnings": st.warnings,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    print_table(s, &st, escape.as_ref(), tail.as_ref(), cf);
+    print_table(s, &st, escape.as_ref(), tail.as_ref(), cf, cf_rmean);
     Ok(())
 }
 
@@ -323,6 +386,7 @@ fn print_table(
     escape: Option<&fracnoise::passage::EscapeRate>,
     tail: Option<&fracnoise::passage::PowerLawTail>,
     cf: Option<&ClosedForm>,
+    cf_rmean: Option<f64>,
 ) {
     let c = &s.config;
     println!(
@@ -383,8 +447,11 @@ fn print_table(
                 }
             }
         }
+        if let Some(r) = cf_rmean {
+            println!("  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), st.restricted_mean.z(r));
+        }
         if let Some(p) = cf.p_upper {
-            println!("  P(exit upper) {p:.6}: z = {:.2}", st.p_upper.z(p));
+            println!("  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p));
         }
         if let Some(th) = cf.tail_exponent {
             match tail {
