@@ -451,7 +451,14 @@ fn print_table(
             println!("  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), st.restricted_mean.z(r));
         }
         if let Some(p) = cf.p_upper {
-            println!("  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p));
+            if st.p_upper.se > 0.0 {
+                println!("  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p));
+            } else {
+                println!(
+                    "  P(exit upper before the horizon) {p:.6} (estimate {}: every path on one side)",
+                    g(st.p_upper.value)
+                );
+            }
         }
         if let Some(th) = cf.tail_exponent {
             match tail {
@@ -469,7 +476,13 @@ fn print_table(
 fn plot_svg(km: &KaplanMeier, level: f64, cf: Option<&ClosedForm>, s: &PassageSummary) -> Result<String, BoxError> {
     use plotters::prelude::*;
     let curve = km.curve(level)?;
-    let t_end = s.horizon;
+    // Show the curve until it falls below 0.002 (or to the horizon).
+    let t_end = curve
+        .time
+        .iter()
+        .zip(&curve.survival)
+        .find(|(_, &v)| v <= 0.002)
+        .map_or(s.horizon, |(&t, _)| (1.05 * t).min(s.horizon));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 560)).into_drawing_area();
