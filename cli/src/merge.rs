@@ -38,10 +38,13 @@ pub struct Args {
     plot: Option<PathBuf>,
 }
 
-fn is_passage(path: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(v.get("format").and_then(|f| f.as_str()) == Some(PASSAGE_FORMAT))
+/// Whether `path` holds a passage summary (unreadable or malformed files are left to the
+/// summary readers, whose errors name the file and the problem).
+fn is_passage(path: &std::path::Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("format").and_then(|f| f.as_str()) == Some(PASSAGE_FORMAT))
 }
 
 fn warn_missing(covered: u64, ranges_whole: bool, total: Option<u64>) {
@@ -53,7 +56,7 @@ fn warn_missing(covered: u64, ranges_whole: bool, total: Option<u64>) {
 }
 
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
-    if is_passage(&a.files[0])? {
+    if is_passage(&a.files[0]) {
         return run_passage(a);
     }
     let mut merged: Option<Summary> = None;
