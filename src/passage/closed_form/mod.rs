@@ -18,10 +18,12 @@
 //! exists). Formulas marked *derived* are not quoted from a reference; each says how it was
 //! obtained and which test confirms it numerically.
 
+mod diffusion;
 mod interval;
 mod inverse_gaussian;
 mod special;
 
+pub use diffusion::{mfpt_1d, LowerEnd, Mfpt, MFPT_REL_TOL, NATURAL_CUTOFF};
 pub use interval::BmInterval;
 pub use inverse_gaussian::DriftedBmLevel;
 pub use special::erfcx;
