@@ -21,11 +21,13 @@
 mod diffusion;
 mod interval;
 mod inverse_gaussian;
+mod ou;
 mod special;
 
 pub use diffusion::{mfpt_1d, LowerEnd, Mfpt, MFPT_REL_TOL, NATURAL_CUTOFF};
 pub use interval::BmInterval;
 pub use inverse_gaussian::DriftedBmLevel;
+pub use ou::OuPassage;
 pub use special::erfcx;
 
 use crate::error::{Allowed, Error, Result};
