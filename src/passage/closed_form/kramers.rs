@@ -49,7 +49,7 @@ pub struct DoubleWellEscape {
 }
 
 impl DoubleWellEscape {
-    /// `a > 0`, `b > 0`, `sigma > 0` (the parameters of [`crate::sde::DoubleWell`]).
+    /// `a > 0`, `b > 0`, `sigma > 0` (the parameters of [`crate::sde::models::DoubleWell`]).
     pub fn new(a: f64, b: f64, sigma: f64) -> Result<Self> {
         check_positive("a", a)?;
         check_positive("b", b)?;

@@ -6,7 +6,7 @@ use crate::error::{check_finite, check_positive, Allowed, Error, Result};
 use std::f64::consts::PI;
 
 /// Mean first-passage time of the Ornstein–Uhlenbeck process
-/// `dX = theta (m - X) dt + sigma dW` (same parameters as [`crate::sde::Ou`] with `mu = m`) from
+/// `dX = theta (m - X) dt + sigma dW` (same parameters as [`crate::sde::models::Ou`] with `mu = m`) from
 /// `x` up to a level `b > x`, the lower end natural.
 ///
 /// Siegert 1951 (Phys. Rev. 81, 617, eq. 28; in this form Ricciardi & Sato 1988, J. Appl.
