@@ -18,13 +18,23 @@
 //! exists). Formulas marked *derived* are not quoted from a reference; each says how it was
 //! obtained and which test confirms it numerically.
 
+mod diffusion;
+mod fbm;
 mod interval;
 mod inverse_gaussian;
+mod kramers;
+mod ou;
 mod special;
+mod stable;
 
+pub use diffusion::{mfpt_1d, LowerEnd, Mfpt, MFPT_REL_TOL, NATURAL_CUTOFF};
+pub use fbm::{bm_max_cdf, bm_max_survival, persistence_exponent};
 pub use interval::BmInterval;
 pub use inverse_gaussian::DriftedBmLevel;
+pub use kramers::{DoubleWellEscape, WellTarget};
+pub use ou::OuPassage;
 pub use special::erfcx;
+pub use stable::stable_mean_exit_time;
 
 use crate::error::{Allowed, Error, Result};
 

@@ -103,6 +103,18 @@ const GL16_W: [f64; 8] = [
     0.027_152_459_411_754_09,
 ];
 
+/// The 16-point Gauss–Legendre rule on `[-1, 1]`: nodes in increasing order and weights.
+pub(crate) fn gl16_rule() -> ([f64; 16], [f64; 16]) {
+    let (mut x, mut w) = ([0.0; 16], [0.0; 16]);
+    for i in 0..8 {
+        x[7 - i] = -GL16_X[i];
+        x[8 + i] = GL16_X[i];
+        w[7 - i] = GL16_W[i];
+        w[8 + i] = GL16_W[i];
+    }
+    (x, w)
+}
+
 /// `int_lo^(lo + width) f` by one 16-point Gauss–Legendre rule (exact for polynomials of degree
 /// 31). The width is an argument of its own so that a short interval far from 0 keeps its
 /// length to full precision.
