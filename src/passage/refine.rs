@@ -116,9 +116,9 @@ where
     while start < paths.end {
         let end = (start + batch as u64).min(paths.end);
         let count = end - start;
-        let rec = driver.record(seed, start..end)?;
+        let rec = std::sync::Arc::new(driver.record(seed, start..end)?);
         for (j, &f) in factors.iter().enumerate() {
-            let d = if f == 1 { driver.replay(rec.clone())? } else { driver.replay_coarsened(rec.clone(), f)? };
+            let d = driver.replay_shared(rec.clone(), f)?;
             let y = statistic(&d, count)?;
             crate::error::check_len("statistic values", y.len(), count as usize)?;
             crate::error::check_all_finite("statistic values", &y)?;

@@ -143,6 +143,16 @@ impl Driver {
     }
 
     fn array(grid: Grid, noise_dim: usize, data: Array2<f64>, factor: usize, kind: NoiseKind) -> Result<Self> {
+        Self::array_shared(grid, noise_dim, Arc::new(data), factor, kind)
+    }
+
+    fn array_shared(
+        grid: Grid,
+        noise_dim: usize,
+        data: Arc<Array2<f64>>,
+        factor: usize,
+        kind: NoiseKind,
+    ) -> Result<Self> {
         crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
         check_len("increments.ncols()", data.ncols(), grid.n_steps() * factor * noise_dim)?;
         if let Some(s) = data.as_slice() {
@@ -150,7 +160,14 @@ impl Driver {
         } else {
             return Err(Error::InvalidInput("increments must be in standard (row-major) layout".into()));
         }
-        Ok(Driver { source: Source::Array { data: Arc::new(data), factor }, grid, noise_dim, kind })
+        Ok(Driver { source: Source::Array { data, factor }, grid, noise_dim, kind })
+    }
+
+    /// [`Driver::replay_coarsened`] (or [`Driver::replay`] when `factor = 1`) without copying the
+    /// recorded increments: several replays (one per refinement level) share one array.
+    pub fn replay_shared(&self, data: Arc<Array2<f64>>, factor: usize) -> Result<Self> {
+        let grid = self.grid.coarsen(factor)?;
+        Self::array_shared(grid, self.noise_dim, data, factor, self.kind)
     }
 
     /// Replays recorded increments (from [`Driver::record`] of this driver) on the same grid;
