@@ -10,11 +10,16 @@
 //!   [`Correction::None`] / [`Correction::Bridge`]; `floor` = one normal draw plus one
 //!   multiply-add per path-step (as in `benches/sde.rs`). Report `simulate time / passage time`
 //!   (the passage rate as a fraction of simulate's; goal >= 0.8).
-//! * `passage/ou-early`: the same OU (bridge correction, 1 thread) with upper levels chosen by
-//!   bisection at setup (2000 paths) so that the mean fraction of the grid run,
-//!   `E[min(T, horizon)] / horizon`, is about 1, 0.5, 0.25 and 0.1; the level and the fraction
+//! * `passage/ou-early`: the same OU (1 thread) with upper levels chosen by bisection at setup
+//!   (bridge correction, 2000 paths) so that the mean fraction of the grid run,
+//!   `E[min(T, horizon)] / horizon`, is about 1, 0.5, 0.25 and 0.1 (`f100`, `f50`, `f25`, `f10`:
+//!   bridge correction; `*-none`: the same level without it); the level and the fraction
 //!   measured on the benchmarked 10^4 paths are printed to stderr (`PASSAGE-FRACTION ...`).
 //!   Report `passage time / simulate time` against that fraction.
+//! * Before each group, `PASSAGE-RATIO` lines on stderr give the same comparisons measured
+//!   interleaved (rounds that run every job once in turn; median over rounds of each job's time
+//!   over the reference's time in the same round), which a load that changes during the run
+//!   distorts much less than criterion's benchmarks taken one after the other.
 //! * `passage/fbm-4096`: OU driven by fBM (`H = 0.7`, exact fGn), `n = 4096` steps of `1/4096`,
 //!   1000 paths, level far (50) and near (0.1, hit early; fraction printed), 1 and 2 threads.
 //!   Floor: the fGn alone, [`FgnGenerator::fill_pair`] once per two paths (what the driver
@@ -51,6 +56,30 @@ fn floor(paths: u64, steps: usize, seed: Seed) -> f64 {
         .sum()
 }
 
+/// Interleaved timing, robust to a load that changes during the run: `reps` rounds, each running
+/// every job once in turn; returns, per job, the median over rounds of its time divided by the
+/// time of job 0 in the same round. Printed as `PASSAGE-RATIO` lines next to criterion's times.
+fn interleaved(label: &str, jobs: &[(&str, &dyn Fn())], reps: usize) {
+    let mut ratios = vec![Vec::with_capacity(reps); jobs.len()];
+    for _ in 0..reps {
+        let times: Vec<f64> = jobs
+            .iter()
+            .map(|(_, f)| {
+                let t = std::time::Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        for (r, t) in ratios.iter_mut().zip(&times) {
+            r.push(t / times[0]);
+        }
+    }
+    for ((name, _), r) in jobs.iter().zip(&mut ratios) {
+        r.sort_by(f64::total_cmp);
+        eprintln!("PASSAGE-RATIO {label}: {name} / {} = {:.3} (median of {reps})", jobs[0].0, r[reps / 2]);
+    }
+}
+
 /// Mean fraction of the grid run, `E[min(T, horizon)] / horizon` (censored paths count 1).
 fn fraction(r: &PassageRecords, horizon: f64) -> f64 {
     r.exits().iter().map(|e| e.time.min(horizon)).sum::<f64>() / (r.len() as f64 * horizon)
@@ -72,6 +101,25 @@ fn ou_far(c: &mut Criterion) {
     g.throughput(Throughput::Elements(PATHS * STEPS as u64));
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let run_sim = || pool.install(|| black_box(sim.run(0..PATHS).unwrap().summary.moments[0][0].count));
+        let run_none = || pool.install(|| black_box(none.run(0..PATHS).unwrap().censored()));
+        let run_bridge = || pool.install(|| black_box(bridge.run(0..PATHS).unwrap().censored()));
+        let run_floor = || pool.install(|| black_box(floor(PATHS, STEPS, seed)));
+        let jobs: [(&str, &dyn Fn()); 4] = [
+            ("simulate", &|| {
+                run_sim();
+            }),
+            ("passage-none", &|| {
+                run_none();
+            }),
+            ("passage-bridge", &|| {
+                run_bridge();
+            }),
+            ("floor", &|| {
+                run_floor();
+            }),
+        ];
+        interleaved(&format!("ou-far/{threads}T"), &jobs, 15);
         g.bench_with_input(BenchmarkId::new("floor-normal+fma", threads), &threads, |b, _| {
             b.iter(|| pool.install(|| black_box(floor(PATHS, STEPS, seed))))
         });
@@ -95,10 +143,10 @@ fn ou_early(c: &mut Criterion) {
     let driver = Driver::brownian(grid, 1).unwrap();
     let seed = Seed::new(1);
     let horizon = grid.t_end();
-    let ens = |level: f64| {
-        PassageEnsemble::new(&integ, &driver, vec![0.0], seed, Boundary::upper(level).unwrap(), Correction::Bridge)
-            .unwrap()
+    let ens_with = |level: f64, corr: Correction| {
+        PassageEnsemble::new(&integ, &driver, vec![0.0], seed, Boundary::upper(level).unwrap(), corr).unwrap()
     };
+    let ens = |level: f64| ens_with(level, Correction::Bridge);
     // The level whose mean fraction of the grid run is `target`, by bisection on 2000 paths (the
     // fraction increases with the level).
     let level_for = |target: f64| {
@@ -116,17 +164,43 @@ fn ou_early(c: &mut Criterion) {
     let obs = Observe { steps: vec![STEPS], ..Default::default() };
     let sim = Ensemble::new(&integ, &driver, vec![0.0], seed, obs, serde_json::Value::Null).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let levels: Vec<(&str, f64)> = [("f100", None), ("f50", Some(0.5)), ("f25", Some(0.25)), ("f10", Some(0.1))]
+        .into_iter()
+        .map(|(name, target)| (name, target.map_or(50.0, level_for)))
+        .collect();
+    let bridged: Vec<_> = levels.iter().map(|&(_, l)| ens(l)).collect();
+    let plain: Vec<_> = levels.iter().map(|&(_, l)| ens_with(l, Correction::None)).collect();
+    let run_sim = || {
+        pool.install(|| black_box(sim.run(0..PATHS).unwrap().summary.moments[0][0].count));
+    };
+    let mut jobs: Vec<(String, Box<dyn Fn() + '_>)> = vec![("simulate".into(), Box::new(run_sim))];
+    for (i, (name, _)) in levels.iter().enumerate() {
+        let (b, p, pool) = (&bridged[i], &plain[i], &pool);
+        jobs.push(((*name).into(), Box::new(move || drop(pool.install(|| black_box(b.run(0..PATHS).unwrap()))))));
+        jobs.push((
+            format!("{name}-none"),
+            Box::new(move || drop(pool.install(|| black_box(p.run(0..PATHS).unwrap())))),
+        ));
+    }
+    let job_refs: Vec<(&str, &dyn Fn())> = jobs.iter().map(|(n, f)| (n.as_str(), f.as_ref())).collect();
+    interleaved("ou-early/1T", &job_refs, 11);
     let mut g = c.benchmark_group("passage/ou-early");
     g.sample_size(10);
     g.bench_function("simulate", |b| {
         b.iter(|| pool.install(|| black_box(sim.run(0..PATHS).unwrap().summary.moments[0][0].count)))
     });
-    for (name, target) in [("f100", None), ("f50", Some(0.5)), ("f25", Some(0.25)), ("f10", Some(0.1))] {
-        let level = target.map_or(50.0, level_for);
+    for &(name, level) in &levels {
         let e = ens(level);
         let f = fraction(&e.run(0..PATHS).unwrap(), horizon);
         eprintln!("PASSAGE-FRACTION ou-early/{name}: level {level:.4}, mean fraction of steps run {f:.4}");
         g.bench_function(name, |b| b.iter(|| pool.install(|| black_box(e.run(0..PATHS).unwrap().censored()))));
+        // The same level without the correction (exits slightly later: fraction printed).
+        let e = ens_with(level, Correction::None);
+        let f = fraction(&e.run(0..PATHS).unwrap(), horizon);
+        eprintln!("PASSAGE-FRACTION ou-early/{name}-none: level {level:.4}, mean fraction of steps run {f:.4}");
+        g.bench_function(format!("{name}-none"), |b| {
+            b.iter(|| pool.install(|| black_box(e.run(0..PATHS).unwrap().censored())))
+        });
     }
     g.finish();
 }
@@ -166,6 +240,15 @@ fn fbm(c: &mut Criterion) {
     g.throughput(Throughput::Elements(FBM_PATHS));
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let jobs: [(&str, &dyn Fn()); 4] = [
+            ("floor-fgn-pairs", &|| {
+                pool.install(|| black_box(fgn_floor()));
+            }),
+            ("simulate", &|| drop(pool.install(|| black_box(sim.run(0..FBM_PATHS).unwrap())))),
+            ("passage-far", &|| drop(pool.install(|| black_box(far.run(0..FBM_PATHS).unwrap())))),
+            ("passage-near", &|| drop(pool.install(|| black_box(near.run(0..FBM_PATHS).unwrap())))),
+        ];
+        interleaved(&format!("fbm-4096/{threads}T"), &jobs, 15);
         g.bench_with_input(BenchmarkId::new("floor-fgn-pairs", threads), &threads, |b, _| {
             b.iter(|| pool.install(|| black_box(fgn_floor())))
         });
