@@ -43,10 +43,12 @@
 use super::boundary::{Boundary, Correction, Level, BGK_BETA};
 use super::record::{Exit, PassageRecords, Side};
 use crate::error::{Allowed, Error, Result};
+use crate::noise::Stable;
 use crate::rng::{PathRng, Seed};
 use crate::sde::driver::SourceView;
 use crate::sde::{
-    Driver, NoiseKind, PathIntegrator, ScalarIntegrator, ScalarModel, Scheme, VectorIntegrator, VectorModel,
+    Driver, LinearAdditive, NoiseKind, PathIntegrator, ScalarIntegrator, ScalarModel, Scheme, VectorIntegrator,
+    VectorModel,
 };
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -69,6 +71,29 @@ pub trait PassageIntegrator: PathIntegrator {
     fn passage_step(&self, k: usize, x: &mut [f64], w: &[f64], work: &mut [f64]);
     /// Local noise scale of component `c` at step `k` (the `s` of the Brownian bridge).
     fn passage_scale(&self, k: usize, x: &[f64], c: usize, work: &mut [f64]) -> f64;
+    /// True when the state and the noise are scalars (`d = m = 1`) and the `*_scalar` methods
+    /// below are the fast form of the slice methods: the passage loop then keeps the state in a
+    /// register. Default `false`.
+    fn passage_scalar(&self) -> bool {
+        false
+    }
+    /// [`PassageIntegrator::passage_step`] for `d = m = 1`: the same update and bits.
+    fn passage_step_scalar(&self, k: usize, x: f64, w: f64) -> f64 {
+        let (mut xs, mut work) = ([x], vec![0.0; self.passage_work_len()]);
+        self.passage_step(k, &mut xs, &[w], &mut work);
+        xs[0]
+    }
+    /// [`PassageIntegrator::passage_scale`] of component 0 for `d = 1`: the same value.
+    fn passage_scale_scalar(&self, k: usize, x: f64) -> f64 {
+        self.passage_scale(k, &[x], 0, &mut vec![0.0; self.passage_work_len()])
+    }
+    /// For `d = m = 1` with a linear model and additive noise: the [`LinearAdditive`] whose step
+    /// `x * (1 - k h) + (s w + m h)` is exactly [`PassageIntegrator::passage_step_scalar`] (same
+    /// expression, same bits) and whose `|s|` is the constant
+    /// [`PassageIntegrator::passage_scale_scalar`]. Default `None`.
+    fn passage_linear(&self) -> Option<LinearAdditive> {
+        None
+    }
 }
 
 impl<M: ScalarModel> PassageIntegrator for ScalarIntegrator<'_, M> {
@@ -82,6 +107,21 @@ impl<M: ScalarModel> PassageIntegrator for ScalarIntegrator<'_, M> {
     #[inline(always)]
     fn passage_scale(&self, k: usize, x: &[f64], _c: usize, _work: &mut [f64]) -> f64 {
         self.diffusion_at(k, x[0]).abs()
+    }
+    fn passage_scalar(&self) -> bool {
+        true
+    }
+    #[inline(always)]
+    fn passage_step_scalar(&self, k: usize, x: f64, w: f64) -> f64 {
+        self.advance(k, x, w)
+    }
+    #[inline(always)]
+    fn passage_scale_scalar(&self, k: usize, x: f64) -> f64 {
+        self.diffusion_at(k, x).abs()
+    }
+    #[inline(always)]
+    fn passage_linear(&self) -> Option<LinearAdditive> {
+        self.linear()
     }
 }
 
@@ -125,6 +165,67 @@ pub fn bridge_crossing_time<R: Rng + ?Sized>(a: f64, c: f64, var: f64, h: f64, r
         h * r / (1.0 + r)
     } else {
         h
+    }
+}
+
+/// The increments of one path, step by step, in the order of [`Driver::fill`]. A trait with
+/// `#[inline(always)]` methods rather than a closure, so that the draws are inlined into the
+/// passage loop (the generator state stays in registers and the draws overlap the state
+/// recursion).
+trait Steps {
+    /// Writes the next step's increments into `w` (length `m`).
+    fn next(&mut self, w: &mut [f64]);
+}
+
+/// Brownian increments `sqrt_dt Z`, drawn one by one.
+struct BrownianSteps {
+    rng: PathRng,
+    sqrt_dt: f64,
+}
+
+impl Steps for BrownianSteps {
+    #[inline(always)]
+    fn next(&mut self, w: &mut [f64]) {
+        for v in w.iter_mut() {
+            let z: f64 = StandardNormal.sample(&mut self.rng);
+            *v = self.sqrt_dt * z;
+        }
+    }
+}
+
+/// Stable increments, drawn in blocks (`Stable::fill` equals successive draws).
+struct StableSteps<'b> {
+    rng: PathRng,
+    law: &'b Stable,
+    block: &'b mut Vec<f64>,
+    pos: usize,
+    m: usize,
+}
+
+impl Steps for StableSteps<'_> {
+    #[inline(always)]
+    fn next(&mut self, w: &mut [f64]) {
+        if self.pos == self.block.len() {
+            self.law.fill(&mut self.rng, self.block);
+            self.pos = 0;
+        }
+        w.copy_from_slice(&self.block[self.pos..self.pos + self.m]);
+        self.pos += self.m;
+    }
+}
+
+/// Increments of the whole path, produced beforehand.
+struct FilledSteps<'b> {
+    dl: &'b [f64],
+    pos: usize,
+    m: usize,
+}
+
+impl Steps for FilledSteps<'_> {
+    #[inline(always)]
+    fn next(&mut self, w: &mut [f64]) {
+        w.copy_from_slice(&self.dl[self.pos..self.pos + self.m]);
+        self.pos += self.m;
     }
 }
 
@@ -304,37 +405,21 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         let Work { x, w, integ, dl, stable, scratch } = work;
         match self.driver.source_view() {
             SourceView::Brownian { sqrt_dt } => {
-                let mut rng = self.seed.stream(p);
-                self.walk(p, x, w, integ, bridge_rng.as_mut(), |w: &mut [f64]| {
-                    for v in w.iter_mut() {
-                        let z: f64 = StandardNormal.sample(&mut rng);
-                        *v = sqrt_dt * z;
-                    }
-                })
+                let next = BrownianSteps { rng: self.seed.stream(p), sqrt_dt };
+                self.walk(p, x, w, integ, bridge_rng.as_mut(), next)
             }
             SourceView::Stable { law } => {
                 // Blocks of 64 steps: `Stable::fill` equals successive draws, so the values
                 // are those of `Driver::fill` whatever the block size.
-                let mut rng = self.seed.stream(p);
                 stable.resize(64 * m, 0.0);
-                let mut pos = stable.len();
-                self.walk(p, x, w, integ, bridge_rng.as_mut(), |w: &mut [f64]| {
-                    if pos == stable.len() {
-                        law.fill(&mut rng, stable);
-                        pos = 0;
-                    }
-                    w.copy_from_slice(&stable[pos..pos + m]);
-                    pos += m;
-                })
+                let pos = stable.len();
+                let next = StableSteps { rng: self.seed.stream(p), law, block: stable, pos, m };
+                self.walk(p, x, w, integ, bridge_rng.as_mut(), next)
             }
             SourceView::Filled => {
                 dl.resize(self.driver.len(), 0.0);
                 self.driver.fill(self.seed, p, scratch, dl)?;
-                let mut pos = 0;
-                self.walk(p, x, w, integ, bridge_rng.as_mut(), |w: &mut [f64]| {
-                    w.copy_from_slice(&dl[pos..pos + m]);
-                    pos += m;
-                })
+                self.walk(p, x, w, integ, bridge_rng.as_mut(), FilledSteps { dl, pos: 0, m })
             }
         }
     }
@@ -353,7 +438,7 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
 
     /// The integration loop of one path.
     #[inline(always)]
-    fn walk<N: FnMut(&mut [f64])>(
+    fn walk<N: Steps>(
         &self,
         p: u64,
         x: &mut [f64],
@@ -362,6 +447,26 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         mut bridge: Option<&mut PathRng>,
         mut next: N,
     ) -> Result<Exit> {
+        if self.integrator.passage_scalar() {
+            let integ = self.integrator;
+            return match integ.passage_linear() {
+                Some(l) => {
+                    // `ScalarIntegrator::advance`'s linear update with its constants hoisted
+                    // (the same expression, so the same bits), and the constant bridge scale.
+                    let h = integ.grid().dt();
+                    let (a, cm, s) = (1.0 - l.k * h, l.m * h, l.s);
+                    self.walk_scalar(p, bridge, next, |_, x, w| x * a + (s * w + cm), |_, _| s.abs(), Some(s.abs()))
+                }
+                None => self.walk_scalar(
+                    p,
+                    bridge,
+                    next,
+                    |k, x, w| integ.passage_step_scalar(k, x, w),
+                    |k, x| integ.passage_scale_scalar(k, x),
+                    None,
+                ),
+            };
+        }
         let grid = self.integrator.grid();
         let (n, h) = (grid.n_steps(), grid.dt());
         let c = self.boundary.component();
@@ -376,7 +481,7 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         for k in 0..n {
             let xc = x[c];
             let s = if need_scale { self.integrator.passage_scale(k, x, c, integ) } else { 0.0 };
-            next(w);
+            next.next(w);
             self.integrator.passage_step(k, x, w, integ);
             let t1 = grid.time(k + 1);
             if let Some(v) = x.iter().copied().find(|v| !v.is_finite()) {
@@ -413,6 +518,116 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
                 let eu = (u0 - xc) * (u1 - y) * q;
                 let el = (xc - l0) * (y - l1) * q;
                 if eu < BRIDGE_CUTOFF || el < BRIDGE_CUTOFF {
+                    let pu = if eu < BRIDGE_CUTOFF { (-eu).exp() } else { 0.0 };
+                    let pl = if el < BRIDGE_CUTOFF { (-el).exp() } else { 0.0 };
+                    let v: f64 = r.random();
+                    if v < pu {
+                        return Ok(Exit::exited(
+                            t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
+                            Side::Upper,
+                        ));
+                    }
+                    if v < pu + (1.0 - pu) * pl {
+                        return Ok(Exit::exited(
+                            t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
+                            Side::Lower,
+                        ));
+                    }
+                }
+            }
+            u0 = u1;
+            l0 = l1;
+        }
+        Ok(Exit::censored(grid.t_end()))
+    }
+
+    /// [`PassageEnsemble::walk`] for a scalar state and noise (`d = m = 1`): the same draws in the
+    /// same order and the same arithmetic (so the same bits), with the state in a register, the
+    /// finiteness test folded into the exit test for constant levels (a non-finite `y` fails
+    /// `y < upper && y > lower`, and the slow branch then reports it first, as `walk` does), and
+    /// the bridge factor `2 / (s^2 h)` computed once when the scale `s` is constant
+    /// (`const_scale`).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn walk_scalar<N, St, Sc>(
+        &self,
+        p: u64,
+        mut bridge: Option<&mut PathRng>,
+        mut next: N,
+        step: St,
+        scale: Sc,
+        const_scale: Option<f64>,
+    ) -> Result<Exit>
+    where
+        N: Steps,
+        St: Fn(usize, f64, f64) -> f64,
+        Sc: Fn(usize, f64) -> f64,
+    {
+        let grid = self.integrator.grid();
+        let (n, h) = (grid.n_steps(), grid.dt());
+        let bgk = self.correction == Correction::Bgk;
+        let need_scale = bgk || bridge.is_some();
+        let sqrt_h = h.sqrt();
+        let const_q = const_scale.map(|s| 2.0 / (s * s * h));
+        let fixed = match (
+            self.boundary.upper_level().map_or(Some(f64::INFINITY), Level::fixed),
+            self.boundary.lower_level().map_or(Some(f64::NEG_INFINITY), Level::fixed),
+        ) {
+            (Some(u), Some(l)) => Some((u, l)),
+            _ => None,
+        };
+        let non_finite =
+            |k: usize, v: f64| Error::NonFiniteState { path: p, step: k + 1, time: grid.time(k + 1), value: v };
+        let mut x = self.x0[0];
+        let (mut u0, mut l0) = self.levels(0.0)?;
+        let mut wb = [0.0f64];
+        for k in 0..n {
+            let xc = x;
+            let s = if need_scale { const_scale.unwrap_or_else(|| scale(k, xc)) } else { 0.0 };
+            next.next(&mut wb);
+            let y = step(k, xc, wb[0]);
+            x = y;
+            let (u1, l1) = match fixed {
+                Some(ul) => ul,
+                None => {
+                    if !y.is_finite() {
+                        return Err(non_finite(k, y));
+                    }
+                    self.levels(grid.time(k + 1))?
+                }
+            };
+            let (ue, le) = if bgk {
+                let shift = BGK_BETA * s * sqrt_h;
+                (u1 - shift, l1 + shift)
+            } else {
+                (u1, l1)
+            };
+            if !(y < ue && y > le) {
+                if !y.is_finite() {
+                    return Err(non_finite(k, y));
+                }
+                let (t0, t1) = (grid.time(k), grid.time(k + 1));
+                if y >= ue {
+                    let t = match bridge.as_deref_mut() {
+                        Some(r) => t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
+                        None => t1,
+                    };
+                    return Ok(Exit::exited(t, Side::Upper));
+                }
+                if y <= le {
+                    let t = match bridge.as_deref_mut() {
+                        Some(r) => t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
+                        None => t1,
+                    };
+                    return Ok(Exit::exited(t, Side::Lower));
+                }
+            }
+            if let Some(r) = bridge.as_deref_mut() {
+                let q = const_q.unwrap_or_else(|| 2.0 / (s * s * h));
+                let eu = (u0 - xc) * (u1 - y) * q;
+                let el = (xc - l0) * (y - l1) * q;
+                if eu < BRIDGE_CUTOFF || el < BRIDGE_CUTOFF {
+                    let t0 = grid.time(k);
                     let pu = if eu < BRIDGE_CUTOFF { (-eu).exp() } else { 0.0 };
                     let pl = if el < BRIDGE_CUTOFF { (-el).exp() } else { 0.0 };
                     let v: f64 = r.random();

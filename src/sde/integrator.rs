@@ -140,6 +140,13 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         }
     }
 
+    /// The linear additive form the integrator runs as its fast path, if any: then a step is
+    /// `x * (1 - k h) + (s w + m h)` (see [`ScalarIntegrator::advance`]).
+    #[inline(always)]
+    pub fn linear(&self) -> Option<LinearAdditive> {
+        self.linear
+    }
+
     /// The diffusion `s(t_k, x)` at step index `k`.
     #[inline(always)]
     pub fn diffusion_at(&self, k: usize, x: f64) -> f64 {
