@@ -155,3 +155,63 @@ fn bad_input_is_a_clear_error() {
             .unwrap_err();
     assert!(matches!(e, fracnoise::Error::NonFiniteState { path: 0, .. }), "{e}");
 }
+
+/// A moving level `u(t) = 1 - 0.6 t` for driftless BM is the level 1 for BM with drift 0.6:
+/// inverse Gaussian. The bridge is exact for levels linear over a step, so KS passes at a coarse
+/// dt; grid monitoring fails.
+#[test]
+fn linear_moving_level_gives_the_inverse_gaussian() {
+    use std::sync::Arc;
+    let (c, sigma) = (0.6, 0.9);
+    let ig = DriftedBmLevel::new(1.0, c, sigma).unwrap();
+    let grid = Grid::new(2000, 0.08).unwrap();
+    let m = DriftBm { mu: 0.0, sigma };
+    let integ = ScalarIntegrator::new(&m, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    for (corr, pass) in [(Correction::Bridge, true), (Correction::None, false)] {
+        let b = Boundary::moving(Some(Arc::new(move |t: f64| 1.0 - c * t)), None).unwrap();
+        let r = PassageEnsemble::new(&integ, &d, vec![0.0], Seed::new(21), b, corr).unwrap().run(0..20_000).unwrap();
+        let t: Vec<f64> = r.exits().iter().map(|e| e.time).collect();
+        let ks = ks_test(&t, |x| ig.cdf(x).unwrap()).unwrap();
+        assert_eq!(pass, ks.p_value > 1e-6, "{corr:?}: KS p = {}", ks.p_value);
+    }
+}
+
+/// A boundary on component 1 of a 2-d system (correlated noise): component 1 is BM with drift
+/// 0.5 and scale sqrt(0.3^2 + 0.8^2); its passage to 1.2 is inverse Gaussian, with the bridge
+/// using the component's local scale.
+#[test]
+fn boundary_on_a_component_of_a_vector_model() {
+    use fracnoise::sde::{DiffusionShape, VectorIntegrator, VectorSde};
+    let grid = Grid::new(3000, 0.05).unwrap();
+    let m = VectorSde::new(
+        2,
+        DiffusionShape::Full { noise_dim: 2 },
+        |_t, x: &[f64], b: &mut [f64]| {
+            b[0] = -x[0];
+            b[1] = 0.5;
+        },
+        |_t, _x: &[f64], s: &mut [f64]| s.copy_from_slice(&[1.0, 0.0, 0.3, 0.8]),
+    )
+    .unwrap();
+    let integ = VectorIntegrator::new(&m, grid).unwrap();
+    let d = Driver::brownian(grid, 2).unwrap();
+    let b = Boundary::upper(1.2).unwrap().on_component(1);
+    let r = PassageEnsemble::new(&integ, &d, vec![0.3, 0.0], Seed::new(8), b, Correction::Bridge)
+        .unwrap()
+        .run(0..20_000)
+        .unwrap();
+    let ig = DriftedBmLevel::new(1.2, 0.5, (0.3f64 * 0.3 + 0.8 * 0.8).sqrt()).unwrap();
+    let t: Vec<f64> = r.exits().iter().map(|e| e.time).collect();
+    let ks = ks_test(&t, |x| ig.cdf(x).unwrap()).unwrap();
+    assert!(ks.p_value > 1e-6, "KS p = {}", ks.p_value);
+    assert!(PassageEnsemble::new(
+        &integ,
+        &d,
+        vec![0.3, 0.0],
+        Seed::new(8),
+        Boundary::upper(1.0).unwrap().on_component(2),
+        Correction::None
+    )
+    .is_err());
+}

@@ -8,11 +8,14 @@ use crate::simulate::{
     build_driver, initial_state, path_range, scheme, with_model, BoxError, DriverArg, ModelArgs, ModelUser,
 };
 use fracnoise::io::AtomicFile;
-use fracnoise::passage::closed_form::{BmInterval, DriftedBmLevel};
+use fracnoise::passage::closed_form::{
+    mfpt_1d, persistence_exponent, stable_mean_exit_time, BmInterval, DriftedBmLevel, LowerEnd,
+};
 use fracnoise::passage::{
     escape_rate, power_law_tail, summarize, BootstrapOptions, Boundary, Correction, KaplanMeier, PassageEnsemble,
     PassageStats, PassageSummary, PowerLawOptions,
 };
+use fracnoise::sde::models::{DoubleWell, Gbm, Ou, PowerLaw};
 use fracnoise::sde::{Grid, ScalarIntegrator, ScalarModel};
 use fracnoise::stats::Estimate;
 use fracnoise::Seed;
@@ -230,22 +233,26 @@ fn integrate(f: &dyn Fn(f64) -> f64, tau: f64) -> f64 {
     s * h / 3.0
 }
 
-/// The closed form matching a run's configuration, if any: Brownian motion with drift (inverse
-/// Gaussian to one level, the interval series for two).
-/// Probabilities and the restricted mean refer to the horizon `horizon`.
+/// The closed form matching a run's configuration, if any:
+/// - `bm` model, Brownian driver: inverse Gaussian (one level) or the interval series (two);
+/// - `ou`, `double-well`, `power-law`, `gbm` with a Brownian driver: the mean exit time by the exact
+///   scale/speed double integral (`mfpt_1d`; lower end natural, or absorbing at `--lower`);
+/// - `bm` model without drift, symmetric stable driver, two levels: Getoor's mean exit time;
+/// - `bm` model without drift, fBM driver, one level: Molchan's persistence exponent `1 - H`.
+///
+/// Probabilities and the restricted mean refer to the horizon `horizon`, except the exit-side
+/// probability of the double integral, which is for an unlimited horizon (compared only when no
+/// path is censored).
 pub fn closed_form(config: &serde_json::Value, horizon: f64) -> Option<ClosedForm> {
-    closed_form_inner(config, horizon)
-}
-
-fn closed_form_inner(config: &serde_json::Value, horizon: f64) -> Option<ClosedForm> {
     let num = |v: &serde_json::Value| v.as_f64();
     let model = &config["model"];
-    let driver = config["driver"]["kind"].as_str()?;
+    let driver = &config["driver"];
     let x0 = num(&config["x0"])?;
     let (upper, lower) = (num(&config["upper"]), num(&config["lower"]));
-    match (model["name"].as_str()?, driver) {
+    let p = |k: &str| num(&model[k]);
+    match (model["name"].as_str()?, driver["kind"].as_str()?) {
         ("bm", "bm") => {
-            let (mu, sigma) = (num(&model["mu"])?, num(&model["sigma"])?);
+            let (mu, sigma) = (p("mu")?, p("sigma")?);
             match (lower, upper) {
                 (None, Some(u)) => level_form(u - x0, mu, sigma, true, horizon),
                 (Some(l), None) => level_form(x0 - l, -mu, sigma, false, horizon),
@@ -265,8 +272,57 @@ fn closed_form_inner(config: &serde_json::Value, horizon: f64) -> Option<ClosedF
                 (None, None) => None,
             }
         }
+        ("ou", "bm") => diffusion_form(&Ou::new(p("theta")?, p("mu")?, p("sigma")?).ok()?, x0, upper, lower),
+        ("double-well", "bm") => {
+            diffusion_form(&DoubleWell::new(p("a")?, p("b")?, p("sigma")?).ok()?, x0, upper, lower)
+        }
+        ("power-law", "bm") => {
+            diffusion_form(&PowerLaw::new(p("h")?, p("eta")?, p("sigma_g")?, p("sigma_h")?).ok()?, x0, upper, lower)
+        }
+        ("gbm", "bm") => diffusion_form(&Gbm::new(p("mu")?, p("sigma")?).ok()?, x0, upper, lower),
+        ("bm", "stable") if p("mu")? == 0.0 && num(&driver["beta"])? == 0.0 => {
+            let (l, u) = (lower?, upper?);
+            let alpha = num(&driver["alpha"])?;
+            Some(ClosedForm {
+                name: "symmetric alpha-stable exit from an interval (Getoor 1961, Thm 5.3); grid-monitored estimates are biased: see passage::refine".into(),
+                mean: Some(stable_mean_exit_time(alpha, p("sigma")?, l, u, x0).ok()?),
+                p_upper: None,
+                survival: None,
+                tail_exponent: None,
+            })
+        }
+        ("bm", "fbm") if p("mu")? == 0.0 && (lower.is_none() != upper.is_none()) => {
+            let h = num(&driver["hurst"])?;
+            Some(ClosedForm {
+                name: "fBM persistence: P(T > t) = t^-(1-H+o(1)) (Molchan 1999); only the exponent is exact".into(),
+                mean: None,
+                p_upper: None,
+                survival: None,
+                tail_exponent: Some(persistence_exponent(h).ok()?),
+            })
+        }
         _ => None,
     }
+}
+
+/// Mean exit time of a 1-D diffusion model by the scale/speed double integral: upper level with
+/// the lower end natural or absorbing, or (mirrored) a lower level alone.
+fn diffusion_form<M: ScalarModel>(m: &M, x0: f64, upper: Option<f64>, lower: Option<f64>) -> Option<ClosedForm> {
+    let r = match (lower, upper) {
+        (l, Some(u)) => {
+            let end = l.map_or(LowerEnd::Natural, LowerEnd::Absorbing);
+            mfpt_1d(|x| m.drift(0.0, x), |x| m.diffusion(0.0, x), x0, u, end).ok()?
+        }
+        (Some(l), None) => mfpt_1d(|y| -m.drift(0.0, -y), |y| m.diffusion(0.0, -y), -x0, -l, LowerEnd::Natural).ok()?,
+        (None, None) => return None,
+    };
+    Some(ClosedForm {
+        name: "mean exit time by the scale/speed double integral (Karlin & Taylor 1981, 15.3)".into(),
+        mean: Some(r.mean),
+        p_upper: (lower.is_some() && upper.is_some()).then_some(r.upper_exit_probability),
+        survival: None,
+        tail_exponent: None,
+    })
 }
 
 /// Passage of `x0 + mu t + sigma W` to a level at distance `d` (upward: `up`) before `horizon`.
@@ -450,7 +506,9 @@ fn print_table(
         if let Some(r) = cf_rmean {
             println!("  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), st.restricted_mean.z(r));
         }
-        if let Some(p) = cf.p_upper {
+        if let (Some(p), true) = (cf.p_upper, cf.survival.is_none() && st.censored > 0) {
+            println!("  P(exit upper) {p:.6} (unlimited horizon; not compared: {} paths censored)", st.censored);
+        } else if let Some(p) = cf.p_upper {
             if st.p_upper.se > 0.0 {
                 println!("  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p));
             } else {
