@@ -229,6 +229,64 @@ impl Steps for FilledSteps<'_> {
     }
 }
 
+/// One step's ends, as [`exit_in_step`] needs them.
+struct StepEnds {
+    /// Watched component at `t0` and `t1`.
+    xc: f64,
+    y: f64,
+    /// Levels at `t0` and `t1`.
+    u0: f64,
+    l0: f64,
+    u1: f64,
+    l1: f64,
+    /// Effective levels at `t1` (shifted by BGK).
+    ue: f64,
+    le: f64,
+    /// Local noise scale at `t0`.
+    s: f64,
+    t0: f64,
+    t1: f64,
+    h: f64,
+}
+
+/// The exit decision of one step, shared by both integration loops: outside at `t1` (exit at
+/// `t1`, or with the bridge at a time drawn within the step), else with the bridge a crossing
+/// between the grid points (module documentation). `q` is `2 / (s^2 h)` when precomputed.
+#[inline(always)]
+fn exit_in_step(e: &StepEnds, q: Option<f64>, bridge: Option<&mut PathRng>) -> Option<Exit> {
+    let var = e.s * e.s * e.h;
+    if e.y >= e.ue {
+        let t = match bridge {
+            Some(r) => e.t0 + bridge_crossing_time(e.u0 - e.xc, e.u1 - e.y, var, e.h, r),
+            None => e.t1,
+        };
+        return Some(Exit::exited(t, Side::Upper));
+    }
+    if e.y <= e.le {
+        let t = match bridge {
+            Some(r) => e.t0 + bridge_crossing_time(e.xc - e.l0, e.y - e.l1, var, e.h, r),
+            None => e.t1,
+        };
+        return Some(Exit::exited(t, Side::Lower));
+    }
+    let r = bridge?;
+    let q = q.unwrap_or_else(|| 2.0 / (e.s * e.s * e.h));
+    let eu = (e.u0 - e.xc) * (e.u1 - e.y) * q;
+    let el = (e.xc - e.l0) * (e.y - e.l1) * q;
+    if eu < BRIDGE_CUTOFF || el < BRIDGE_CUTOFF {
+        let pu = if eu < BRIDGE_CUTOFF { (-eu).exp() } else { 0.0 };
+        let pl = if el < BRIDGE_CUTOFF { (-el).exp() } else { 0.0 };
+        let v: f64 = r.random();
+        if v < pu {
+            return Some(Exit::exited(e.t0 + bridge_crossing_time(e.u0 - e.xc, e.u1 - e.y, var, e.h, r), Side::Upper));
+        }
+        if v < pu + (1.0 - pu) * pl {
+            return Some(Exit::exited(e.t0 + bridge_crossing_time(e.xc - e.l0, e.y - e.l1, var, e.h, r), Side::Lower));
+        }
+    }
+    None
+}
+
 /// An ensemble of paths run until they exit a [`Boundary`] (see the [module documentation](self)).
 pub struct PassageEnsemble<'a, I: PassageIntegrator> {
     integrator: &'a I,
@@ -498,42 +556,9 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
             } else {
                 (u1, l1)
             };
-            let t0 = grid.time(k);
-            if y >= ue {
-                let t = match bridge.as_deref_mut() {
-                    Some(r) => t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
-                    None => t1,
-                };
-                return Ok(Exit::exited(t, Side::Upper));
-            }
-            if y <= le {
-                let t = match bridge.as_deref_mut() {
-                    Some(r) => t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
-                    None => t1,
-                };
-                return Ok(Exit::exited(t, Side::Lower));
-            }
-            if let Some(r) = bridge.as_deref_mut() {
-                let q = 2.0 / (s * s * h);
-                let eu = (u0 - xc) * (u1 - y) * q;
-                let el = (xc - l0) * (y - l1) * q;
-                if eu < BRIDGE_CUTOFF || el < BRIDGE_CUTOFF {
-                    let pu = if eu < BRIDGE_CUTOFF { (-eu).exp() } else { 0.0 };
-                    let pl = if el < BRIDGE_CUTOFF { (-el).exp() } else { 0.0 };
-                    let v: f64 = r.random();
-                    if v < pu {
-                        return Ok(Exit::exited(
-                            t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
-                            Side::Upper,
-                        ));
-                    }
-                    if v < pu + (1.0 - pu) * pl {
-                        return Ok(Exit::exited(
-                            t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
-                            Side::Lower,
-                        ));
-                    }
-                }
+            let ends = StepEnds { xc, y, u0, l0, u1, l1, ue, le, s, t0: grid.time(k), t1, h };
+            if let Some(e) = exit_in_step(&ends, None, bridge.as_deref_mut()) {
+                return Ok(e);
             }
             u0 = u1;
             l0 = l1;
@@ -602,47 +627,14 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
             } else {
                 (u1, l1)
             };
-            if !(y < ue && y > le) {
-                if !y.is_finite() {
-                    return Err(non_finite(k, y));
-                }
-                let (t0, t1) = (grid.time(k), grid.time(k + 1));
-                if y >= ue {
-                    let t = match bridge.as_deref_mut() {
-                        Some(r) => t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
-                        None => t1,
-                    };
-                    return Ok(Exit::exited(t, Side::Upper));
-                }
-                if y <= le {
-                    let t = match bridge.as_deref_mut() {
-                        Some(r) => t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
-                        None => t1,
-                    };
-                    return Ok(Exit::exited(t, Side::Lower));
-                }
+            let outside = !(y < ue && y > le);
+            if outside && !y.is_finite() {
+                return Err(non_finite(k, y));
             }
-            if let Some(r) = bridge.as_deref_mut() {
-                let q = const_q.unwrap_or_else(|| 2.0 / (s * s * h));
-                let eu = (u0 - xc) * (u1 - y) * q;
-                let el = (xc - l0) * (y - l1) * q;
-                if eu < BRIDGE_CUTOFF || el < BRIDGE_CUTOFF {
-                    let t0 = grid.time(k);
-                    let pu = if eu < BRIDGE_CUTOFF { (-eu).exp() } else { 0.0 };
-                    let pl = if el < BRIDGE_CUTOFF { (-el).exp() } else { 0.0 };
-                    let v: f64 = r.random();
-                    if v < pu {
-                        return Ok(Exit::exited(
-                            t0 + bridge_crossing_time(u0 - xc, u1 - y, s * s * h, h, r),
-                            Side::Upper,
-                        ));
-                    }
-                    if v < pu + (1.0 - pu) * pl {
-                        return Ok(Exit::exited(
-                            t0 + bridge_crossing_time(xc - l0, y - l1, s * s * h, h, r),
-                            Side::Lower,
-                        ));
-                    }
+            if outside || bridge.is_some() {
+                let ends = StepEnds { xc, y, u0, l0, u1, l1, ue, le, s, t0: grid.time(k), t1: grid.time(k + 1), h };
+                if let Some(e) = exit_in_step(&ends, const_q, bridge.as_deref_mut()) {
+                    return Ok(e);
                 }
             }
             u0 = u1;
