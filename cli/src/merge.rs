@@ -105,6 +105,6 @@ fn run_passage(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Er
         seed: merged.config.get("seed").and_then(|v| v.as_u64()).unwrap_or(0),
     };
     let cf = crate::passage::closed_form(&merged.config, merged.horizon);
-    crate::passage::report(&merged, &an, cf.as_ref(), a.json, a.plot.as_ref())?;
+    crate::passage::report(&merged, &an, cf.as_ref(), a.json, a.plot.as_ref(), None)?;
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -12,8 +12,8 @@ use fracnoise::passage::closed_form::{
     mfpt_1d, persistence_exponent, stable_mean_exit_time, BmInterval, DriftedBmLevel, LowerEnd,
 };
 use fracnoise::passage::{
-    escape_rate, power_law_tail, summarize, BootstrapOptions, Boundary, Correction, KaplanMeier, PassageEnsemble,
-    PassageStats, PassageSummary, PowerLawOptions,
+    escape_rate, power_law_tail, refine, summarize, BootstrapOptions, Boundary, Correction, KaplanMeier,
+    PassageEnsemble, PassageStats, PassageSummary, PowerLawOptions,
 };
 use fracnoise::sde::models::{DoubleWell, Gbm, Ou, PowerLaw};
 use fracnoise::sde::{Grid, ScalarIntegrator, ScalarModel};
@@ -72,6 +72,15 @@ pub struct Args {
     /// Print the results as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also measure the discretisation bias: rerun the same noise at dt, 2dt, ..., 2^(K-1) dt
+    /// (K >= 2 levels; 2^(K-1) must divide the step count) and extrapolate the restricted mean
+    /// exit time to dt -> 0 (Richardson).
+    #[arg(long, allow_negative_numbers = true)]
+    refine: Option<usize>,
+    /// Rates r_i of the bias expansion sum C_i dt^(r_i) for --refine (default: bm 1/2,1 without
+    /// correction, 1 with one; stable 1/alpha,1 for alpha > 1, else 1; fbm H,1).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    refine_rates: Option<Vec<f64>>,
     /// Write the Kaplan–Meier survival curve with its band (and the closed form, where one exists) to this SVG file.
     #[arg(long)]
     plot: Option<PathBuf>,
@@ -192,8 +201,86 @@ fn passage<M: ScalarModel>(
         seed: m.seed,
     };
     let cf = closed_form(&summary.config, summary.horizon);
-    report(&summary, &an, cf.as_ref(), a.json, a.plot.as_ref())?;
+    let refined = match a.refine {
+        Some(levels) => Some(refine_report(a, model, &driver, x0, corr, levels, summary.path_count())?),
+        None => None,
+    };
+    report(&summary, &an, cf.as_ref(), a.json, a.plot.as_ref(), refined)?;
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// `--refine K`: the restricted exit time `min(T, horizon)` of the same paths at `K` step sizes,
+/// its drift with `dt`, and the Richardson extrapolation (`fracnoise::passage::refine`).
+#[allow(clippy::too_many_arguments)]
+fn refine_report<M: ScalarModel>(
+    a: &Args,
+    model: &M,
+    driver: &fracnoise::sde::Driver,
+    x0: f64,
+    corr: Correction,
+    levels: usize,
+    n_paths: u64,
+) -> Result<(serde_json::Value, String), BoxError> {
+    let m = &a.m;
+    let rates = match &a.refine_rates {
+        Some(r) => r.clone(),
+        None => match m.driver {
+            DriverArg::Bm if corr == Correction::None => vec![0.5, 1.0],
+            DriverArg::Bm => vec![1.0],
+            DriverArg::Stable if m.alpha > 1.0 => vec![1.0 / m.alpha, 1.0],
+            DriverArg::Stable => vec![1.0],
+            DriverArg::Fbm => vec![m.hurst, 1.0],
+        },
+    };
+    let range = path_range(m)?;
+    let n_steps = driver.grid().n_steps();
+    // At most about 128 MiB of recorded increments at a time.
+    let batch = ((1usize << 24) / n_steps.max(1)).clamp(1, 1000);
+    let seed = Seed::new(m.seed);
+    let horizon = driver.grid().t_end();
+    let b = boundary(a)?;
+    let r = refine(driver, seed, range.clone(), levels, &rates, batch, |d, count| {
+        let integ = ScalarIntegrator::new(model, d.grid(), scheme(m))?;
+        let e = PassageEnsemble::new(&integ, d, vec![x0], seed, b.clone(), corr)?;
+        // Replay rows 0..count are paths range.start.. of the run; the bridge stream follows the
+        // row index, so with the bridge the refinement uses other bridge draws than the main run.
+        Ok(e.run(0..count)?.exits().iter().map(|x| x.time.min(horizon)).collect())
+    })?;
+    let lv: Vec<serde_json::Value> = r
+        .levels
+        .iter()
+        .map(|l| {
+            json!({"factor": l.factor, "dt": l.dt, "mean": l.estimate.value, "se": l.estimate.se,
+                   "change_from_finer": l.change_from_finer.map(|c| json!({"value": c.value, "se": c.se}))})
+        })
+        .collect();
+    let v = json!({"paths": n_paths, "statistic": format!("min(T, {horizon})"), "rates": r.rates, "levels": lv,
+        "extrapolated": {"value": r.extrapolated.value, "se": r.extrapolated.se},
+        "extrapolated_coarser": r.extrapolated_coarser.map(|e| json!({"value": e.value, "se": e.se})),
+        "fitted_rate": r.fitted_rate});
+    use std::fmt::Write as _;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "refinement of the restricted mean exit time E min(T, {}) on the same noise ({} paths):",
+        g(horizon),
+        n_paths
+    );
+    let _ = writeln!(t, "{:>12} {:>14} {:>10} {:>24}", "dt", "mean", "se", "change from dt/2 (se)");
+    for l in &r.levels {
+        let ch = l.change_from_finer.map_or(String::new(), |c| format!("{:+.3e} ({:.1e})", c.value, c.se));
+        let _ = writeln!(t, "{:>12} {:>14.6} {:>10.2e} {:>24}", g(l.dt), l.estimate.value, l.estimate.se, ch);
+    }
+    let _ = writeln!(
+        t,
+        "extrapolated (rates {:?}): {:.6} (se {:.2e}){}{}",
+        r.rates,
+        r.extrapolated.value,
+        r.extrapolated.se,
+        r.extrapolated_coarser.map_or(String::new(), |e| format!("; one level coarser {:.6}", e.value)),
+        r.fitted_rate.map_or(String::new(), |f| format!("; fitted rate {f:.2}"))
+    );
+    Ok((v, t))
 }
 
 /// Fails early when `p`'s directory does not exist (so that a long run is not lost at the end).
@@ -284,7 +371,7 @@ pub fn closed_form(config: &serde_json::Value, horizon: f64) -> Option<ClosedFor
             let (l, u) = (lower?, upper?);
             let alpha = num(&driver["alpha"])?;
             Some(ClosedForm {
-                name: "symmetric alpha-stable exit from an interval (Getoor 1961, Thm 5.3); grid-monitored estimates are biased: see passage::refine".into(),
+                name: "symmetric alpha-stable exit from an interval (Getoor 1961, Thm 5.3); grid-monitored estimates are biased: use --refine".into(),
                 mean: Some(stable_mean_exit_time(alpha, p("sigma")?, l, u, x0).ok()?),
                 p_upper: None,
                 survival: None,
@@ -345,6 +432,7 @@ pub fn report(
     cf: Option<&ClosedForm>,
     as_json: bool,
     plot: Option<&PathBuf>,
+    refined: Option<(serde_json::Value, String)>,
 ) -> Result<(), BoxError> {
     let exits = s.records.exits();
     let st = summarize(exits, an.level)?;
@@ -406,11 +494,15 @@ pub fn report(
                 "tail_exponent": c.tail_exponent
             })),
             "warnings": st.warnings,
+            "refine": refined.as_ref().map(|r| r.0.clone()),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
     print_table(s, &st, escape.as_ref(), tail.as_ref(), cf, cf_rmean);
+    if let Some((_, text)) = refined {
+        print!("{text}");
+    }
     Ok(())
 }
 

@@ -107,6 +107,24 @@ fn table_and_plot() {
     std::fs::remove_dir_all(&d).ok();
 }
 
+/// `--refine`: the restricted mean at dt, 2dt, 4dt of the same noise, extrapolated; for a stable
+/// driver the grid-only estimate drifts upward with dt.
+#[test]
+fn refine_reports_levels_and_extrapolation() {
+    let out = run_ok(&[
+        "passage", "bm", "--mu", "0", "--sigma", "0.7", "--driver", "stable", "--alpha", "1.5", "--x0", "0.2",
+        "--lower", "-1", "--upper", "1", "--steps", "1024", "--dt", "0.04", "--paths", "500", "--refine", "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lv = v["refine"]["levels"].as_array().unwrap();
+    assert_eq!(lv.len(), 3);
+    assert!(lv[2]["mean"].as_f64().unwrap() > lv[0]["mean"].as_f64().unwrap());
+    assert!(v["refine"]["extrapolated"]["se"].as_f64().unwrap() > 0.0);
+    let e = run_err(&["passage", "ou", "--upper", "1", "--steps", "1000", "--refine", "5"]);
+    assert!(e.contains("levels"), "{e}");
+}
+
 #[test]
 fn bad_input_is_an_error_with_status_2() {
     let e = run_err(&["passage", "ou", "--upper", "-0.5", "--x0", "0"]);
