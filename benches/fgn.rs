@@ -8,7 +8,7 @@
 //!   (`rustfft::FftPlanner`, in-place with scratch) and the same sampler (`rand_distr`
 //!   `StandardNormal` ziggurat on a `Xoshiro256PlusPlus` stream): `2n` complex normals (`4n`
 //!   real draws, what two exact paths need) written into the buffer, then the FFT.
-//! * `fgn_pair/floor_2n_draws/n`: the floor as worded in issue 2, one FFT of size `2n` plus only
+//! * `fgn_pair/floor_2n_draws/n`: the floor, one FFT of size `2n` plus only
 //!   `2n` real normal draws (a lower bound the two-path method cannot reach: it needs `4n`).
 //! * `fgn_batch/{generator,floor}/{1,2}T`: 1000 paths of 4096 ([`FgnGenerator::fill_paths`] into
 //!   a preallocated array) in rayon pools of 1 and 2 threads; the floor is 500 floor pairs split

@@ -1,5 +1,5 @@
 //! DFA: the O(n) algorithm equals a plain least-squares DFA (property test), and DFA-1/2 on fGn
-//! is centred on the exact finite-size target from `E F^2(s)` (VALIDATION.md section 6).
+//! is centred on the exact finite-size target from `E F^2(s)` (`validation/README.md` §6).
 
 use fracnoise::hurst::{
     dfa, dfa_expected_fluctuation, dfa_fluctuations, dfa_fluctuations_naive, DfaOptions, InputKind,

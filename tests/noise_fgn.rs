@@ -2,7 +2,7 @@
 //!
 //! Every statistical check compares a Monte Carlo mean over independent replicates (independent
 //! paths, or the two independent halves of one FFT) with a closed form and fails at |z| > 5 or
-//! KS p < 1e-6 (VALIDATION.md section 0).
+//! KS p < 1e-6 (`validation/README.md` §0).
 
 use fracnoise::noise::diagnostics::{ensemble_autocovariance, whitened_sum_squares};
 use fracnoise::noise::{
@@ -25,7 +25,7 @@ fn acov_moments(g: &FgnGenerator, paths: usize, seed: Seed) -> Vec<Moments> {
 /// fGn autocovariance at lags 0..10 against the closed form, for H in {0.05, 0.25, 0.5, 0.75,
 /// 0.95} and n in {1024, 1000} (a power of two and not), sigma = 1.
 ///
-/// The known-mean estimator `(n-k)^-1 sum x_i x_{i+k}` is unbiased per path (VALIDATION.md T3);
+/// The known-mean estimator `(n-k)^-1 sum x_i x_{i+k}` is unbiased per path (`validation/README.md` §1, T3);
 /// R = 8192 independent paths (both halves of 4096 FFTs) give the standard error from the
 /// across-path spread. Power: the test asserts itself that replacing H by H +/- 0.02 would shift
 /// the worst lag by at least 8 standard errors (so such a bug fails with near certainty); the
@@ -93,7 +93,7 @@ fn chi2_ks(name: &str, n: usize, sums: &[f64]) {
     assert!(r.p_value >= 1e-6, "{name}: KS D {} p {}", r.statistic, r.p_value);
 }
 
-/// Exact whitening (VALIDATION.md T2): n = 64, z = L^-1 x with L the Cholesky factor of
+/// Exact whitening (`validation/README.md` §1, T2): n = 64, z = L^-1 x with L the Cholesky factor of
 /// Toeplitz(gamma); sum z^2 ~ chi^2_64, KS over 10^4 replicates, for Davies–Harte (both FFT
 /// halves), Hosking and Cholesky outputs, H in {0.3, 0.8}. Passing for all three is the check
 /// that the FFT and the exact methods agree in distribution. Power: a 3% error in the scale of
@@ -157,7 +157,7 @@ fn circulant_general_covariance_ar1() {
 
 /// Var B_H(T) = T^2H and Cov(B(T/4), B(T)) = (t^2H + s^2H - |t-s|^2H)/2 at T = 3.7 (not 1),
 /// and the increment-variance identity E[(n-m)^-1 sum (B_{i+m} - B_i)^2] = (m dt)^2H
-/// (VALIDATION.md T4; exact, since the increments are stationary), over 20000 independent paths.
+/// (`validation/README.md` §1, T4; exact, since the increments are stationary), over 20000 independent paths.
 #[test]
 fn fbm_variance_and_increment_scaling() {
     let (t_end, n) = (3.7, 64usize);

@@ -1,6 +1,6 @@
 //! Statistical and edge-case tests of the alpha-stable sampler (`fracnoise::noise::Stable`).
 //!
-//! Protocol (VALIDATION.md §0, §4): fixed seeds; bounded statistics only (empirical characteristic
+//! Protocol (`validation/README.md` §0, §4): fixed seeds; bounded statistics only (empirical characteristic
 //! function with its exact variance, indicators, KS against closed-form CDFs); fail at |z| > 5 or
 //! KS p < 1e-6. Each test also checks its own power where a classic bug is known.
 

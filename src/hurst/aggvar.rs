@@ -4,7 +4,7 @@
 //! For block size `m` and `k = floor(n/m)` blocks, `S^2_m = (1/(k-1)) sum_j (Xbar_j - Xbar)^2` with
 //! `Xbar_j` the block means and `Xbar` their mean. For fGn `E S^2_m ~ sigma^2 m^(2H-2)`, so
 //! `H = 1 + beta/2` with `beta` the slope of `ln S^2_m` on `ln m`. Exactly
-//! (VALIDATION.md section 6): `E S^2_m = (k/(k-1)) sigma^2 (m^(2H-2) - (km)^(2H-2))`
+//! (`validation/README.md` §6): `E S^2_m = (k/(k-1)) sigma^2 (m^(2H-2) - (km)^(2H-2))`
 //! ([`aggvar_expected`]); the estimated grand mean biases `H` down for large `H`.
 
 use super::common::{loglog_fit, prepare, scales_for, HurstEstimate, InputKind, Method, ScalingData, SeKind};

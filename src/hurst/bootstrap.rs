@@ -145,6 +145,7 @@ impl HurstEstimate {
     /// [`with_bootstrap`](Self::with_bootstrap). `estimator` must be the estimator that produced
     /// `self`, with the same options but [`super::InputKind::Noise`], e.g.
     /// `|y| dfa(y, &DfaOptions { kind: InputKind::Noise, ..opts.clone() })`.
+    /// [`super::Estimator::estimate_bootstrapped`] does both steps from one description.
     ///
     /// Errors: as [`bootstrap_se`].
     pub fn bootstrapped<F>(self, estimator: F, replicates: usize, seed: Seed) -> Result<Self>

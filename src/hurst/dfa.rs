@@ -9,7 +9,7 @@
 //! `F^2(nu, s) = (1/s) sum_{i in nu} (Y_i - p_nu(i))^2`. The fluctuation function is
 //! `F(s) = sqrt((1 / 2N_s) sum_nu F^2(nu, s))`; for fGn `F(s) ~ s^H` (asymptotically: the exact
 //! `E F^2(s) = (1/s) tr(P_q Gamma_s)`, `Gamma_s` the fBM covariance on `1..s` and `P_q` the
-//! residual projector, VALIDATION.md section 6, approaches `s^{2H}` only for large `s`). `H` is the
+//! residual projector, `validation/README.md` §6, approaches `s^{2H}` only for large `s`). `H` is the
 //! slope of `ln F(s)` against `ln s` over log-spaced scales.
 //!
 //! # Algorithm: `O(1)` per segment
@@ -542,7 +542,7 @@ pub fn dfa(x: &[f64], opts: &DfaOptions) -> Result<HurstEstimate> {
 /// Exact `sqrt(E F^2(s))` of DFA-`order` on unit-variance fGn with Hurst index `hurst`:
 /// `E F^2(s) = (1/s) tr(P_q Gamma_s)`, `Gamma_s(i, j) = (i^2H + j^2H - |i-j|^2H) / 2` on
 /// `i, j = 1..s` (the fBM profile; the global centring adds a linear trend that any `q >= 1` fit
-/// removes), `P_q` the projector on the residuals of a degree-`q` fit (VALIDATION.md section 6).
+/// removes), `P_q` the projector on the residuals of a degree-`q` fit (`validation/README.md` §6).
 /// Computed with the Gram polynomials of the module docs in `O(s^2)`. The slope of
 /// `ln sqrt(E F^2(s))` on `ln s` is the finite-size target of a DFA estimate (up to the small
 /// Jensen gap between `E ln F` and `ln sqrt(E F^2)`).

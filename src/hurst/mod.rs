@@ -24,6 +24,7 @@ mod aggvar;
 mod bootstrap;
 mod common;
 mod dfa;
+mod estimator;
 mod mfdfa;
 mod periodogram;
 mod rs;
@@ -38,3 +39,4 @@ pub use whittle::{fgn_spectral_density, local_whittle, whittle, LocalWhittleOpti
 
 pub use common::{log_scales, prepare, HurstEstimate, InputKind, Method, ScalingData, SeKind};
 pub use dfa::{dfa, dfa_expected_fluctuation, dfa_fluctuations, dfa_fluctuations_naive, DfaOptions};
+pub use estimator::Estimator;

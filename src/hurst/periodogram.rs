@@ -5,7 +5,7 @@
 //! with `int_{-pi}^{pi} f = Var x`). GPH (Geweke & Porter-Hudak 1983, J. Time Ser. Anal. 4, 221):
 //! regress `ln I(lambda_j)` on `-2 ln(2 sin(lambda_j / 2))` for `j = 1..m`; the slope is `d` and
 //! `H = d + 1/2`. Standard error: the asymptotic `Var d = pi^2 / (24 m)` (Robinson 1995, Ann.
-//! Stat. 23, 1048; VALIDATION.md section 6). Default bandwidth `m = floor(n^0.5)`.
+//! Stat. 23, 1048; `validation/README.md` §6). Default bandwidth `m = floor(n^0.5)`.
 
 use super::common::{prepare, HurstEstimate, InputKind, Method, ScalingData, SeKind};
 use crate::error::{Error, Result};

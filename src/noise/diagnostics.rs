@@ -16,7 +16,7 @@ const BLOCK: usize = 1024;
 /// over paths `0..paths` produced by `fill(first, rows)` (rows = paths, `n` columns).
 ///
 /// Per path, `c(k) = (n - k)^-1 sum_{i < n-k} x_i x_{i+k}` is unbiased for a zero-mean stationary
-/// series (VALIDATION.md section 1, T3), and the paths are independent, so entry `k` of the result
+/// series (`validation/README.md` §1, T3), and the paths are independent, so entry `k` of the result
 /// has mean `gamma(k)` and standard error [`Moments::mean_se`] from the across-path spread
 /// (never from one long correlated path).
 pub fn ensemble_autocovariance<F>(paths: usize, n: usize, max_lag: usize, mut fill: F) -> Result<Vec<Moments>>
@@ -42,7 +42,7 @@ where
 }
 
 /// `sum z^2` for `z = L^-1 x`, `L` the Cholesky factor of the Toeplitz covariance of `chol`:
-/// for an exact sample `x` of that covariance, `sum z^2 ~ chi^2_n` (VALIDATION.md section 1, T2).
+/// for an exact sample `x` of that covariance, `sum z^2 ~ chi^2_n` (`validation/README.md` §1, T2).
 /// `z` is a work buffer of length `n`.
 pub fn whitened_sum_squares(chol: &CholeskyGenerator, x: &[f64], z: &mut [f64]) -> Result<f64> {
     chol.whiten(x, z)?;
@@ -65,7 +65,7 @@ pub fn linear_functional_variance(acov: &[f64], w: &[f64]) -> Result<f64> {
 }
 
 /// The arguments `u = k / gamma` at which stable samples are checked, `k` in this list
-/// (VALIDATION.md section 4): low, medium and high frequencies relative to the scale.
+/// (`validation/README.md` §4): low, medium and high frequencies relative to the scale.
 pub const ECF_MULTIPLIERS: [f64; 4] = [0.1, 0.5, 1.0, 2.0];
 
 /// Empirical characteristic function of `sample` against the exact one of `d` at

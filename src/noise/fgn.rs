@@ -31,7 +31,7 @@ pub type FgnScratch = CirculantScratch;
 
 /// Unit-variance fGn autocovariance `gamma_H(k) = (|k+1|^2H - 2|k|^2H + |k-1|^2H) / 2`.
 ///
-/// Computed without cancellation (VALIDATION.md section 1): `gamma(0) = 1`,
+/// Computed without cancellation (`validation/README.md` §1): `gamma(0) = 1`,
 /// `gamma(1) = 2^(2H-1) - 1 = expm1((2H - 1) ln 2)`, and for `k >= 2`, with `a = 2H` and
 /// `x = 1/k`, by the binomial series
 ///

@@ -351,6 +351,7 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
                 driver.kind()
             )));
         }
+        crate::sde::model::check_driver_hurst(integrator.model_hurst(), driver.kind())?;
         let c = boundary.component();
         if c >= d {
             return Err(Error::InvalidSize { name: "boundary component", value: c, allowed: Allowed("< state dim") });

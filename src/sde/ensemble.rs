@@ -7,6 +7,23 @@
 //! Memory is `O(threads x n_steps)` for the increments plus the summary; full paths (or every
 //! `k`-th step) are kept only when [`Observe::store_every`] asks for them.
 //!
+//! Build one with [`Ensemble::builder`] (typed settings; the configuration that guards shard
+//! merging is derived from the parts) or [`Ensemble::new`] (an explicit JSON configuration):
+//!
+//! ```
+//! use fracnoise::sde::{models::Ou, Ensemble, Grid, ScalarIntegrator, Scheme};
+//! use fracnoise::Seed;
+//! let ou = Ou::new(1.0, 0.0, 0.5).unwrap();
+//! let grid = Grid::new(100, 0.01).unwrap();
+//! let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+//! let driver = fracnoise::sde::Driver::brownian(grid, 1).unwrap();
+//! let ens = Ensemble::builder(&integ, &driver).x0(vec![1.0]).seed(Seed::new(7)).observe_evenly(4).build().unwrap();
+//! let out = ens.run(0..1000).unwrap();
+//! let last = out.summary.times().len() - 1;
+//! let m = out.summary.mean(last, 0); // value and standard error at t = 1
+//! assert!((m.value - ou.mean(1.0, 1.0)).abs() < 5.0 * m.se);
+//! ```
+//!
 //! **Reproducibility.** Every statistic is accumulated exactly ([`super::Summary`]), so the result
 //! is bit-identical whatever the number of threads, the chunking, or the split into shards. When
 //! several paths fail, the error of the lowest path index is reported, whatever the thread count.
@@ -16,6 +33,7 @@ use super::integrator::{PathIntegrator, Scheme};
 use super::summary::{Histogram, PowerSums, Summary, SUMMARY_FORMAT};
 use crate::error::{Error, Result};
 use crate::rng::Seed;
+use crate::stats::Estimate;
 use ndarray::Array2;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -72,6 +90,140 @@ pub struct EnsembleOutput {
     pub stored_steps: Vec<usize>,
 }
 
+impl EnsembleOutput {
+    /// Observation times (see [`Summary::times`]).
+    pub fn times(&self) -> &[f64] {
+        self.summary.times()
+    }
+
+    /// Mean of `component` at observation `time_index`, with its standard error
+    /// ([`Summary::mean`]).
+    pub fn mean(&self, time_index: usize, component: usize) -> Estimate {
+        self.summary.mean(time_index, component)
+    }
+
+    /// Variance of `component` at observation `time_index`, with its standard error
+    /// ([`Summary::variance`]).
+    pub fn variance(&self, time_index: usize, component: usize) -> Estimate {
+        self.summary.variance(time_index, component)
+    }
+}
+
+/// Typed settings of an [`Ensemble`] (from [`Ensemble::builder`]); nothing is checked until
+/// [`EnsembleBuilder::build`].
+///
+/// Defaults: `x0` zero, seed `Seed::new(0)`, observation at the final step only, and a
+/// configuration derived from the parts (state dimension, `x0`, scheme, driver kind and its
+/// `alpha` / `H`, noise dimension, grid, seed, observation settings, and the model description
+/// given to [`EnsembleBuilder::describe`]). Summaries of shards merge only when their
+/// configurations are equal, so describe the model when shards of different models could meet.
+pub struct EnsembleBuilder<'a, I: PathIntegrator> {
+    integrator: &'a I,
+    driver: &'a Driver,
+    x0: Option<Vec<f64>>,
+    seed: Seed,
+    observe: Option<Observe>,
+    evenly: Option<usize>,
+    model: Option<(String, Vec<(String, f64)>)>,
+    config: Option<serde_json::Value>,
+}
+
+impl<'a, I: PathIntegrator> EnsembleBuilder<'a, I> {
+    /// The initial state (length = state dimension).
+    pub fn x0(mut self, x0: impl Into<Vec<f64>>) -> Self {
+        self.x0 = Some(x0.into());
+        self
+    }
+
+    /// The ensemble seed: path `i` uses `seed.stream(i)` (or fGn path `i`).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// What to record (replaces any earlier observation setting).
+    pub fn observe(mut self, observe: Observe) -> Self {
+        self.observe = Some(observe);
+        self.evenly = None;
+        self
+    }
+
+    /// Observe at `count` equally spaced steps ending at the final step ([`Observe::evenly`]).
+    pub fn observe_evenly(mut self, count: usize) -> Self {
+        self.evenly = Some(count);
+        self.observe = None;
+        self
+    }
+
+    /// Names the model and its parameters for the derived configuration, e.g.
+    /// `.describe("ou", &[("theta", 1.0), ("sigma", 0.5)])`.
+    pub fn describe(mut self, model: &str, params: &[(&str, f64)]) -> Self {
+        self.model = Some((model.to_string(), params.iter().map(|(k, v)| (k.to_string(), *v)).collect()));
+        self
+    }
+
+    /// An explicit configuration instead of the derived one (as in [`Ensemble::new`]).
+    pub fn config_json(mut self, config: serde_json::Value) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Validates and builds (errors as [`Ensemble::new`]).
+    pub fn build(self) -> Result<Ensemble<'a, I>> {
+        let d = self.integrator.state_dim();
+        let n = self.integrator.grid().n_steps();
+        let x0 = self.x0.unwrap_or_else(|| vec![0.0; d]);
+        let observe = match (self.observe, self.evenly) {
+            (Some(o), _) => o,
+            (None, Some(c)) => Observe::evenly(n, c),
+            (None, None) => Observe { steps: vec![n], ..Default::default() },
+        };
+        let config = match self.config {
+            Some(c) => c,
+            None => derived_config(self.integrator, self.driver, &x0, self.seed, &observe, self.model),
+        };
+        Ensemble::new(self.integrator, self.driver, x0, self.seed, observe, config)
+    }
+}
+
+/// The configuration [`EnsembleBuilder`] derives from the parts.
+fn derived_config<I: PathIntegrator>(
+    integrator: &I,
+    driver: &Driver,
+    x0: &[f64],
+    seed: Seed,
+    observe: &Observe,
+    model: Option<(String, Vec<(String, f64)>)>,
+) -> serde_json::Value {
+    use serde_json::json;
+    let grid = integrator.grid();
+    let driver_json = match driver.kind() {
+        NoiseKind::Brownian => json!({ "kind": "brownian" }),
+        NoiseKind::Stable { alpha } => json!({ "kind": "stable", "alpha": alpha }),
+        NoiseKind::Fractional { hurst } => json!({ "kind": "fractional", "hurst": hurst }),
+        NoiseKind::User => json!({ "kind": "user" }),
+    };
+    let model_json = model.map(|(name, params)| {
+        let p: serde_json::Map<String, serde_json::Value> = params.into_iter().map(|(k, v)| (k, json!(v))).collect();
+        json!({ "name": name, "params": p })
+    });
+    json!({
+        "model": model_json,
+        "state_dim": integrator.state_dim(),
+        "x0": x0,
+        "scheme": format!("{:?}", integrator.scheme()),
+        "driver": driver_json,
+        "noise_dim": driver.noise_dim(),
+        "grid": { "n_steps": grid.n_steps(), "dt": grid.dt() },
+        "seed": format!("{seed:?}"),
+        "observe": {
+            "steps": observe.steps,
+            "histogram": observe.histogram.map(|h| json!([h.step, h.component, h.lo, h.hi, h.bins])),
+            "extremes": observe.extremes,
+        },
+    })
+}
+
 /// An ensemble of paths of one SDE with one driver (see the [module documentation](self)).
 pub struct Ensemble<'a, I: PathIntegrator> {
     integrator: &'a I,
@@ -89,9 +241,26 @@ pub struct Ensemble<'a, I: PathIntegrator> {
 }
 
 impl<'a, I: PathIntegrator> Ensemble<'a, I> {
-    /// Validates dimensions and observation requests. `config` describes the run for shard
+    /// Typed construction without JSON: `Ensemble::builder(&integ, &driver).x0(..).seed(..)
+    /// .observe_evenly(..).build()` (see [`EnsembleBuilder`] for the defaults).
+    pub fn builder(integrator: &'a I, driver: &'a Driver) -> EnsembleBuilder<'a, I> {
+        EnsembleBuilder {
+            integrator,
+            driver,
+            x0: None,
+            seed: Seed::new(0),
+            observe: None,
+            evenly: None,
+            model: None,
+            config: None,
+        }
+    }
+
+    /// Validates dimensions, observation requests and, for a model written for fBM of a given `H`
+    /// ([`super::ScalarModel::hurst`]), the driver's `H`. `config` describes the run for shard
     /// merging (any JSON; summaries merge only when equal): include everything that defines the
-    /// paths (model, parameters, driver, grid, seed, total path count).
+    /// paths (model, parameters, driver, grid, seed, total path count). [`Ensemble::builder`]
+    /// derives one from the parts instead.
     pub fn new(
         integrator: &'a I,
         driver: &'a Driver,
@@ -119,6 +288,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                 driver.kind()
             )));
         }
+        super::model::check_driver_hurst(integrator.model_hurst(), driver.kind())?;
         let n = integrator.grid().n_steps();
         let mut steps = observe.steps.clone();
         steps.sort_unstable();

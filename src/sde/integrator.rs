@@ -57,6 +57,11 @@ pub trait PathIntegrator: Sync {
     fn grid(&self) -> Grid;
     /// The scheme.
     fn scheme(&self) -> Scheme;
+    /// The Hurst index the model is written for, if any ([`ScalarModel::hurst`]); ensembles
+    /// check the driver against it. Default `None`.
+    fn model_hurst(&self) -> Option<f64> {
+        None
+    }
     /// Integrates from `x0` (length `d`) with increments `dl` (length `n_steps m`, step-major).
     /// For each `stops[i]` (sorted step indices in `0..=n_steps`) writes the state at that step to
     /// `out[i d .. (i+1) d]`. With `extremes = Some(e)` (length `2d`) also writes the running
@@ -280,6 +285,9 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
     }
     fn scheme(&self) -> Scheme {
         self.scheme
+    }
+    fn model_hurst(&self) -> Option<f64> {
+        self.model.hurst()
     }
 
     fn integrate(

@@ -26,5 +26,5 @@ pub mod ensemble;
 pub mod models;
 pub mod summary;
 
-pub use ensemble::{Ensemble, EnsembleOutput, HistogramSpec, Observe};
+pub use ensemble::{Ensemble, EnsembleBuilder, EnsembleOutput, HistogramSpec, Observe};
 pub use summary::{Histogram, PowerSums, Summary};

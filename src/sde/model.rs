@@ -50,6 +50,34 @@ pub trait ScalarModel: Sync {
     fn linear_additive(&self) -> Option<LinearAdditive> {
         None
     }
+    /// `Some(H)` when the model is written for a fractional driver of Hurst index `H` (e.g.
+    /// [`super::models::FractionalOu`]): ensembles then refuse a driver of another `H`. Default
+    /// `None` (any driver).
+    fn hurst(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// Checks that a driver suits a model written for fBM of Hurst index `model_hurst` (see
+/// [`ScalarModel::hurst`]): a fractional driver must have the same `H`, a Brownian one needs
+/// `H = 1/2`, a stable one never fits; user increments are accepted (their law is unknown).
+pub(crate) fn check_driver_hurst(model_hurst: Option<f64>, kind: super::NoiseKind) -> Result<()> {
+    use super::NoiseKind;
+    let Some(h) = model_hurst else { return Ok(()) };
+    let fits = match kind {
+        NoiseKind::Fractional { hurst } => (hurst - h).abs() <= 1e-12,
+        NoiseKind::Brownian => (h - 0.5).abs() <= 1e-12,
+        NoiseKind::Stable { .. } => false,
+        NoiseKind::User => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "the model is written for fBM with H = {h} but the driver is {kind:?}; build the driver from the \
+             model (e.g. `FractionalOu::driver`) or give both the same H"
+        )))
+    }
 }
 
 /// A scalar SDE from closures: drift `b(t, x)`, diffusion `s(t, x)` and, optionally, its

@@ -185,7 +185,8 @@ impl ScalarModel for Gbm {
 }
 
 /// Fractional OU, `dX = theta (mu - X) dt + sigma dB^H` (Cheridito, Kawaguchi & Maejima 2003):
-/// the [`Ou`] drift and diffusion, to be driven by [`super::Driver::fractional`].
+/// the [`Ou`] drift and diffusion, driven by fBM of the model's `H`: build the driver with
+/// [`FractionalOu::driver`] (ensembles reject a driver of another `H`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FractionalOu {
     /// The drift and diffusion (OU).
@@ -199,6 +200,12 @@ impl FractionalOu {
     pub fn new(theta: f64, mu: f64, sigma: f64, hurst: f64) -> Result<Self> {
         crate::error::check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
         Ok(FractionalOu { ou: Ou::new(theta, mu, sigma)?, hurst })
+    }
+
+    /// The matching driver: one-component fBM of this model's `H` on `grid`
+    /// ([`Driver::fractional`](super::Driver::fractional)`(grid, 1, self.hurst)`).
+    pub fn driver(&self, grid: super::Grid) -> Result<super::Driver> {
+        super::Driver::fractional(grid, 1, self.hurst)
     }
 
     /// Stationary variance `sigma^2 Gamma(2H + 1) / (2 theta^(2H))` (= `sigma^2 H Gamma(2H)
@@ -245,6 +252,9 @@ impl ScalarModel for FractionalOu {
     }
     fn linear_additive(&self) -> Option<LinearAdditive> {
         self.ou.linear_additive()
+    }
+    fn hurst(&self) -> Option<f64> {
+        Some(self.hurst)
     }
 }
 

@@ -15,6 +15,7 @@
 
 use super::exact_sum::ExactSum;
 use crate::error::{Error, Result};
+use crate::stats::Estimate;
 use serde::{Deserialize, Serialize};
 
 /// Count, exact power sums, min and max of one quantity.
@@ -212,6 +213,35 @@ pub struct Summary {
 pub const SUMMARY_FORMAT: &str = "fracnoise-sde-summary-v1";
 
 impl Summary {
+    /// Observation times (`times()[i]` is the time of observation index `i`).
+    pub fn times(&self) -> &[f64] {
+        &self.times
+    }
+
+    /// The power sums of `component` at observation `time_index`.
+    ///
+    /// # Panics
+    /// When `time_index >= times().len()` or `component >= dim`.
+    pub fn power_sums(&self, time_index: usize, component: usize) -> &PowerSums {
+        assert!(time_index < self.moments.len(), "time index {time_index} out of range ({} times)", self.moments.len());
+        assert!(component < self.dim, "component {component} out of range (dimension {})", self.dim);
+        &self.moments[time_index][component]
+    }
+
+    /// Sample mean of `component` at observation `time_index` with its standard error
+    /// `sqrt(var / n)` and the normal 95% interval (panics as [`Summary::power_sums`]).
+    pub fn mean(&self, time_index: usize, component: usize) -> Estimate {
+        let p = self.power_sums(time_index, component);
+        Estimate::normal(p.mean(), p.mean_se(), 0.95)
+    }
+
+    /// Unbiased sample variance of `component` at observation `time_index` with its standard
+    /// error (module docs) and the normal 95% interval (panics as [`Summary::power_sums`]).
+    pub fn variance(&self, time_index: usize, component: usize) -> Estimate {
+        let p = self.power_sums(time_index, component);
+        Estimate::normal(p.variance(), p.variance_se(), 0.95)
+    }
+
     /// Number of paths covered.
     pub fn path_count(&self) -> u64 {
         self.paths.iter().map(|r| r[1] - r[0]).sum()

@@ -18,7 +18,7 @@ pub(crate) fn cases() -> Vec<Case> {
         Case {
             name: "hurst/dfa-exact-target",
             reference:
-                "DFA-1/2 on fGn: mean slope = slope of sqrt(E F^2(s)), E F^2 = tr(P_q Gamma_s)/s (VALIDATION.md 6)",
+                "DFA-1/2 on fGn: mean slope = slope of sqrt(E F^2(s)), E F^2 = tr(P_q Gamma_s)/s (validation/README.md 6)",
             quick: true,
             run: dfa_exact_target,
         },

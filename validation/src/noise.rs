@@ -1,4 +1,4 @@
-//! Cases of the noise generators (issue 2): fGn autocovariance, Davies–Harte against the exact
+//! Cases of the noise generators: fGn autocovariance, Davies–Harte against the exact
 //! Cholesky / Hosking samplers, fBM variance, Brownian increments, alpha-stable laws against closed
 //! forms and the exact characteristic function, and bit-for-bit reproducibility.
 //!

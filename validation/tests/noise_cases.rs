@@ -1,4 +1,4 @@
-//! The noise cases of the validation suite (issue 2) pass in quick mode, and every case of the
+//! The noise cases of the validation suite pass in quick mode, and every case of the
 //! full set does too (the full set takes a few seconds).
 
 use fracnoise::Seed;

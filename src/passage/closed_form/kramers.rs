@@ -25,13 +25,13 @@ pub enum WellTarget {
 /// time from the bottom of the well `-sqrt(b/a)` to a point well past the saddle (here the other
 /// minimum) is `1/k (1 + O(D/dU))`; to the saddle itself it is `1/(2k) (1 + O(D/dU))`.
 ///
-/// **First correction** (derived; SEEDS.md §5 gives the general form):
+/// **First correction** (derived; the general form is the next term of Laplace's method, `validation/README.md` §5):
 /// `T = T_Kramers (1 + c_1 D + O(D^2))` with
 /// `c_1 = 5 U'''_a^2/(24 U''_a^3) - U''''_a/(8 U''_a^2) + 5 U'''_s^2/(24 |U''_s|^3) + U''''_s/(8 U''_s^2)`,
 /// from the next term of Laplace's method for the well integral `int e^(-U/D)` (minimum `a`) and
 /// the barrier integral `int e^(U/D)` (saddle `s`). For this potential `U'''(-sqrt(b/a)) =
 /// -6 sqrt(ab)`, `U'''(0) = 0`, `U'''' = 6a`, so `c_1 = 15a/(16 b^2) - 3a/(16 b^2) + 12a/(16 b^2)
-/// = 3a/(2 b^2)` (`3/2` for `a = b = 1`, as SEEDS.md states), i.e. `c_1 D = (3/8) D/dU`. The same
+/// = 3a/(2 b^2)` (`3/2` for `a = b = 1`), i.e. `c_1 D = (3/8) D/dU`. The same
 /// factor holds for the saddle target because `U'''(0) = 0` (the half barrier integral has no
 /// odd term). Verified numerically against the exact integral for `a = b = 1`:
 /// `(T_exact/T_Kramers - 1)/D = 1.73, 1.60, 1.55` at `D = 0.025, 0.0125, 0.00625` (-> 1.5), and

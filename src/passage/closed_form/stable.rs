@@ -18,7 +18,7 @@ use crate::error::{check_finite, check_open, check_positive, Allowed, Error, Res
 /// `r^2 - (x - c)^2 = (x - lower)(upper - x)`, and the scale `sigma` divides time by
 /// `sigma^alpha`. At `alpha = 2`, `L_t = sqrt(2) W_t` and the formula is `(x - lower)(upper -
 /// x)/(2 sigma^2)`, the Brownian interval mean with variance `2 sigma^2 t` (test). A Monte
-/// Carlo run (SEEDS.md §5) gives 0.756 ± 0.005 at `alpha = 1.5`, `x = 0`, `r = 1`, `dt = 1e-4`
+/// Carlo run (`validation/README.md` §5) gives 0.756 ± 0.005 at `alpha = 1.5`, `x = 0`, `r = 1`, `dt = 1e-4`
 /// against `1/Gamma(2.5) = 0.7523`.
 pub fn stable_mean_exit_time(alpha: f64, sigma: f64, lower: f64, upper: f64, x: f64) -> Result<f64> {
     if !(alpha > 0.0 && alpha <= 2.0) {
