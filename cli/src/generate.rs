@@ -75,6 +75,10 @@ pub struct Args {
     /// Output file, or `-` for standard output (streamed).
     #[arg(long, short)]
     output: PathBuf,
+    /// Write even when the output looks larger than the free disk space, or the working memory
+    /// larger than the available memory.
+    #[arg(long)]
+    force_size: bool,
 }
 
 /// Rows generated per parallel chunk: bounds memory at CHUNK x n values.
@@ -115,6 +119,49 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     if a.paths == 0 {
         return Err("--paths must be at least 1".into());
     }
+    let cols = match a.kind {
+        Kind::Fgn | Kind::Stable => Some(a.n),
+        Kind::Fbm | Kind::Bm => a.n.checked_add(1),
+    }
+    .ok_or_else(|| format!("--n {} is too large", a.n))?;
+    if u128::from(a.first_path) + a.paths as u128 > 1u128 << 64 {
+        return Err(format!(
+            "--first-path {} with --paths {} runs past the last path index {}",
+            a.first_path,
+            a.paths,
+            u64::MAX
+        )
+        .into());
+    }
+    let to_stdout = a.output.as_os_str() == "-";
+    let format = match &a.format {
+        Some(f) => f.parse::<Format>()?,
+        None => Format::from_extension(&a.output).unwrap_or(Format::Npy),
+    };
+    // Sizes up front, in u128 (no overflow): the output and the working memory.
+    let (values, n) = (a.paths as u128 * cols as u128, a.n as u128);
+    let out_bytes = match format {
+        Format::Npy | Format::F64Le => 128 + 8 * values,
+        Format::Npy32 | Format::F32Le => 128 + 4 * values,
+        Format::Csv => 20 * values, // about: shortest round-trip decimals and a separator
+    };
+    let threads = rayon::current_num_threads() as u128;
+    let generator_bytes = match a.kind {
+        // Covariance, circulant row and eigenvalues, plus FFT buffers and scratch per thread.
+        Kind::Fgn | Kind::Fbm => 72 * n + threads * 64 * n,
+        Kind::Bm | Kind::Stable => 0,
+    };
+    let buffer_bytes = CHUNK.min(a.paths) as u128 * cols as u128 * 8;
+    if generator_bytes + buffer_bytes > isize::MAX as u128 {
+        return Err(format!("--n {} is too large: the working memory cannot be addressed", a.n).into());
+    }
+    crate::outputs::check_memory(&format!("--n {}", a.n), generator_bytes + buffer_bytes, a.force_size)?;
+    if !to_stdout {
+        crate::outputs::check_disk("--output", &a.output, out_bytes, a.force_size)?;
+    }
+    // The destination before the work: a directory, a missing directory or an unwritable file
+    // are refused here.
+    let mut file = if to_stdout { None } else { Some(AtomicFile::create(&a.output)?) };
     let source = match a.kind {
         Kind::Fgn => Source::Fgn(FgnGenerator::new(a.n, a.hurst, a.sigma)?),
         Kind::Fbm => Source::Fbm(FbmGenerator::new(a.n, a.hurst, a.t_end)?),
@@ -137,17 +184,18 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         }
         _ => 1.0,
     };
-    let to_stdout = a.output.as_os_str() == "-";
-    let format = match &a.format {
-        Some(f) => f.parse::<Format>()?,
-        None => Format::from_extension(&a.output).unwrap_or(Format::Npy),
-    };
-    let cols = source.cols(a.n);
+    debug_assert_eq!(cols, source.cols(a.n));
     let seed = Seed::new(a.seed);
-    let progress = Progress::new((a.paths * cols) as u64 >= 50_000_000, a.paths as u64, "paths");
+    let progress = Progress::new(values >= 50_000_000, a.paths as u64, "paths");
     let emit = |w: &mut dyn Write| -> Result<(), Box<dyn std::error::Error>> {
         let mut mw = MatrixWriter::new(w, format, a.paths, cols)?;
-        let mut buf = Array2::<f64>::zeros((CHUNK.min(a.paths), cols));
+        let len = CHUNK.min(a.paths) * cols; // fits: checked against isize::MAX above
+        let mut v = Vec::new();
+        v.try_reserve_exact(len).map_err(|_| {
+            format!("--n {}: cannot allocate {} for a chunk of paths", a.n, crate::outputs::human(buffer_bytes))
+        })?;
+        v.resize(len, 0.0);
+        let mut buf = Array2::<f64>::from_shape_vec((CHUNK.min(a.paths), cols), v)?;
         let mut done = 0usize;
         while done < a.paths {
             let rows = CHUNK.min(a.paths - done);
@@ -165,18 +213,19 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         mw.finish()?;
         Ok(())
     };
-    if to_stdout {
-        let stdout = std::io::stdout();
-        let mut lock = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-        match emit(&mut lock) {
-            // A closed pipe (e.g. `| head`) is not an error for a streaming producer.
-            Err(e)
-                if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {}
-            r => r?,
+    match file.as_mut() {
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            match emit(&mut lock) {
+                // A closed pipe (e.g. `| head`) is not an error for a streaming producer.
+                Err(e) if crate::outputs::is_closed_stdout(e.as_ref()) => {}
+                r => r?,
+            }
         }
-    } else {
-        let mut f = AtomicFile::create(&a.output)?;
-        emit(&mut f)?;
+        Some(f) => emit(f)?,
+    }
+    if let Some(f) = file {
         f.commit()?;
     }
     progress.finish();

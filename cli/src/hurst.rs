@@ -12,7 +12,6 @@ use fracnoise::hurst::{
     GphOptions, HurstEstimate, InputKind, LocalWhittleOptions, MfdfaOptions, MfdfaResult, RsOptions, SeKind,
 };
 use fracnoise::io::read::{read_series, Select};
-use fracnoise::io::AtomicFile;
 use fracnoise::Seed;
 use std::io::Write;
 use std::path::PathBuf;
@@ -270,6 +269,9 @@ fn boot(
 }
 
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    if let Some(p) = &a.plot {
+        crate::outputs::check_outputs(&[("--plot", p)])?;
+    }
     let sel = match (a.row, a.column) {
         (Some(r), _) => Select::Row(r),
         (_, Some(c)) => Select::Column(c),
@@ -392,9 +394,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     }
     if let Some(p) = &a.plot {
         let svg = plot_svg(&ests)?;
-        let mut f = AtomicFile::create(p)?;
-        f.write_all(svg.as_bytes())?;
-        f.commit()?;
+        fracnoise::io::write_atomic(p, svg.as_bytes())?;
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

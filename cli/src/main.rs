@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod generate;
 mod hurst;
 mod merge;
+mod outputs;
 mod passage;
 mod progress;
 mod simulate;
@@ -39,6 +40,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: the signal mask is inherited by every thread.
+    outputs::install_signal_cleanup();
+    outputs::install_broken_pipe_hook();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
@@ -50,6 +54,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A closed stdout (`| head`) ends the output normally.
+        Err(e) if outputs::is_closed_stdout(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

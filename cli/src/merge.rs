@@ -5,6 +5,7 @@
 use crate::passage::Analysis;
 use fracnoise::passage::{PassageSummary, PASSAGE_FORMAT};
 use fracnoise::sde::Summary;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -56,6 +57,15 @@ fn warn_missing(covered: u64, ranges_whole: bool, total: Option<u64>) {
 }
 
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
+    // The destinations before reading the shards.
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(p) = &a.output {
+        outputs.push(("--output", p));
+    }
+    if let Some(p) = &a.plot {
+        outputs.push(("--plot", p));
+    }
+    crate::outputs::check_outputs(&outputs)?;
     if is_passage(&a.files[0]) {
         return run_passage(a);
     }
@@ -73,11 +83,13 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     if let Some(o) = &a.output {
         merged.write(o)?;
     }
+    let mut out = std::io::stdout().lock();
     if a.json {
-        print!("{}", merged.to_json());
+        write!(out, "{}", merged.to_json())?;
     } else {
-        crate::simulate::print_table(&merged);
+        crate::simulate::print_table(&mut out, &merged)?;
     }
+    out.flush()?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 

@@ -7,7 +7,6 @@ use crate::progress::Progress;
 use crate::simulate::{
     build_driver, initial_state, path_range, scheme, with_model, BoxError, DriverArg, ModelArgs, ModelUser,
 };
-use fracnoise::io::AtomicFile;
 use fracnoise::passage::closed_form::{
     mfpt_1d, persistence_exponent, stable_mean_exit_time, BmInterval, DriftedBmLevel, LowerEnd,
 };
@@ -180,10 +179,15 @@ fn passage<M: ScalarModel>(
         "correction": format!("{corr:?}").to_lowercase(),
     });
     let ens = PassageEnsemble::new(&integ, &driver, vec![x0], Seed::new(m.seed), b, corr)?;
-    // Check every output destination before the run.
-    for p in [&a.summary_out, &a.plot].into_iter().flatten() {
-        check_writable(p)?;
+    // Check every output destination before the run (writable, no two the same file).
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(p) = &a.summary_out {
+        outputs.push(("--summary-out", p));
     }
+    if let Some(p) = &a.plot {
+        outputs.push(("--plot", p));
+    }
+    crate::outputs::check_outputs(&outputs)?;
     let n_paths = range.end - range.start;
     let progress = Progress::new(n_paths.saturating_mul(grid.n_steps() as u64) >= 200_000_000, n_paths, "paths");
     let records = ens.run_with_progress(range, &|done| progress.set(done))?;
@@ -281,18 +285,6 @@ fn refine_report<M: ScalarModel>(
         r.fitted_rate.map_or(String::new(), |f| format!("; fitted rate {f:.2}"))
     );
     Ok((v, t))
-}
-
-/// Fails early when `p`'s directory does not exist (so that a long run is not lost at the end).
-fn check_writable(p: &std::path::Path) -> Result<(), BoxError> {
-    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    if !dir.is_dir() {
-        return Err(format!("cannot write {}: directory {} does not exist", p.display(), dir.display()).into());
-    }
-    if p.is_dir() {
-        return Err(format!("cannot write {}: it is a directory", p.display()).into());
-    }
-    Ok(())
 }
 
 /// A closed form for the configured problem, where the library has one.
@@ -458,10 +450,9 @@ pub fn report(
     };
     if let Some(p) = plot {
         let svg = plot_svg(&km, an.level, cf, s)?;
-        let mut f = AtomicFile::create(p)?;
-        f.write_all(svg.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))?;
-        f.commit()?;
+        fracnoise::io::write_atomic(p, svg.as_bytes())?;
     }
+    let mut out = std::io::stdout().lock();
     // The target of the restricted mean: int_0^tau S(t) dt of the closed-form survival, tau the
     // end of the estimator's range.
     let cf_rmean = cf.and_then(|c| c.survival.as_ref()).map(|f| integrate(f.as_ref(), st.restricted_to));
@@ -496,13 +487,15 @@ pub fn report(
             "warnings": st.warnings,
             "refine": refined.as_ref().map(|r| r.0.clone()),
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        out.flush()?;
         return Ok(());
     }
-    print_table(s, &st, escape.as_ref(), tail.as_ref(), cf, cf_rmean);
+    print_table(&mut out, s, &st, escape.as_ref(), tail.as_ref(), cf, cf_rmean)?;
     if let Some((_, text)) = refined {
-        print!("{text}");
+        write!(out, "{text}")?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -529,41 +522,44 @@ fn fmt_est(e: &Estimate) -> String {
 }
 
 fn print_table(
+    out: &mut dyn Write,
     s: &PassageSummary,
     st: &PassageStats,
     escape: Option<&fracnoise::passage::EscapeRate>,
     tail: Option<&fracnoise::passage::PowerLawTail>,
     cf: Option<&ClosedForm>,
     cf_rmean: Option<f64>,
-) {
+) -> std::io::Result<()> {
     let c = &s.config;
-    println!(
+    writeln!(out,
         "model {} | driver {} | scheme {} | x0 {} | upper {} | lower {} | correction {} | {} steps of dt {} (horizon {}) | seed {}",
         c["model"], c["driver"], c["scheme"].as_str().unwrap_or("?"), c["x0"], c["upper"], c["lower"],
         c["correction"].as_str().unwrap_or("?"), c["steps"], c["dt"], s.horizon, c["seed"]
-    );
+    )?;
     let total = c.get("paths").and_then(|v| v.as_u64()).unwrap_or(0);
     let ranges: Vec<String> = s.records.ranges().iter().map(|r| format!("[{}, {})", r[0], r[1])).collect();
-    println!("paths {} of {} ({})", st.n, total, ranges.join(" "));
-    println!(
+    writeln!(out, "paths {} of {} ({})", st.n, total, ranges.join(" "))?;
+    writeln!(
+        out,
         "exits {} (upper {}, lower {}), censored at the horizon {} ({:.2}%)",
         st.exits,
         (st.p_upper.value * st.n as f64).round(),
         (st.p_lower.value * st.n as f64).round(),
         st.censored,
         100.0 * st.censored_fraction
-    );
+    )?;
     match &st.mean {
-        Some(m) => println!("mean exit time        {}", fmt_est(m)),
-        None => println!("mean exit time        not identified ({} censored paths)", st.censored),
+        Some(m) => writeln!(out, "mean exit time        {}", fmt_est(m))?,
+        None => writeln!(out, "mean exit time        not identified ({} censored paths)", st.censored)?,
     }
-    println!("restricted mean (to t = {}) {}", g(st.restricted_to), fmt_est(&st.restricted_mean));
-    println!("median exit time      {}", fmt_est(&st.median));
-    println!("P(exit upper)         {}", fmt_est(&st.p_upper));
-    println!("P(exit lower)         {}", fmt_est(&st.p_lower));
-    println!("P(censored)           {}", fmt_est(&st.p_censored));
+    writeln!(out, "restricted mean (to t = {}) {}", g(st.restricted_to), fmt_est(&st.restricted_mean))?;
+    writeln!(out, "median exit time      {}", fmt_est(&st.median))?;
+    writeln!(out, "P(exit upper)         {}", fmt_est(&st.p_upper))?;
+    writeln!(out, "P(exit lower)         {}", fmt_est(&st.p_lower))?;
+    writeln!(out, "P(censored)           {}", fmt_est(&st.p_censored))?;
     if let Some(e) = escape {
-        println!(
+        writeln!(
+            out,
             "escape rate (t > {})  {}  [{} exits of {} at risk, fit range {} .. {}]",
             g(e.t0),
             fmt_est(&e.rate),
@@ -571,55 +567,66 @@ fn print_table(
             e.at_risk,
             g(e.t0),
             g(e.t_end)
-        );
+        )?;
     }
     if let Some(t) = tail {
         let b = t.bootstrap_se.map(|b| format!(", bootstrap se {b:.2e}")).unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "tail exponent theta   {}{b}  [{} exits of {} at risk, fit range {} .. {}]",
             fmt_est(&t.theta),
             t.events,
             t.at_risk,
             g(t.t_min),
             g(t.t_max)
-        );
+        )?;
     }
     if let Some(cf) = cf {
-        println!("closed form: {}", cf.name);
+        writeln!(out, "closed form: {}", cf.name)?;
         if let Some(m) = cf.mean {
             let est = st.mean.as_ref();
             match est {
-                Some(e) => println!("  mean {m:.6}: estimate - closed form = {:.3e} (z = {:.2})", e.value - m, e.z(m)),
-                None => {
-                    println!("  mean {m:.6} (the estimate is censored: compare the restricted mean or raise --horizon)")
+                Some(e) => {
+                    writeln!(out, "  mean {m:.6}: estimate - closed form = {:.3e} (z = {:.2})", e.value - m, e.z(m))?
                 }
+                None => writeln!(
+                    out,
+                    "  mean {m:.6} (the estimate is censored: compare the restricted mean or raise --horizon)"
+                )?,
             }
         }
         if let Some(r) = cf_rmean {
-            println!("  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), st.restricted_mean.z(r));
+            writeln!(
+                out,
+                "  restricted mean to t = {} {r:.6}: z = {:.2}",
+                g(st.restricted_to),
+                st.restricted_mean.z(r)
+            )?;
         }
         if let (Some(p), true) = (cf.p_upper, cf.survival.is_none() && st.censored > 0) {
-            println!("  P(exit upper) {p:.6} (unlimited horizon; not compared: {} paths censored)", st.censored);
+            writeln!(out, "  P(exit upper) {p:.6} (unlimited horizon; not compared: {} paths censored)", st.censored)?;
         } else if let Some(p) = cf.p_upper {
             if st.p_upper.se > 0.0 {
-                println!("  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p));
+                writeln!(out, "  P(exit upper before the horizon) {p:.6}: z = {:.2}", st.p_upper.z(p))?;
             } else {
-                println!(
+                writeln!(
+                    out,
                     "  P(exit upper before the horizon) {p:.6} (estimate {}: every path on one side)",
                     g(st.p_upper.value)
-                );
+                )?;
             }
         }
         if let Some(th) = cf.tail_exponent {
             match tail {
-                Some(t) => println!("  tail exponent {th:.6}: z = {:.2}", t.theta.z(th)),
-                None => println!("  tail exponent {th:.6} (fit it with --tail-from)"),
+                Some(t) => writeln!(out, "  tail exponent {th:.6}: z = {:.2}", t.theta.z(th))?,
+                None => writeln!(out, "  tail exponent {th:.6} (fit it with --tail-from)")?,
             }
         }
     }
     for w in &st.warnings {
-        println!("warning: {w}");
+        writeln!(out, "warning: {w}")?;
     }
+    Ok(())
 }
 
 /// The Kaplan–Meier curve with its pointwise band, and the closed-form survival where one exists.

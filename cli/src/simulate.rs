@@ -2,11 +2,12 @@
 //! driver; summary table (or JSON) on stdout, mergeable shard summaries, paths to `.npy`.
 
 use crate::progress::Progress;
-use fracnoise::io::{write_npy, NpyDtype};
+use fracnoise::io::{write_matrix, AtomicFile, Format};
 use fracnoise::sde::models::{BrownianDrift, DoubleWell, Gbm, Ou, PowerLaw};
 use fracnoise::sde::{Driver, Ensemble, Grid, HistogramSpec, Observe, ScalarIntegrator, ScalarModel, Scheme, Summary};
 use fracnoise::Seed;
 use serde_json::json;
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -290,29 +291,57 @@ fn simulate<M: ScalarModel>(
     });
     let ens = Ensemble::new(&integ, &driver, vec![x0], Seed::new(m.seed), observe, config)?;
     let n_paths = range.end - range.start;
-    let progress = Progress::new(n_paths.saturating_mul(m.steps as u64) >= 200_000_000, n_paths, "paths");
-    let out = ens.run_with_progress(range, &|done| progress.set(done))?;
-    progress.finish();
-    if let (Some(p), Some(paths)) = (&a.paths_out, &out.paths) {
-        write_npy(p, paths.view(), NpyDtype::F64)?;
+    // Every destination before the run: each must be writable, no two the same file, and the
+    // stored paths must fit in memory and on the disk.
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(p) = &a.paths_out {
+        outputs.push(("--paths-out", p));
     }
     if let Some(p) = &a.summary_out {
-        out.summary.write(p)?;
+        outputs.push(("--summary-out", p));
     }
+    crate::outputs::check_outputs(&outputs)?;
+    if let Some(p) = &a.paths_out {
+        let stored = (m.steps / a.store_every) as u128 + 2;
+        let bytes = u128::from(n_paths) * stored * 8;
+        crate::outputs::check_memory("--paths-out with --paths and --steps", bytes, false)?;
+        crate::outputs::check_disk("--paths-out", p, bytes + 128, false)?;
+    }
+    let progress = Progress::new(n_paths.saturating_mul(m.steps as u64) >= 200_000_000, n_paths, "paths");
+    let res = ens.run_with_progress(range, &|done| progress.set(done))?;
+    progress.finish();
+    // All outputs or none: write every temporary file, then commit them together.
+    let mut files = Vec::new();
+    if let (Some(p), Some(paths)) = (&a.paths_out, &res.paths) {
+        let mut f = AtomicFile::create(p)?;
+        write_matrix(&mut f, Format::Npy, paths.view()).map_err(|e| f.error(e))?;
+        files.push(f);
+    }
+    if let Some(p) = &a.summary_out {
+        let mut f = AtomicFile::create(p)?;
+        f.write_all(res.summary.to_json().as_bytes()).map_err(|e| f.error(e))?;
+        files.push(f);
+    }
+    for f in files {
+        f.commit()?;
+    }
+    let mut out = std::io::stdout().lock();
     if a.json {
-        print!("{}", out.summary.to_json());
+        write!(out, "{}", res.summary.to_json())?;
     } else {
-        print_table(&out.summary);
+        print_table(&mut out, &res.summary)?;
     }
+    out.flush()?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// Human-readable summary table.
-pub fn print_table(s: &Summary) {
+pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
     let c = &s.config;
     let total = c.get("paths").and_then(|v| v.as_u64()).unwrap_or(0);
     let ranges: Vec<String> = s.paths.iter().map(|r| format!("[{}, {})", r[0], r[1])).collect();
-    println!(
+    writeln!(
+        out,
         "model {} | driver {} | scheme {} | {} steps of dt {} | seed {}",
         c["model"],
         c["driver"],
@@ -320,15 +349,17 @@ pub fn print_table(s: &Summary) {
         c["steps"],
         c["dt"],
         c["seed"]
-    );
-    println!("paths {} of {} ({})", s.path_count(), total, ranges.join(" "));
-    println!(
+    )?;
+    writeln!(out, "paths {} of {} ({})", s.path_count(), total, ranges.join(" "))?;
+    writeln!(
+        out,
         "{:>12} {:>14} {:>11} {:>14} {:>11} {:>12} {:>12}",
         "t", "mean", "se(mean)", "variance", "se(var)", "min", "max"
-    );
+    )?;
     for (t, m) in s.times.iter().zip(&s.moments) {
         let m = &m[0];
-        println!(
+        writeln!(
+            out,
             "{:>12.6} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
             t,
             m.mean(),
@@ -337,10 +368,10 @@ pub fn print_table(s: &Summary) {
             m.variance_se(),
             m.min.unwrap_or(f64::NAN),
             m.max.unwrap_or(f64::NAN)
-        );
+        )?;
     }
     if let (Some(lo), Some(hi)) = (&s.running_min, &s.running_max) {
-        println!(
+        writeln!(out,
             "running min: mean {:.6e} (se {:.2e}), overall {:.4e};  running max: mean {:.6e} (se {:.2e}), overall {:.4e}",
             lo[0].mean(),
             lo[0].mean_se(),
@@ -348,13 +379,14 @@ pub fn print_table(s: &Summary) {
             hi[0].mean(),
             hi[0].mean_se(),
             hi[0].max.unwrap_or(f64::NAN)
-        );
+        )?;
     }
     if let Some(h) = &s.histogram {
-        println!("histogram at step {} (below {}: {}, at or above {}: {})", h.step, h.lo, h.below, h.hi, h.above);
+        writeln!(out, "histogram at step {} (below {}: {}, at or above {}: {})", h.step, h.lo, h.below, h.hi, h.above)?;
         let e = h.edges();
         for (i, c) in h.counts.iter().enumerate() {
-            println!("  [{:>10.4}, {:>10.4})  {c}", e[i], e[i + 1]);
+            writeln!(out, "  [{:>10.4}, {:>10.4})  {c}", e[i], e[i + 1])?;
         }
     }
+    Ok(())
 }

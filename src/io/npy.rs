@@ -54,8 +54,7 @@ pub fn write_npy(path: impl AsRef<Path>, a: ndarray::ArrayView2<f64>, dtype: Npy
         NpyDtype::F32 => super::Format::Npy32,
     };
     let mut f = super::AtomicFile::create(path.as_ref())?;
-    super::write_matrix(&mut f, format, a)
-        .map_err(|e| crate::Error::Io { path: path.as_ref().display().to_string(), source: e })?;
+    super::write_matrix(&mut f, format, a).map_err(|e| f.error(e))?;
     f.commit()
 }
 

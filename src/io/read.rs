@@ -98,11 +98,28 @@ pub fn parse_npy(bytes: &[u8], sel: Select, path: &str) -> Result<Vec<f64>> {
         [r, c] => (r, c),
         _ => return Err(fmt_err(path, format!("shape {dims:?}: only 1-D and 2-D arrays are supported"))),
     };
-    let count = if cols == 0 { rows } else { rows * cols };
+    // Checked: a crafted shape such as (2^32, 2^32) or (2^61,) must not wrap to a small size.
     let body = &bytes[start + hlen..];
-    if body.len() < count * width {
-        return Err(fmt_err(path, format!("truncated data: {} bytes for {count} values", body.len())));
-    }
+    let needed =
+        if cols == 0 { Some(rows) } else { rows.checked_mul(cols) }.and_then(|c| c.checked_mul(width).map(|b| (c, b)));
+    let count = match needed {
+        Some((count, len)) if len <= body.len() => count,
+        Some((count, len)) => {
+            return Err(fmt_err(
+                path,
+                format!(
+                    "truncated data: shape {dims:?} needs {len} bytes ({count} values), the file has {}",
+                    body.len()
+                ),
+            ))
+        }
+        None => {
+            return Err(fmt_err(
+                path,
+                format!("shape {dims:?} in the .npy header is too large for the file ({} data bytes)", body.len()),
+            ))
+        }
+    };
     let data: Vec<f64> = if width == 8 {
         body.chunks_exact(8).take(count).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
     } else {
@@ -213,5 +230,26 @@ mod tests {
         b.extend_from_slice(&2.0f64.to_le_bytes());
         assert_eq!(parse_npy(&b, Select::Only, "x").unwrap(), vec![1.0, 2.0]);
         assert!(parse_npy(b"garbage...", Select::Only, "x").is_err());
+    }
+
+    /// A header whose shape claims more data than the file holds is an error, not a panic or an
+    /// overflow that wraps to an empty array.
+    #[test]
+    fn npy_header_size_is_checked_against_the_file() {
+        for (shape, sel) in [
+            (vec![1usize << 32, 1 << 32], Select::Row(0)),
+            (vec![1 << 32, 1 << 32], Select::Column(0)),
+            (vec![1 << 61], Select::Only),
+            (vec![1 << 62], Select::Only),
+            (vec![usize::MAX, 2], Select::Row(0)),
+            (vec![3, 1 << 62], Select::Row(1)),
+        ] {
+            let mut b = npy_header(NpyDtype::F64, &shape);
+            b.extend_from_slice(&1.0f64.to_le_bytes());
+            let e = parse_npy(&b, sel, "crafted.npy").expect_err("a huge shape must be rejected");
+            let msg = e.to_string();
+            assert!(msg.contains("crafted.npy"), "{msg}");
+            assert!(msg.contains("shape") || msg.contains("truncated"), "{msg}");
+        }
     }
 }

@@ -141,10 +141,17 @@ impl CirculantEmbedding {
         check_all_finite("acov", acov)?;
         crate::error::check_positive("acov[0] (variance)", acov[0])?;
         let n = acov.len() - 1;
-        let m = 2 * n;
+        let too_large = || Error::InvalidSize {
+            name: "acov.len()",
+            value: acov.len(),
+            allowed: crate::error::Allowed("small enough for the memory (the embedding needs about 100 n bytes)"),
+        };
+        let m = n.checked_mul(2).filter(|&m| m <= isize::MAX as usize / 32).ok_or_else(too_large)?;
+        let mut row: Vec<Complex64> = Vec::new();
+        row.try_reserve_exact(m).map_err(|_| too_large())?;
+        row.extend((0..m).map(|j| Complex64::new(acov[j.min(m - j)], 0.0)));
         let mut planner = FftPlanner::<f64>::new();
         let fft = planner.plan_fft_forward(m);
-        let mut row: Vec<Complex64> = (0..m).map(|j| Complex64::new(acov[j.min(m - j)], 0.0)).collect();
         fft.process(&mut row);
         let lambda: Vec<f64> = row.iter().map(|c| c.re).collect();
         let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);

@@ -94,7 +94,16 @@ impl FgnGenerator {
         check_positive("sigma", sigma)?;
         let s2 = sigma * sigma;
         check_positive("sigma^2", s2)?;
-        let acov: Vec<f64> = (0..=n).map(|k| s2 * fgn_autocovariance(hurst, k)).collect();
+        let mut acov: Vec<f64> = Vec::new();
+        // An allocation failure is an error here, not an abort (the embedding needs ~100 n bytes).
+        if n > isize::MAX as usize / 64 || acov.try_reserve_exact(n + 1).is_err() {
+            return Err(crate::error::Error::InvalidSize {
+                name: "n",
+                value: n,
+                allowed: crate::error::Allowed("small enough for the memory (the embedding needs about 100 n bytes)"),
+            });
+        }
+        acov.extend((0..=n).map(|k| s2 * fgn_autocovariance(hurst, k)));
         let emb = CirculantEmbedding::new(&acov, EmbeddingMode::Exact)?;
         Ok(FgnGenerator { emb, hurst, sigma })
     }

@@ -81,11 +81,7 @@ impl PassageSummary {
 
     /// Writes the JSON atomically.
     pub fn write(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        use std::io::Write;
-        let p = path.as_ref();
-        let mut f = crate::io::AtomicFile::create(p)?;
-        f.write_all(self.to_json().as_bytes()).map_err(|e| Error::Io { path: p.display().to_string(), source: e })?;
-        f.commit()
+        crate::io::write_atomic(path, self.to_json().as_bytes())
     }
 
     /// Reads a passage summary file.
