@@ -8,6 +8,7 @@ mod hurst;
 mod merge;
 mod passage;
 mod progress;
+mod report;
 mod simulate;
 mod validate;
 
