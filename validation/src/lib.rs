@@ -556,3 +556,69 @@ impl Report {
         s
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ks(p: f64) -> Check {
+        Check {
+            what: "ks".into(),
+            target: 0.0,
+            estimate: 0.01,
+            criterion: Criterion::Ks { p_value: p, n: 100, p_min: KS_P_MIN },
+        }
+    }
+
+    #[test]
+    fn margins_share_one_scale() {
+        assert!((z_equivalent(two_sided_tail(5.0)) - 5.0).abs() < 1e-6);
+        assert!((z_equivalent(0.05) - 1.959964).abs() < 1e-5);
+        assert!((Check::z("z", 1.0, 1.3, 0.1).margin() - 3.0).abs() < 1e-12);
+        assert!((Check::z_bound("z", 0.0, 3.0, 1.0, 6.0).margin() - 2.5).abs() < 1e-12);
+        assert!((ks(KS_P_MIN).margin() - 5.0).abs() < 1e-9);
+        assert!(ks(0.5).margin() < 1.0 && ks(1e-9).margin() > 5.0);
+        assert!((Check::tol("t", 1.0, 1.01, 0.02).margin() - 2.5).abs() < 1e-9);
+        assert_eq!(Check::tol("t", 0.0, 0.0, 0.0).margin(), 0.0);
+        assert_eq!(Check::tol("t", 0.0, 1.0, 0.0).margin(), f64::INFINITY);
+        assert_eq!(Check::z("nan", 0.0, f64::NAN, 1.0).margin(), f64::INFINITY);
+        // Fails exactly when the margin exceeds 5.
+        for k in [Check::z("a", 0.0, 5.0001, 1.0), Check::z("b", 0.0, 4.9999, 1.0), ks(0.9e-6), ks(1.1e-6)] {
+            assert_eq!(k.passed(), k.margin() <= MARGIN_FAIL, "{k:?}");
+        }
+    }
+
+    #[test]
+    fn false_fail_probabilities() {
+        assert!((Check::z("z", 0.0, 0.0, 1.0).false_fail_probability() - 5.733e-7).abs() < 1e-9);
+        assert_eq!(ks(0.5).false_fail_probability(), KS_P_MIN);
+        assert_eq!(Check::tol("t", 0.0, 0.0, 1.0).false_fail_probability(), 0.0);
+    }
+
+    #[test]
+    fn json_is_valid_and_carries_margins() {
+        let mut r = Report::default();
+        r.cases.push(CaseResult {
+            name: "x/\"quoted\"",
+            reference: "line\nbreak \\ tab\t",
+            outcome: vec![Check::z("a\u{1}", 0.0, 1.0, 0.5), ks(0.3)].into(),
+            seconds: 0.5,
+            figures: Vec::new(),
+        });
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).expect("valid JSON");
+        let c = &v["cases"][0];
+        assert_eq!(c["reference"], "line\nbreak \\ tab\t");
+        assert_eq!(c["component"], "x");
+        assert!((c["margin"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+        assert!(c["checks"][1]["margin"].as_f64().unwrap() > 0.0);
+        assert!(r.to_text(false).contains("= line"));
+    }
+
+    #[test]
+    fn emitted_figures_reach_the_case() {
+        take_emitted();
+        emit_figure(Figure::new("f", "x", "y"));
+        assert_eq!(take_emitted().len(), 1);
+        assert!(take_emitted().is_empty());
+    }
+}
