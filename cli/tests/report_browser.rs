@@ -4,6 +4,7 @@
 //!
 //! Needs Debian's `chromium` (or `$CHROMIUM`); without it the browser part is skipped with a
 //! message, unless `FRACNOISE_REQUIRE_BROWSER=1` (set by `.ci/run` when chromium is installed).
+//! Ignored in debug builds (`.ci/run` runs `cargo test --release`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,6 +63,7 @@ const PROBE: &str = r#"<script>
 </script>"#;
 
 #[test]
+#[cfg_attr(debug_assertions, ignore = "builds a quick report (~15 s in release): run with --release")]
 fn report_renders_in_a_headless_browser() {
     let dir = std::env::temp_dir().join(format!("fracnoise-report-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
