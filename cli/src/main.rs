@@ -9,6 +9,7 @@ mod merge;
 mod outputs;
 mod passage;
 mod progress;
+mod report;
 mod simulate;
 mod validate;
 
