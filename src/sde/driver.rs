@@ -19,7 +19,8 @@
 //! `h delta - beta (2/pi) gamma h ln h` (Property 1.2.3), which is the `h ln h` term the
 //! `sde/levy-ou-alpha1-skewed` validation case checks. For an S0 law with `beta != 0` and
 //! `0 < |1 - alpha| < 0.1` the step law is built in S0 ([`Stable::step_law`]): through S1 the
-//! location `delta1 = delta0 - beta gamma tan(pi alpha/2)` cancels against the sampled variate.
+//! location `delta1 = delta0 - beta gamma tan(pi alpha/2)` cancels against the sampled variate
+//! (checked by the `sde/stable-driver-near-one` validation case and `tests/sde_driver.rs`).
 //!
 //! **Record and replay.** [`Driver::record`] returns the increments any path would use, and
 //! [`Driver::replay`] / [`Driver::replay_coarsened`] turn them back into a driver, the latter
