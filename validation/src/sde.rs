@@ -334,7 +334,8 @@ fn stable_driver_near_one(ctx: &Context) -> Outcome {
 }
 
 fn power_law_stationary(ctx: &Context) -> Outcome {
-    let pl = PowerLaw::new(1.0, 0.1, 0.5, 2.0).expect("valid");
+    // h = 1.3 (not 1, so that a wrong power of h in nu = 1 + h / (eta sigma_h) shows): nu = 7.5.
+    let pl = PowerLaw::new(1.3, 0.1, 0.5, 2.0).expect("valid");
     let grid = Grid::new(5000, 0.002).expect("valid");
     let x = finals(
         &pl,
