@@ -315,13 +315,71 @@ impl Stable {
         Self::new(self.alpha, self.beta, self.scale, self.location_in(param), param)
     }
 
+    /// The law of `L_h` (`h > 0`) for the Lévy process whose value at time 1 has this law:
+    /// `log E e^{iuL_h} = h log E e^{iuL_1}` (Sato 1999, *Lévy Processes and Infinitely Divisible
+    /// Distributions*, Thm 7.10).
+    ///
+    /// - **S1** (Samorodnitsky & Taqqu 1994, Property 1.2.3 with Def. 1.1.6; the S1 exponent scales
+    ///   as a whole, including its `alpha = 1` log term):
+    ///   `S1(alpha, beta, gamma h^(1/alpha), h delta1)` for every `alpha`.
+    /// - **S0** (derived here from the S0 exponent in the [module documentation](self): with
+    ///   `gamma_h = gamma h^(1/alpha)`, `|gamma_h u|^alpha = h |gamma u|^alpha` and
+    ///   `|gamma u|^alpha |gamma u|^(1-alpha) = |gamma u|`, matching the imaginary parts gives):
+    ///   `S0(alpha, beta, gamma h^(1/alpha), delta_h)` with
+    ///   `delta_h = h delta0 + beta gamma tan(pi alpha/2) (h^(1/alpha) - h)
+    ///            = h delta0 + beta gamma tan(pi alpha/2) h expm1(((1 - alpha)/alpha) ln h)` (`alpha != 1`),
+    ///   `delta_h = h delta0 + beta (2/pi) gamma h ln h` (`alpha = 1`, the limit of the former since
+    ///   `tan(pi alpha/2) expm1(((1-alpha)/alpha) ln h) -> (2/pi) ln h`). Confirmed by the unit test
+    ///   `step_law_char_fn_is_phi_to_the_h` (exact characteristic function of the result equals
+    ///   `exp(h log phi_1(u))` to rounding for alpha in {0.5, 0.9, 1 -+ 1e-6, 1 -+ 1e-12, 1, 1.3, 1.9}).
+    ///
+    /// Which route is used: an S0 law with `beta != 0` and `0 < |1 - alpha| < 0.1` (the laws the
+    /// S0 near-one sampler handles) gets the S0 formula and stays in S0. Every other law is scaled
+    /// through S1 and returned in S1 (`S1(alpha, beta, gamma h^(1/alpha), h delta1)`, the same
+    /// numbers as before this method existed, exact there). Through S1 near `alpha = 1` the
+    /// location `delta1 = delta0 - beta gamma tan(pi alpha/2)` is huge and the sampled S1 variate
+    /// cancels against it (an error of `2.5e-3 h` per step at `|1 - alpha| = 1e-12`, `~1e2 h` at
+    /// `1e-14`); the S0 formula has no such cancellation and is continuous through `alpha = 1`.
+    pub fn step_law(&self, h: f64) -> Result<Self> {
+        check_positive("h", h)?;
+        let a = self.alpha;
+        let scale = self.scale * h.powf(1.0 / a);
+        if self.kind == Kind::NearOneS0 {
+            Self::new(a, self.beta, scale, self.s0_step_location(h), Parametrization::S0)
+        } else {
+            let loc = self.location_in(Parametrization::S1) * h;
+            Self::new(a, self.beta, scale, loc, Parametrization::S1)
+        }
+    }
+
+    /// `delta_h` of the S0 step law (see [`Stable::step_law`]), for any `alpha`.
+    pub(crate) fn s0_step_location(&self, h: f64) -> f64 {
+        let d0 = self.location_in(Parametrization::S0);
+        let (a, b, g) = (self.alpha, self.beta, self.scale);
+        if b == 0.0 || a == 2.0 {
+            h * d0
+        } else if a == 1.0 {
+            h * d0 + b * FRAC_2_PI * g * h * h.ln()
+        } else {
+            h * d0 + b * g * tan_half_pi(a) * h * ((self.eps / a) * h.ln()).exp_m1()
+        }
+    }
+
     /// The characteristic function `E exp(i u X)` (formulas in the
     /// [module documentation](self), per parametrisation). In S0 with `alpha != 1` the factor
     /// `|gamma u|^(1-alpha) - 1` is evaluated as `expm1((1-alpha) ln|gamma u|)`, so the result is
     /// accurate (and continuous) as `alpha -> 1`.
     pub fn char_fn(&self, u: f64) -> Complex64 {
+        let l = self.log_char_fn(u);
+        Complex64::from_polar(l.re.exp(), l.im)
+    }
+
+    /// The log-characteristic function `log E exp(i u X)` (the exponent of [`Stable::char_fn`],
+    /// unwrapped: the imaginary part is not reduced mod `2 pi`), so that the law of `L_h` of a
+    /// Lévy process can be compared with `h log E exp(i u L_1)`.
+    pub fn log_char_fn(&self, u: f64) -> Complex64 {
         if u == 0.0 {
-            return Complex64::new(1.0, 0.0);
+            return Complex64::new(0.0, 0.0);
         }
         let (a, b, g, d) = (self.alpha, self.beta, self.scale, self.location);
         let au = u.abs();
@@ -343,7 +401,7 @@ impl Stable {
                 Parametrization::S0 => (-p, d * u - p * b * sg * t * ((1.0 - a) * gu.ln()).exp_m1()),
             }
         };
-        Complex64::from_polar(re.exp(), im)
+        Complex64::new(re, im)
     }
 
     /// Closed-form CDF where one exists, `None` otherwise:
@@ -807,6 +865,77 @@ mod tests {
                     assert!((p1 - p0).norm() < 1e-9, "a {a} b {b} u {u}: {p1} vs {p0}");
                     // Hermitian symmetry.
                     assert!((d1.char_fn(-u) - p1.conj()).norm() < 1e-14);
+                }
+            }
+        }
+    }
+
+    /// `log phi` of the step law equals `h log phi_1`: the S0 formula of [`Stable::step_law`] for
+    /// every alpha (also where the S1 route is used), and `step_law` itself for S0 and S1 inputs.
+    #[test]
+    fn step_law_char_fn_is_phi_to_the_h() {
+        let alphas = [0.5, 0.9, 1.0 - 1e-6, 1.0 - 1e-12, 1.0, 1.0 + 1e-12, 1.0 + 1e-6, 1.3, 1.9];
+        let us = [-3.0, -0.4, 0.05, 0.7, 2.5];
+        for &a in &alphas {
+            for &b in &[-1.0, 0.0, 0.6] {
+                let d = Stable::new(a, b, 1.7, 0.35, Parametrization::S0).unwrap();
+                for &h in &[1e-4f64, 0.013, 0.5, 3.0] {
+                    let formula =
+                        Stable::new(a, b, 1.7 * h.powf(1.0 / a), d.s0_step_location(h), Parametrization::S0).unwrap();
+                    let step = d.step_law(h).unwrap();
+                    for &u in &us {
+                        let want = d.log_char_fn(u) * h;
+                        let tol = 1e-13 * (1.0 + want.norm());
+                        for (what, got) in [("formula", formula.log_char_fn(u)), ("step_law", step.log_char_fn(u))] {
+                            assert!(
+                                (got - want).norm() <= tol,
+                                "{what} a {a} b {b} h {h} u {u}: {got} vs {want} (diff {:e})",
+                                (got - want).norm()
+                            );
+                        }
+                    }
+                }
+            }
+            // S1 inputs: S1(alpha, beta, gamma h^(1/alpha), h delta1), away from alpha = 1 (S1's
+            // exponent itself cancels there).
+            if a == 1.0 || (1.0 - a).abs() > 1e-3 {
+                let d = Stable::new(a, 0.6, 0.8, -0.2, Parametrization::S1).unwrap();
+                for &h in &[1e-4f64, 0.5, 3.0] {
+                    let step = d.step_law(h).unwrap();
+                    assert_eq!(step.parametrization(), Parametrization::S1);
+                    for &u in &us {
+                        let want = d.log_char_fn(u) * h;
+                        let got = step.log_char_fn(u);
+                        assert!((got - want).norm() <= 1e-13 * (1.0 + want.norm()), "S1 a {a} h {h} u {u}");
+                    }
+                }
+            }
+        }
+        assert!(Stable::standard(1.5, 0.0).unwrap().step_law(0.0).is_err());
+    }
+
+    /// The S0 step law agrees with the old S1 route (`S1(alpha, beta, gamma h^(1/alpha),
+    /// h delta1)`) where that one is accurate, `|1 - alpha| > 1e-3`.
+    #[test]
+    fn s0_step_law_agrees_with_s1_route_away_from_one() {
+        for &a in &[0.91, 0.95, 0.99, 0.998, 1.002, 1.01, 1.05, 1.09] {
+            for &b in &[-1.0, 0.4] {
+                let d = Stable::new(a, b, 1.3, -0.6, Parametrization::S0).unwrap();
+                for &h in &[1e-3f64, 0.02, 0.7] {
+                    let new = d.step_law(h).unwrap();
+                    assert_eq!(new.parametrization(), Parametrization::S0);
+                    let old = Stable::new(
+                        a,
+                        b,
+                        1.3 * h.powf(1.0 / a),
+                        d.location_in(Parametrization::S1) * h,
+                        Parametrization::S1,
+                    )
+                    .unwrap();
+                    assert_eq!(new.scale(), old.scale());
+                    let (l_new, l_old) = (new.location_in(Parametrization::S1), old.location());
+                    // Both carry delta1 ~ gamma tan(pi alpha / 2) <= 640 gamma: rounding ~ 1e-13.
+                    assert!((l_new - l_old).abs() <= 1e-12 * (1.0 + l_old.abs()), "a {a} b {b} h {h}");
                 }
             }
         }

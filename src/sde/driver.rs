@@ -3,7 +3,7 @@
 //! | driver | increments over a step `h` | stream of path `i` |
 //! |---|---|---|
 //! | [`Driver::brownian`] | `sqrt(h) Z`, `Z ~ N(0, 1)` (ziggurat, exact tail) | `seed.stream(i)` |
-//! | [`Driver::stable`] | `L_h ~ S1(alpha, beta, gamma h^(1/alpha), delta h)` (i.e. `h^(1/alpha) S` for a standard `S`) | `seed.stream(i)` |
+//! | [`Driver::stable`] | `L_h` from [`Stable::step_law`] (S1: `S1(alpha, beta, gamma h^(1/alpha), h delta1)`) | `seed.stream(i)` |
 //! | [`Driver::fractional`] | exact fGn for the whole grid, scaled `h^H` (Davies–Harte) | fGn path `i` of [`FgnGenerator`] (pair `i/2`) |
 //! | [`Driver::from_increments`] | rows of a user array (replay) | row `i` |
 //! | [`Driver::from_fn`] | a user callback `f(i, out)` | whatever `f` does |
@@ -15,6 +15,12 @@
 //! The stable scaling: if `L_1 ~ S1(alpha, beta, gamma, delta)` then `L_h ~ S1(alpha, beta,
 //! gamma h^(1/alpha), delta h)` for every alpha, including `alpha = 1` (the exponent
 //! `h psi(u)` has the same form; Samorodnitsky & Taqqu 1994, Property 1.2.3 and Def. 1.1.6).
+//! This is *not* `h^(1/alpha) S` for `S ~ L_1` when `alpha = 1, beta != 0`: `h S` has S1 location
+//! `h delta - beta (2/pi) gamma h ln h` (Property 1.2.3), which is the `h ln h` term the
+//! `sde/levy-ou-alpha1-skewed` validation case checks. For an S0 law with `beta != 0` and
+//! `0 < |1 - alpha| < 0.1` the step law is built in S0 ([`Stable::step_law`]): through S1 the
+//! location `delta1 = delta0 - beta gamma tan(pi alpha/2)` cancels against the sampled variate
+//! (checked by the `sde/stable-driver-near-one` validation case and `tests/sde_driver.rs`).
 //!
 //! **Record and replay.** [`Driver::record`] returns the increments any path would use, and
 //! [`Driver::replay`] / [`Driver::replay_coarsened`] turn them back into a driver, the latter
@@ -23,11 +29,12 @@
 
 use super::model::Grid;
 use crate::error::{check_len, check_open, Error, Result};
-use crate::noise::{FgnGenerator, FgnScratch, Parametrization, Stable};
+use crate::noise::{FgnGenerator, FgnScratch, Stable};
 use crate::rng::Seed;
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A user callback producing the increments of path `i` into `out` (length `n_steps * m`).
@@ -35,10 +42,22 @@ pub type IncrementFn = dyn Fn(u64, &mut [f64]) -> Result<()> + Send + Sync;
 
 #[derive(Clone)]
 enum Source {
-    Brownian { sqrt_dt: f64 },
-    Stable { law: Stable },
-    Fractional { gen: FgnGenerator },
-    Array { data: Arc<Array2<f64>>, factor: usize },
+    Brownian {
+        sqrt_dt: f64,
+    },
+    Stable {
+        law: Stable,
+    },
+    /// `id` names this generator for the fGn pair cache of [`DriverScratch`] (unique per
+    /// [`Driver::fractional`] call; clones share it and produce the same noise).
+    Fractional {
+        gen: FgnGenerator,
+        id: u64,
+    },
+    Array {
+        data: Arc<Array2<f64>>,
+        factor: usize,
+    },
     Callback(Arc<IncrementFn>),
 }
 
@@ -88,14 +107,27 @@ impl std::fmt::Debug for Driver {
     }
 }
 
-/// Per-thread work buffers of a [`Driver`]; reuse one per thread.
+/// Per-thread work buffers of a [`Driver`]; reuse one per thread. A scratch may be reused with
+/// any driver and any seed: its cached fGn pair is keyed by both.
 #[derive(Debug, Default)]
 pub struct DriverScratch {
     fgn: Option<FgnScratch>,
-    /// Cached fGn pair: index and both halves (consecutive paths share one FFT).
-    pair: Option<(u64, Vec<f64>, Vec<f64>)>,
+    /// Cached fGn pair: its key and both halves (consecutive paths share one FFT).
+    pair: Option<(PairKey, Vec<f64>, Vec<f64>)>,
     comp: Vec<f64>,
 }
+
+/// What a cached fGn pair is: pair `pair` of the ensemble `seed` of the fractional driver `driver`
+/// (its [`Source::Fractional`] id). A pair is reused only when all three match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PairKey {
+    seed: Seed,
+    driver: u64,
+    pair: u64,
+}
+
+/// Source of [`Source::Fractional`] ids.
+static NEXT_FRACTIONAL_ID: AtomicU64 = AtomicU64::new(0);
 
 impl Driver {
     /// Brownian increments `sqrt(dt) Z` with `noise_dim >= 1` independent components.
@@ -112,11 +144,9 @@ impl Driver {
     /// Increments of the alpha-stable Lévy process whose value at time 1 has the law `law`.
     pub fn stable(grid: Grid, noise_dim: usize, law: Stable) -> Result<Self> {
         crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
-        let a = law.alpha();
-        let scale = law.scale() * grid.dt().powf(1.0 / a);
-        let loc = law.location_in(Parametrization::S1) * grid.dt();
-        let step_law = Stable::new(a, law.beta(), scale, loc, Parametrization::S1)?;
-        Ok(Driver { source: Source::Stable { law: step_law }, grid, noise_dim, kind: NoiseKind::Stable { alpha: a } })
+        let step_law = law.step_law(grid.dt())?;
+        let kind = NoiseKind::Stable { alpha: law.alpha() };
+        Ok(Driver { source: Source::Stable { law: step_law }, grid, noise_dim, kind })
     }
 
     /// Standard fBM increments with Hurst index `hurst` in (0, 1): exact fGn for the whole grid,
@@ -125,7 +155,8 @@ impl Driver {
         crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
         check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
         let gen = FgnGenerator::new(grid.n_steps(), hurst, grid.dt().powf(hurst))?;
-        Ok(Driver { source: Source::Fractional { gen }, grid, noise_dim, kind: NoiseKind::Fractional { hurst } })
+        let id = NEXT_FRACTIONAL_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(Driver { source: Source::Fractional { gen, id }, grid, noise_dim, kind: NoiseKind::Fractional { hurst } })
     }
 
     /// Replays user increments: row `i` of `data` (length `n_steps * noise_dim`) drives path `i`.
@@ -198,6 +229,15 @@ impl Driver {
         self.kind
     }
 
+    /// The law of one increment (one component, one step) of a stable driver
+    /// ([`Stable::step_law`] of the law of `L_1` at `h = dt`); `None` for other drivers.
+    pub fn step_law(&self) -> Option<Stable> {
+        match &self.source {
+            Source::Stable { law } => Some(*law),
+            _ => None,
+        }
+    }
+
     /// `Some(sqrt(dt))` for a freshly drawn one-component Brownian driver (whose path `i` is
     /// `sqrt(dt) Z_k` with `Z_k` drawn in order from `seed.stream(i)`): lets integrators fuse the
     /// draws into their loop. `None` otherwise (replays, other drivers).
@@ -248,16 +288,16 @@ impl Driver {
                 }
             }
             Source::Stable { law } => law.fill(&mut seed.stream(path), out),
-            Source::Fractional { gen } => {
+            Source::Fractional { gen, id } => {
                 let m = self.noise_dim as u64;
                 let n = self.grid.n_steps();
                 if m == 1 {
-                    fgn_path(gen, seed, path, scratch, out);
+                    fgn_path(gen, *id, seed, path, scratch, out);
                 } else {
                     let mut comp = std::mem::take(&mut scratch.comp);
                     comp.resize(n, 0.0);
                     for j in 0..m {
-                        fgn_path(gen, seed, path * m + j, scratch, &mut comp);
+                        fgn_path(gen, *id, seed, path * m + j, scratch, &mut comp);
                         for (k, &c) in comp.iter().enumerate() {
                             out[k * m as usize + j as usize] = c;
                         }
@@ -310,10 +350,11 @@ impl Driver {
 }
 
 /// fGn path `index` (identical to [`FgnGenerator::fill_path`]), caching the other half of the pair
-/// so that consecutive paths cost one FFT per two.
-fn fgn_path(gen: &FgnGenerator, seed: Seed, index: u64, scratch: &mut DriverScratch, out: &mut [f64]) {
-    let pair = index / 2;
-    let hit = matches!(&scratch.pair, Some((p, _, _)) if *p == pair);
+/// so that consecutive paths cost one FFT per two. The cache is keyed by seed, driver (`id`) and
+/// pair, so a scratch reused with another seed or another fractional driver recomputes.
+fn fgn_path(gen: &FgnGenerator, id: u64, seed: Seed, index: u64, scratch: &mut DriverScratch, out: &mut [f64]) {
+    let key = PairKey { seed, driver: id, pair: index / 2 };
+    let hit = matches!(&scratch.pair, Some((k, _, _)) if *k == key);
     if !hit {
         let n = gen.len();
         let fs = scratch.fgn.get_or_insert_with(|| gen.scratch());
@@ -321,8 +362,8 @@ fn fgn_path(gen: &FgnGenerator, seed: Seed, index: u64, scratch: &mut DriverScra
             Some((_, a, b)) if a.len() == n => (a, b),
             _ => (vec![0.0; n], vec![0.0; n]),
         };
-        gen.fill_pair(&mut seed.stream(pair), fs, &mut a, &mut b).expect("buffer lengths match the generator");
-        scratch.pair = Some((pair, a, b));
+        gen.fill_pair(&mut seed.stream(key.pair), fs, &mut a, &mut b).expect("buffer lengths match the generator");
+        scratch.pair = Some((key, a, b));
     }
     let (_, a, b) = scratch.pair.as_ref().expect("set above");
     out.copy_from_slice(if index % 2 == 0 { a } else { b });
@@ -356,6 +397,44 @@ mod tests {
         assert!(coarse.fill(seed, 3, &mut s, &mut c).is_err());
         assert!(Driver::fractional(grid, 1, 1.0).is_err());
         assert!(d.replay_coarsened(rec, 5).is_err());
+    }
+
+    /// A scratch reused with another seed or another fractional driver must not serve the cached
+    /// pair (it used to: the cache was keyed by the pair index only).
+    #[test]
+    fn fgn_pair_cache_is_keyed_by_seed_and_driver() {
+        let grid = Grid::new(64, 0.01).unwrap();
+        let d3 = Driver::fractional(grid, 1, 0.3).unwrap();
+        let d7 = Driver::fractional(grid, 1, 0.7).unwrap();
+        let fresh = |d: &Driver, seed: u64, i: u64| {
+            let mut o = vec![0.0; 64];
+            d.fill(Seed::new(seed), i, &mut d.scratch(), &mut o).unwrap();
+            o
+        };
+        let mut s = d3.scratch();
+        let mut o = vec![0.0; 64];
+        d3.fill(Seed::new(1), 0, &mut s, &mut o).unwrap();
+        // Same pair (path 1), other seed.
+        d3.fill(Seed::new(2), 1, &mut s, &mut o).unwrap();
+        assert_eq!(o, fresh(&d3, 2, 1));
+        // Same pair and seed, other driver.
+        d7.fill(Seed::new(2), 0, &mut s, &mut o).unwrap();
+        assert_eq!(o, fresh(&d7, 2, 0));
+        // And back: the cache of d7 is not served to d3.
+        d3.fill(Seed::new(2), 1, &mut s, &mut o).unwrap();
+        assert_eq!(o, fresh(&d3, 2, 1));
+        // Multi-component drivers share the scratch too.
+        let m2 = Driver::fractional(grid, 2, 0.3).unwrap();
+        let mut o2 = vec![0.0; 128];
+        m2.fill(Seed::new(2), 0, &mut s, &mut o2).unwrap();
+        let mut want = vec![0.0; 128];
+        m2.fill(Seed::new(2), 0, &mut m2.scratch(), &mut want).unwrap();
+        assert_eq!(o2, want);
+        // Hits still happen: the second half of a pair comes from the cache, with the same bits.
+        d3.fill(Seed::new(5), 6, &mut s, &mut o).unwrap();
+        assert!(matches!(&s.pair, Some((k, _, _)) if k.seed == Seed::new(5) && k.pair == 3));
+        d3.fill(Seed::new(5), 7, &mut s, &mut o).unwrap();
+        assert_eq!(o, fresh(&d3, 5, 7));
     }
 
     #[test]
