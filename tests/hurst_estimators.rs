@@ -73,7 +73,7 @@ fn anis_lloyd_gamma_ratio_exact_at_all_windows() {
 /// 64, 512): z-scores over 2^20 / w windows.
 #[test]
 fn anis_lloyd_exact_on_white_noise() {
-    let x = paths(1 << 20, 0.5, 1, 1).row(0).to_vec();
+    let x = paths(1 << 20, 0.5, 1, SEED + 1).row(0).to_vec();
     for w in [8usize, 16, 64, 512] {
         let mut m = Moments::new();
         for c in x.chunks_exact(w) {
@@ -133,7 +133,7 @@ fn sd_check(what: &str, z: &[f64], allow: f64) -> Option<String> {
 #[test]
 fn gph_on_fgn() {
     for (i, &h) in HS.iter().enumerate() {
-        let xs = paths(4096, h, 200, 30 + i as u64);
+        let xs = paths(4096, h, 200, SEED + 30 + i as u64);
         let (m, z) = run(&xs, h, |x| gph(x, &GphOptions::default()).unwrap());
         eprintln!("GPH H {h}: sd/SE {:.3}", z.std_dev());
         check("GPH", h, &m, h, 0.03);
