@@ -1,5 +1,10 @@
-//! Hurst estimators on exact fGn (Davies–Harte) against closed forms and asymptotic standard
-//! errors, plus the published bias / RMSE table (estimator x H x n).
+//! Hurst estimators on exact fGn (Davies–Harte) against closed forms and their standard errors,
+//! plus the published bias / RMSE table (estimator x H x n).
+//!
+//! Every Monte Carlo tolerance is 5 standard errors derived from the number of replicates (mean:
+//! `sd / sqrt(P)`; SD: [`sd_rel_se`], `1/sqrt(2 (P-1))` for normal data; coverage:
+//! `sqrt(0.95 * 0.05 / P)`), plus, where an estimator's finite-sample behaviour departs from its
+//! formula, an explicit allowance stated next to the check with the measurement behind it.
 
 use crate::{Case, Check, Context, Outcome, Table, Z_BOUND};
 use fracnoise::hurst::{
@@ -53,9 +58,10 @@ pub(crate) fn cases() -> Vec<Case> {
         },
         Case {
             name: "hurst/bias-rmse-table",
-            reference: "bias/RMSE of DFA-1, R/S, aggvar, GPH, LW, Whittle on fGn, H x n; Whittle unbiased (z); \
+            reference: "bias/RMSE of DFA-1, R/S, aggvar, GPH, LW, Whittle on fGn, H x n; Whittle unbiased (allowance \
+                        0.005 at H = 0.1, 0.0015 elsewhere); \
                         parametric-bootstrap SE of DFA-1, R/S, aggvar calibrated: ln(sd(H^) / rms boot SE) = 0, \
-                        pooled over the (H, n) cells where the estimator is nearly unbiased (z)",
+                        pooled over the (H, n) cells where the estimator is nearly unbiased (allowance 0.02 + 5 SE)",
             quick: false,
             run: bias_rmse_table,
         },
@@ -293,7 +299,14 @@ fn gph_se(ctx: &Context) -> Outcome {
 }
 
 /// Bootstrap replicates per path in the bias/RMSE table.
-const BOOT_B: usize = 50;
+const BOOT_B: usize = 25;
+
+/// Allowance on the pooled mean of `ln(sd / rms boot SE)`: the parametric bootstrap estimates
+/// `sigma(H^)`, not `sigma(H)`, so `E[boot SE^2] = E sigma^2(H^)` differs from `sigma^2(H)` at second
+/// order (estimator bias times the slope of `sigma`, plus `Var H^` times its curvature). Measured
+/// over seeds 1..6 (P = 100, B = 50): the pooled mean is -0.011 over all 21 cells (DFA-1 -0.015,
+/// R/S -0.019, aggregated variance 0.000), each with a Monte Carlo SE of 0.015-0.033 per seed.
+const BOOT_ALLOW: f64 = 0.02;
 
 type Estimator = (&'static str, fn(&[f64]) -> HurstEstimate);
 
@@ -349,7 +362,7 @@ fn whittle_bias_allow(h: f64) -> f64 {
 
 fn bias_rmse_table(ctx: &Context) -> Outcome {
     let seed = ctx.seed_for("hurst/bias-rmse-table");
-    let paths = ctx.reps(100, 20);
+    let paths = ctx.reps(200, 20);
     let ests: [Estimator; 6] = [
         ("dfa1", |x| dfa(x, &DfaOptions::default()).expect("dfa")),
         ("rs", |x| rescaled_range(x, &RsOptions::default()).expect("rs")),
@@ -383,8 +396,11 @@ fn bias_rmse_table(ctx: &Context) -> Outcome {
                 let mse = es.iter().map(|e| e.se).sum::<f64>() / es.len() as f64;
                 // Parametric-bootstrap SE of the regression estimators and its calibration
                 // ln(sd(H^) / rms boot SE) = 0 ([`boot_log_ratio`]). One cell's SE is about
-                // 1/sqrt(2P) = 0.07, so a 5-SE band per cell is +-0.36: the meaningful check is
-                // pooled over the checked cells ([`boot_checked`]) of each estimator and over all.
+                // 1/sqrt(2P) = 0.05, so a 5-SE band per cell is +-0.25: the meaningful check is
+                // pooled over the checked cells ([`boot_checked`]) of each estimator (+-0.10 to
+                // +-0.15) and over all 21 (+-0.075, allowance included). More paths with fewer
+                // replicates each (P = 200, B = 25 instead of 100 x 50, the same cost) halve the
+                // variance of the sd, which dominates; E[boot SE^2] does not depend on B.
                 let (mut boot_col, mut ratio_col) = ("-".to_string(), "-".to_string());
                 if es[0].se_kind == SeKind::Regression {
                     let bseed = seed.child(1000 + (10 * j + i) as u64).child_named(name);
@@ -439,24 +455,25 @@ fn bias_rmse_table(ctx: &Context) -> Outcome {
             }
         }
     }
-    // Pooled calibration: mean of ln r over the K checked cells, SE sqrt(sum Var) / K.
+    // Pooled calibration: mean of ln r over the K checked cells, SE sqrt(sum Var) / K, within
+    // BOOT_ALLOW + 5 SE of 0.
     let (mut all_sum, mut all_var, mut all_k) = (0.0, 0.0, 0);
     for (name, sum, var, k) in &pooled {
         let kf = *k as f64;
-        checks.push(Check::z(
+        checks.push(Check::tol(
             format!("{name} bootstrap SE calibrated, pooled over {k} (H, n) cells: mean ln(sd/rms boot SE)"),
             0.0,
             sum / kf,
-            var.sqrt() / kf,
+            BOOT_ALLOW + Z_BOUND * var.sqrt() / kf,
         ));
         (all_sum, all_var, all_k) = (all_sum + sum, all_var + var, all_k + k);
     }
     let kf = all_k as f64;
-    checks.push(Check::z(
+    checks.push(Check::tol(
         format!("bootstrap SE calibrated, pooled over all {all_k} checked cells: mean ln(sd/rms boot SE)"),
         0.0,
         all_sum / kf,
-        all_var.sqrt() / kf,
+        BOOT_ALLOW + Z_BOUND * all_var.sqrt() / kf,
     ));
     Outcome { checks, tables: vec![table] }
 }
