@@ -61,7 +61,10 @@ pub enum SeKind {
     /// spread, by a factor 3 to 4 for DFA, R/S and aggregated variance on fGn (measured in
     /// `tests/hurst_bootstrap.rs`). Use [`HurstEstimate::bootstrapped`] for an honest SE.
     Regression,
-    /// Asymptotic standard error of the estimator (GPH, local Whittle, Whittle MLE).
+    /// Model-based standard error of the estimator: GPH (regression SE with the known
+    /// log-periodogram variance `pi^2/6`), local Whittle (Robinson's linearisation with the
+    /// finite-sample `sum (ln lambda_j - mean)^2`), Whittle MLE (Fisher information). Not an OLS
+    /// fit of correlated points: no bootstrap needed.
     Asymptotic,
     /// Parametric-bootstrap standard error under the fitted fGn model from `replicates`
     /// simulated series (Efron & Tibshirani 1993; [`super::bootstrap_se`]).

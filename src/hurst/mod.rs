@@ -6,8 +6,8 @@
 //! | MF-DFA | [`mfdfa()`] | `ln F_q(s)` on `ln s` for each `q`; `tau(q)`, `f(alpha)` | OLS slope SE per `q` |
 //! | R/S | [`rescaled_range`] | `ln (R/S)_w - ln E[R/S]_w` (Anis–Lloyd) on `ln w` | OLS slope SE |
 //! | aggregated variance | [`aggregated_variance`] | `ln Var(block mean)` on `ln m` | OLS slope SE |
-//! | GPH | [`gph`] | `ln I(lambda_j)` on `-2 ln(2 sin(lambda_j/2))`, `j <= m` | asymptotic `pi / sqrt(24 m)` |
-//! | local Whittle | [`local_whittle`] | Robinson's `R(H)` over `j <= m` | asymptotic `1 / (2 sqrt m)` |
+//! | GPH | [`gph`] | `ln I(lambda_j)` on `-2 ln(2 sin(lambda_j/2))`, `j <= m` | regression `pi / (2 sqrt(6 Sxx))` (-> `pi / sqrt(24 m)`) |
+//! | local Whittle | [`local_whittle`] | Robinson's `R(H)` over `j <= m` | `1 / (2 sqrt(sum (ln lambda_j - mean)^2))` (-> `1 / (2 sqrt m)`) |
 //! | Whittle MLE (fGn) | [`whittle()`] | exact fGn spectrum, all frequencies | Fisher information |
 //!
 //! The OLS slope SEs of the regression estimators (DFA, R/S, aggregated variance, MF-DFA)

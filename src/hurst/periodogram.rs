@@ -4,8 +4,17 @@
 //! `I(lambda_j) = |sum_t x_t e^{-i lambda_j t}|^2 / (2 pi n)` (so `E I ~ f`, the spectral density
 //! with `int_{-pi}^{pi} f = Var x`). GPH (Geweke & Porter-Hudak 1983, J. Time Ser. Anal. 4, 221):
 //! regress `ln I(lambda_j)` on `-2 ln(2 sin(lambda_j / 2))` for `j = 1..m`; the slope is `d` and
-//! `H = d + 1/2`. Standard error: the asymptotic `Var d = pi^2 / (24 m)` (Robinson 1995, Ann.
-//! Stat. 23, 1048; `validation/README.md` §6). Default bandwidth `m = floor(n^0.5)`.
+//! `H = d + 1/2`. Default bandwidth `m = floor(n^0.5)`.
+//!
+//! Standard error: the finite-sample regression SE with the known residual variance
+//! `Var ln(I_j / f_j) = pi^2 / 6` (log of a standard exponential; Geweke & Porter-Hudak 1983): with `x_j = ln(2 sin(lambda_j / 2))` the slope is `-2d`, so
+//! `Var d = pi^2 / (24 sum_j (x_j - xbar)^2)`, `se = pi / (2 sqrt(6 sum_j (x_j - xbar)^2))`.
+//! Since `(1/m) sum (x_j - xbar)^2 -> 1` this tends to Robinson's (1995, Ann. Stat. 23, 1048)
+//! asymptotic `pi / sqrt(24 m)`, but at the default bandwidth that limit is 11% too small at
+//! `n = 4096` (`m = 64`) and 25% too small at `n = 512` (`m = 22`) (`validation/README.md` §6): the normal 95% interval
+//! then covers about 88% at `n = 512`. Measured on fGn over 10^4 paths per cell
+//! (`H = 0.1..0.9`, `n = 512, 4096, 8192`): sd(H^) / se in `[0.99, 1.04]`, coverage of
+//! `H^ -+ 1.96 se` in `[0.938, 0.951]` (validation case `hurst/gph-se`).
 
 use super::common::{prepare, HurstEstimate, InputKind, Method, ScalingData, SeKind};
 use crate::error::{Error, Result};
@@ -52,7 +61,7 @@ pub(crate) fn bandwidth(n: usize, e: f64, min: usize, what: &str) -> Result<usiz
     Ok(m)
 }
 
-/// GPH estimate (module docs). Scaling data: `x = 2 sin(lambda_j / 2)`, `y = I(lambda_j)`,
+/// GPH estimate with its finite-sample regression SE (module docs). Scaling data: `x = 2 sin(lambda_j / 2)`, `y = I(lambda_j)`,
 /// `j <= m`; `fit` is the log-log line (slope `-2d = 1 - 2H`).
 ///
 /// Errors: non-finite or constant input, bandwidth outside `(0, 1)`, fewer than 8 frequencies,
@@ -71,7 +80,10 @@ pub fn gph(x: &[f64], opts: &GphOptions) -> Result<HurstEstimate> {
     let ly: Vec<f64> = ys.iter().map(|v| v.ln()).collect();
     let fit = linear_fit(&lx, &ly)?;
     let d = -fit.slope / 2.0;
-    let se = std::f64::consts::PI / (24.0 * m as f64).sqrt();
+    // Finite-sample regression SE (module docs): pi / (2 sqrt(6 Sxx)), Sxx over ln(2 sin(lambda/2)).
+    let xbar = lx.iter().sum::<f64>() / m as f64;
+    let sxx = lx.iter().map(|v| (v - xbar) * (v - xbar)).sum::<f64>();
+    let se = std::f64::consts::PI / (2.0 * (6.0 * sxx).sqrt());
     let fit_y = lx.iter().map(|l| (fit.intercept + fit.slope * l).exp()).collect();
     Ok(HurstEstimate::new(
         Method::Periodogram,
