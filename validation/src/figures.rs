@@ -415,7 +415,7 @@ fn scaling_figure(
 fn dfa_scaling(ctx: &Context) -> Extras {
     let f = scaling_figure(
         "DFA-1",
-        "F(s) of one path, its least-squares fit, and the exact sqrt(E F^2(s)) = sqrt(tr(P_1 Gamma_s)/s) for fGn (VALIDATION.md 6).",
+        "F(s) of one path, its least-squares fit, and the exact sqrt(E F^2(s)) = sqrt(tr(P_1 Gamma_s)/s) for fGn (validation/README.md §6).",
         |x| dfa(x, &DfaOptions::default()).expect("dfa"),
         |h, s, _| dfa_expected_fluctuation(h, 1, s as usize).ok(),
         seed(ctx, "dfa"),
