@@ -47,8 +47,7 @@ use crate::noise::Stable;
 use crate::rng::{PathRng, Seed};
 use crate::sde::driver::SourceView;
 use crate::sde::{
-    Driver, LinearAdditive, NoiseKind, PathIntegrator, ScalarIntegrator, ScalarModel, Scheme, VectorIntegrator,
-    VectorModel,
+    Driver, LinearAdditive, NoiseKind, PathIntegrator, ScalarIntegrator, ScalarModel, VectorIntegrator, VectorModel,
 };
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -332,26 +331,7 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         boundary: Boundary,
         correction: Correction,
     ) -> Result<Self> {
-        let d = integrator.state_dim();
-        crate::error::check_len("x0", x0.len(), d)?;
-        crate::error::check_all_finite("x0", &x0)?;
-        crate::error::check_len("driver noise_dim", driver.noise_dim(), integrator.noise_dim())?;
-        if driver.grid() != integrator.grid() {
-            return Err(Error::InvalidInput(format!(
-                "driver grid ({} steps of {}) differs from integrator grid ({} steps of {})",
-                driver.grid().n_steps(),
-                driver.grid().dt(),
-                integrator.grid().n_steps(),
-                integrator.grid().dt()
-            )));
-        }
-        if integrator.scheme() == Scheme::Milstein && driver.kind() != NoiseKind::Brownian {
-            return Err(Error::InvalidInput(format!(
-                "Milstein is defined here for Brownian drivers only (driver is {:?})",
-                driver.kind()
-            )));
-        }
-        crate::sde::model::check_driver_hurst(integrator.model_hurst(), driver.kind())?;
+        let d = crate::sde::ensemble::check_parts(integrator, driver, &x0)?;
         let c = boundary.component();
         if c >= d {
             return Err(Error::InvalidSize { name: "boundary component", value: c, allowed: Allowed("< state dim") });
@@ -650,6 +630,7 @@ mod tests {
     use super::*;
     use crate::sde::models::Ou;
     use crate::sde::Grid;
+    use crate::sde::Scheme;
 
     #[test]
     fn crossing_time_is_inside_the_step_and_has_the_derived_mean() {

@@ -224,6 +224,34 @@ fn derived_config<I: PathIntegrator>(
     })
 }
 
+/// Checks that an integrator, a driver and a start fit together (what every ensemble runner needs):
+/// `x0` has the state's length and is finite, the noise dimensions and grids agree, Milstein has
+/// a Brownian driver, and a model written for a Hurst index gets a matching driver. Returns the
+/// state dimension.
+pub(crate) fn check_parts<I: PathIntegrator>(integrator: &I, driver: &Driver, x0: &[f64]) -> Result<usize> {
+    let d = integrator.state_dim();
+    crate::error::check_len("x0", x0.len(), d)?;
+    crate::error::check_all_finite("x0", x0)?;
+    crate::error::check_len("driver noise_dim", driver.noise_dim(), integrator.noise_dim())?;
+    if driver.grid() != integrator.grid() {
+        return Err(Error::InvalidInput(format!(
+            "driver grid ({} steps of {}) differs from integrator grid ({} steps of {})",
+            driver.grid().n_steps(),
+            driver.grid().dt(),
+            integrator.grid().n_steps(),
+            integrator.grid().dt()
+        )));
+    }
+    if integrator.scheme() == Scheme::Milstein && driver.kind() != NoiseKind::Brownian {
+        return Err(Error::InvalidInput(format!(
+            "Milstein is defined here for Brownian drivers only (driver is {:?})",
+            driver.kind()
+        )));
+    }
+    super::model::check_driver_hurst(integrator.model_hurst(), driver.kind())?;
+    Ok(d)
+}
+
 /// An ensemble of paths of one SDE with one driver (see the [module documentation](self)).
 pub struct Ensemble<'a, I: PathIntegrator> {
     integrator: &'a I,
@@ -269,26 +297,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         observe: Observe,
         config: serde_json::Value,
     ) -> Result<Self> {
-        let d = integrator.state_dim();
-        crate::error::check_len("x0", x0.len(), d)?;
-        crate::error::check_all_finite("x0", &x0)?;
-        crate::error::check_len("driver noise_dim", driver.noise_dim(), integrator.noise_dim())?;
-        if driver.grid() != integrator.grid() {
-            return Err(Error::InvalidInput(format!(
-                "driver grid ({} steps of {}) differs from integrator grid ({} steps of {})",
-                driver.grid().n_steps(),
-                driver.grid().dt(),
-                integrator.grid().n_steps(),
-                integrator.grid().dt()
-            )));
-        }
-        if integrator.scheme() == Scheme::Milstein && driver.kind() != NoiseKind::Brownian {
-            return Err(Error::InvalidInput(format!(
-                "Milstein is defined here for Brownian drivers only (driver is {:?})",
-                driver.kind()
-            )));
-        }
-        super::model::check_driver_hurst(integrator.model_hurst(), driver.kind())?;
+        let d = check_parts(integrator, driver, &x0)?;
         let n = integrator.grid().n_steps();
         let mut steps = observe.steps.clone();
         steps.sort_unstable();
