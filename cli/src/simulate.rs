@@ -118,8 +118,8 @@ pub struct Args {
     /// Number of evenly spaced observation times (the last is the final step).
     #[arg(long, default_value_t = 10, allow_negative_numbers = true)]
     observe: usize,
-    /// Histogram of the final state: LO:HI:BINS.
-    #[arg(long)]
+    /// Histogram of the final state: LO:HI:BINS (e.g. -3:3:60).
+    #[arg(long, allow_hyphen_values = true)]
     hist: Option<String>,
     /// Also summarise each path's running minimum and maximum.
     #[arg(long)]
@@ -229,7 +229,17 @@ pub fn path_range(m: &ModelArgs) -> Result<std::ops::Range<u64>, BoxError> {
         return Err("--paths must be at least 1".into());
     }
     Ok(match &m.shard {
-        Some(s) => shard_range(s, m.paths)?.2,
+        Some(s) => {
+            let (k, n, r) = shard_range(s, m.paths)?;
+            if r.is_empty() {
+                return Err(format!(
+                    "--shard {k}/{n} of --paths {} has no paths: use at most {} shards",
+                    m.paths, m.paths
+                )
+                .into());
+            }
+            r
+        }
         None => 0..m.paths,
     })
 }

@@ -152,3 +152,15 @@ fn bad_input_errors() {
     assert!(run_err(&["merge", d.join("missing.json").to_str().unwrap()]).contains("I/O error"));
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `--hist` takes negative bounds in the form the error message suggests; a shard with no paths
+/// is an error, not a table of NaN.
+#[test]
+fn negative_histogram_bounds_and_empty_shards() {
+    let out = run_ok(&["simulate", "ou", "--paths", "200", "--steps", "50", "--dt", "0.01", "--hist", "-3:3:12"]);
+    assert!(out.contains("histogram at step 50"), "{out}");
+    let e = run_err(&["simulate", "ou", "--paths", "1000", "--steps", "10", "--shard", "0/2000"]);
+    assert!(e.contains("--shard 0/2000") && e.contains("no paths"), "{e}");
+    let e = run_err(&["passage", "ou", "--upper", "1", "--paths", "10", "--steps", "10", "--shard", "0/20"]);
+    assert!(e.contains("no paths"), "{e}");
+}
