@@ -100,6 +100,14 @@ fn errors_are_clear() {
     assert!(!ok && err.contains("too short"), "{err}");
     let (ok, _, err) = run(&["hurst", d.join("missing.npy").to_str().unwrap()]);
     assert!(!ok && err.contains("missing.npy"), "{err}");
+    // Two scales give a slope without an SE: refused, naming the flags to widen; a huge q
+    // overflows F_q: named, not reported as an internal buffer name.
+    let one = d.join("one.npy");
+    assert!(run(&["generate", "fgn", "-n", "4096", "-o", one.to_str().unwrap()]).0);
+    let (ok, _, err) = run(&["hurst", one.to_str().unwrap(), "-m", "dfa", "--max-scale", "17", "--bootstrap", "0"]);
+    assert!(!ok && err.contains("at least 3") && err.contains("--max-scale"), "{err}");
+    let (ok, _, err) = run(&["hurst", one.to_str().unwrap(), "-m", "mfdfa", "--q", "1000"]);
+    assert!(!ok && err.contains("q = 1000") && !err.contains("`y`"), "{err}");
 }
 
 /// SE column of one estimate from the table output.

@@ -274,10 +274,18 @@ pub(crate) fn sum_compensated(x: &[f64]) -> f64 {
 }
 
 /// Fit a log-log line and return it with the fitted curve at `x`.
+/// At least 3 points are required: a line through 2 points has no residual, so no standard error.
 pub(crate) fn loglog_fit(x: &[f64], y: &[f64]) -> Result<(LinearFit, Vec<f64>)> {
-    if let Some(i) = y.iter().position(|&v| v.is_nan() || v <= 0.0) {
+    if x.len() < 3 {
         return Err(Error::InvalidInput(format!(
-            "scaling value {} at x = {} is not positive: cannot take its logarithm (series too flat at this scale?)",
+            "the scaling fit has {} scale(s): at least 3 are needed for a slope with a standard error \
+             (widen the scale range: --min-scale, --max-scale or --scales)",
+            x.len()
+        )));
+    }
+    if let Some(i) = y.iter().position(|&v| !v.is_finite() || v <= 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "scaling value {} at x = {} is not positive and finite: cannot take its logarithm (series too flat at this scale?)",
             y[i], x[i]
         )));
     }

@@ -117,8 +117,14 @@ pub fn mfdfa(x: &[f64], opts: &MfdfaOptions) -> Result<MfdfaResult> {
     let lx: Vec<f64> = scales.iter().map(|&s| (s as f64).ln()).collect();
     let mut h = Vec::with_capacity(q.len());
     let mut h_se = Vec::with_capacity(q.len());
-    for row in &fq {
+    for (row, qi) in fq.iter().zip(&q) {
         let ly: Vec<f64> = row.iter().map(|v| v.ln()).collect();
+        if let Some(j) = ly.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "MF-DFA: F_q(s) at q = {qi}, scale {} is {} (the q-th power over- or underflows): use a smaller |q|",
+                scales[j], row[j]
+            )));
+        }
         let fit = linear_fit(&lx, &ly)?;
         h.push(fit.slope);
         h_se.push(fit.slope_se);
