@@ -29,7 +29,7 @@ fn main() -> fracnoise::Result<()> {
     for scheme in [Scheme::EulerMaruyama, Scheme::Milstein] {
         let integ = ScalarIntegrator::new(&model, grid, scheme)?;
         let out = Ensemble::builder(&integ, &driver).x0(vec![x0]).seed(Seed::new(5)).build()?.run(0..paths)?;
-        let (m, v) = (out.mean(0, 0), out.variance(0, 0));
+        let (m, v) = (out.mean(0, 0)?, out.variance(0, 0)?);
         println!(
             "{scheme:?}: mean {:.4} +- {:.4} (z {:+.2}), variance {:.4} +- {:.4} (z {:+.2})",
             m.value,

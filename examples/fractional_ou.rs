@@ -33,7 +33,7 @@ fn main() -> fracnoise::Result<()> {
     println!("fractional OU, H = {hurst}, {paths} paths, dt = {}", grid.dt());
     println!("{:>6} {:>10} {:>9} {:>12} {:>6}", "t", "variance", "se", "Euler exact", "z");
     for (i, &t) in out.times().iter().enumerate() {
-        let v = out.variance(i, 0);
+        let v = out.variance(i, 0)?;
         let step = (t / grid.dt()).round() as usize;
         let exact = model.em_variance(step, grid.dt());
         println!("{t:>6.2} {:>10.4} {:>9.4} {exact:>12.4} {:>6.2}", v.value, v.se, v.z(exact));
@@ -43,8 +43,8 @@ fn main() -> fracnoise::Result<()> {
         "stationary closed form {:.4}; mean at t = {}: {:.4} +- {:.4} (exact 0)",
         model.stationary_variance(),
         out.times()[last],
-        out.mean(last, 0).value,
-        out.mean(last, 0).se
+        out.mean(last, 0)?.value,
+        out.mean(last, 0)?.se
     );
     Ok(())
 }

@@ -50,7 +50,7 @@ fn main() -> fracnoise::Result<()> {
     // Brownian: the built-in model, and its stationary second moment as a sanity check.
     let integ = ScalarIntegrator::new(&well, grid, Scheme::EulerMaruyama)?;
     let out = run(&integ, &Driver::brownian(grid, 1)?, paths)?;
-    let p = out.summary.power_sums(0, 0);
+    let p = out.summary.power_sums(0, 0)?;
     println!(
         "    brownian: in the left well {:.3}; E X^2 = {:.3} (stationary {:.3}: within a well it relaxes fast, \
          between wells slowly)",

@@ -22,10 +22,10 @@ fn builder_matches_new_and_accessors_read_the_moments() {
         .unwrap();
     assert_eq!(a.summary.moments, b.summary.moments);
     assert_eq!(a.times(), &[0.25, 0.5, 0.75, 1.0]);
-    let m = a.mean(3, 0);
+    let m = a.mean(3, 0).unwrap();
     assert_eq!(m.value, a.summary.moments[3][0].mean());
     assert_eq!(m.se, a.summary.moments[3][0].mean_se());
-    assert_eq!(a.variance(3, 0).value, a.summary.moments[3][0].variance());
+    assert_eq!(a.variance(3, 0).unwrap().value, a.summary.moments[3][0].variance());
     assert!(m.ci.lo < m.value && m.value < m.ci.hi);
 
     // Defaults: x0 = 0, the final step only. Different seeds or models give different configs.
@@ -39,14 +39,15 @@ fn builder_matches_new_and_accessors_read_the_moments() {
 }
 
 #[test]
-#[should_panic(expected = "time index")]
-fn accessor_out_of_range_panics_with_a_message() {
+fn accessor_out_of_range_is_an_error() {
     let grid = Grid::new(10, 0.1).unwrap();
     let ou = Ou::new(1.0, 0.0, 1.0).unwrap();
     let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
     let driver = Driver::brownian(grid, 1).unwrap();
     let out = Ensemble::builder(&integ, &driver).build().unwrap().run(0..4).unwrap();
-    out.mean(1, 0);
+    let e = out.mean(1, 0).unwrap_err().to_string();
+    assert!(e.contains("time_index") && e.contains("1"), "{e}");
+    assert!(out.variance(0, 1).unwrap_err().to_string().contains("component"));
 }
 
 #[test]

@@ -19,21 +19,9 @@ pub struct Args {
     /// Print the merged summary (simulate) or the estimates (passage) as JSON instead of a table.
     #[arg(long)]
     json: bool,
-    /// Passage summaries: confidence level of every interval.
-    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
-    level: f64,
-    /// Passage summaries: fit an exponential escape rate to the exits after this time.
-    #[arg(long, allow_negative_numbers = true)]
-    escape_from: Option<f64>,
-    /// Passage summaries: fit a power-law survival tail to the exits after this time.
-    #[arg(long, allow_negative_numbers = true)]
-    tail_from: Option<f64>,
-    /// Passage summaries: upper end of the power-law fit range.
-    #[arg(long, allow_negative_numbers = true)]
-    tail_to: Option<f64>,
-    /// Passage summaries: bootstrap replicates for the tail exponent's SE.
-    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
-    bootstrap: usize,
+    /// Passage summaries: the estimates (as for `passage`).
+    #[command(flatten)]
+    an: Analysis,
     /// Passage summaries: write the survival curve to this SVG file.
     #[arg(long)]
     plot: Option<PathBuf>,
@@ -108,15 +96,9 @@ fn run_passage(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Er
     if let Some(o) = &a.output {
         merged.write(o)?;
     }
-    let an = Analysis {
-        level: a.level,
-        escape_from: a.escape_from,
-        tail_from: a.tail_from,
-        tail_to: a.tail_to,
-        bootstrap: a.bootstrap,
-        seed: merged.config.get("seed").and_then(|v| v.as_u64()).unwrap_or(0),
-    };
+    a.an.check()?;
+    let seed = merged.config.get("seed").and_then(|v| v.as_u64()).unwrap_or(0);
     let cf = crate::passage::closed_form(&merged.config, merged.horizon);
-    crate::passage::report(&merged, &an, cf.as_ref(), a.json, a.plot.as_ref(), None)?;
+    crate::passage::report(&merged, &a.an, seed, cf.as_ref(), a.json, a.plot.as_ref(), None)?;
     Ok(std::process::ExitCode::SUCCESS)
 }

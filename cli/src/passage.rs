@@ -50,21 +50,8 @@ pub struct Args {
     /// Correction for exits between grid points.
     #[arg(long, value_enum, default_value_t = CorrectionArg::Auto)]
     correction: CorrectionArg,
-    /// Confidence level of every interval.
-    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
-    level: f64,
-    /// Fit an exponential escape rate to the exits after this time.
-    #[arg(long, allow_negative_numbers = true)]
-    escape_from: Option<f64>,
-    /// Fit a power-law tail P(T > t) ~ t^-theta to the exits after this time.
-    #[arg(long, allow_negative_numbers = true)]
-    tail_from: Option<f64>,
-    /// Upper end of the power-law fit range (default: the horizon).
-    #[arg(long, allow_negative_numbers = true)]
-    tail_to: Option<f64>,
-    /// Bootstrap replicates for the tail exponent's SE (0: asymptotic SE only).
-    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
-    bootstrap: usize,
+    #[command(flatten)]
+    an: Analysis,
     /// Write the mergeable passage summary (JSON: configuration and every path's exit) to this file.
     #[arg(long)]
     summary_out: Option<PathBuf>,
@@ -85,22 +72,37 @@ pub struct Args {
     plot: Option<PathBuf>,
 }
 
-/// What the analysis of a set of records needs beyond the records themselves (also used by
-/// `fracnoise merge` on passage summaries).
-#[derive(Debug, Clone, Copy)]
+/// The estimates asked of a set of exit records (`passage`, and `merge` of passage summaries).
+#[derive(clap::Args, Debug, Clone, Copy)]
 pub struct Analysis {
+    /// Confidence level of every interval.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
+    /// Fit an exponential escape rate to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
     pub escape_from: Option<f64>,
+    /// Fit a power-law tail P(T > t) ~ t^-theta to the exits after this time.
+    #[arg(long, allow_negative_numbers = true)]
     pub tail_from: Option<f64>,
+    /// Upper end of the power-law fit range (default: the largest time at risk).
+    #[arg(long, allow_negative_numbers = true)]
     pub tail_to: Option<f64>,
+    /// Bootstrap replicates for the tail exponent's SE (0: asymptotic SE only).
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true)]
     pub bootstrap: usize,
-    pub seed: u64,
+}
+
+impl Analysis {
+    pub fn check(&self) -> Result<(), BoxError> {
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(format!("--level {} must be in (0, 1)", self.level).into());
+        }
+        Ok(())
+    }
 }
 
 pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
-    if !(a.level > 0.0 && a.level < 1.0) {
-        return Err(format!("--level {} must be in (0, 1)", a.level).into());
-    }
+    a.an.check()?;
     if a.upper.is_none() && a.lower.is_none() {
         return Err("give --upper, --lower or both".into());
     }
@@ -196,20 +198,12 @@ fn passage<M: ScalarModel>(
     if let Some(p) = &a.summary_out {
         summary.write(p)?;
     }
-    let an = Analysis {
-        level: a.level,
-        escape_from: a.escape_from,
-        tail_from: a.tail_from,
-        tail_to: a.tail_to,
-        bootstrap: a.bootstrap,
-        seed: m.seed,
-    };
     let cf = closed_form(&summary.config, summary.horizon);
     let refined = match a.refine {
         Some(levels) => Some(refine_report(a, model, &driver, x0, corr, levels, summary.path_count())?),
         None => None,
     };
-    report(&summary, &an, cf.as_ref(), a.json, a.plot.as_ref(), refined)?;
+    report(&summary, &a.an, m.seed, cf.as_ref(), a.json, a.plot.as_ref(), refined)?;
     Ok(std::process::ExitCode::SUCCESS)
 }
 
@@ -421,6 +415,7 @@ fn level_form(d: f64, mu: f64, sigma: f64, up: bool, horizon: f64) -> Option<Clo
 pub fn report(
     s: &PassageSummary,
     an: &Analysis,
+    seed: u64,
     cf: Option<&ClosedForm>,
     as_json: bool,
     plot: Option<&PathBuf>,
@@ -441,7 +436,7 @@ pub fn report(
             if an.bootstrap > 0 {
                 o.bootstrap = Some(BootstrapOptions {
                     replicates: an.bootstrap,
-                    seed: Seed::new(an.seed).child_named("tail-bootstrap"),
+                    seed: Seed::new(seed).child_named("tail-bootstrap"),
                 });
             }
             Some(power_law_tail(exits, &o)?)

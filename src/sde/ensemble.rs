@@ -20,7 +20,7 @@
 //! let ens = Ensemble::builder(&integ, &driver).x0(vec![1.0]).seed(Seed::new(7)).observe_evenly(4).build().unwrap();
 //! let out = ens.run(0..1000).unwrap();
 //! let last = out.summary.times().len() - 1;
-//! let m = out.summary.mean(last, 0); // value and standard error at t = 1
+//! let m = out.summary.mean(last, 0).unwrap(); // value and standard error at t = 1
 //! assert!((m.value - ou.mean(1.0, 1.0)).abs() < 5.0 * m.se);
 //! ```
 //!
@@ -98,13 +98,13 @@ impl EnsembleOutput {
 
     /// Mean of `component` at observation `time_index`, with its standard error
     /// ([`Summary::mean`]).
-    pub fn mean(&self, time_index: usize, component: usize) -> Estimate {
+    pub fn mean(&self, time_index: usize, component: usize) -> Result<Estimate> {
         self.summary.mean(time_index, component)
     }
 
     /// Variance of `component` at observation `time_index`, with its standard error
     /// ([`Summary::variance`]).
-    pub fn variance(&self, time_index: usize, component: usize) -> Estimate {
+    pub fn variance(&self, time_index: usize, component: usize) -> Result<Estimate> {
         self.summary.variance(time_index, component)
     }
 }

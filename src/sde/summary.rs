@@ -218,28 +218,33 @@ impl Summary {
         &self.times
     }
 
-    /// The power sums of `component` at observation `time_index`.
-    ///
-    /// # Panics
-    /// When `time_index >= times().len()` or `component >= dim`.
-    pub fn power_sums(&self, time_index: usize, component: usize) -> &PowerSums {
-        assert!(time_index < self.moments.len(), "time index {time_index} out of range ({} times)", self.moments.len());
-        assert!(component < self.dim, "component {component} out of range (dimension {})", self.dim);
-        &self.moments[time_index][component]
+    /// The power sums of `component` at observation `time_index`; an [`Error::InvalidSize`] when
+    /// `time_index >= times().len()` or `component >= dim`.
+    pub fn power_sums(&self, time_index: usize, component: usize) -> Result<&PowerSums> {
+        let row = self.moments.get(time_index).ok_or(Error::InvalidSize {
+            name: "time_index",
+            value: time_index,
+            allowed: crate::error::Allowed("< the number of observation times"),
+        })?;
+        row.get(component).ok_or(Error::InvalidSize {
+            name: "component",
+            value: component,
+            allowed: crate::error::Allowed("< the state dimension"),
+        })
     }
 
     /// Sample mean of `component` at observation `time_index` with its standard error
-    /// `sqrt(var / n)` and the normal 95% interval (panics as [`Summary::power_sums`]).
-    pub fn mean(&self, time_index: usize, component: usize) -> Estimate {
-        let p = self.power_sums(time_index, component);
-        Estimate::normal(p.mean(), p.mean_se(), 0.95)
+    /// `sqrt(var / n)` and the normal 95% interval (errors as [`Summary::power_sums`]).
+    pub fn mean(&self, time_index: usize, component: usize) -> Result<Estimate> {
+        let p = self.power_sums(time_index, component)?;
+        Ok(Estimate::normal(p.mean(), p.mean_se(), 0.95))
     }
 
     /// Unbiased sample variance of `component` at observation `time_index` with its standard
-    /// error (module docs) and the normal 95% interval (panics as [`Summary::power_sums`]).
-    pub fn variance(&self, time_index: usize, component: usize) -> Estimate {
-        let p = self.power_sums(time_index, component);
-        Estimate::normal(p.variance(), p.variance_se(), 0.95)
+    /// error (module docs) and the normal 95% interval (errors as [`Summary::power_sums`]).
+    pub fn variance(&self, time_index: usize, component: usize) -> Result<Estimate> {
+        let p = self.power_sums(time_index, component)?;
+        Ok(Estimate::normal(p.variance(), p.variance_se(), 0.95))
     }
 
     /// Number of paths covered.

@@ -8,9 +8,8 @@
 
 use crate::{Context, Table};
 use fracnoise::hurst::{
-    aggregated_variance, aggvar_expected, anis_lloyd, dfa, dfa_expected_fluctuation, gph, local_whittle,
-    rescaled_range, whittle, AggVarOptions, DfaOptions, GphOptions, HurstEstimate, InputKind, LocalWhittleOptions,
-    RsOptions,
+    aggregated_variance, aggvar_expected, anis_lloyd, dfa, dfa_expected_fluctuation, rescaled_range, AggVarOptions,
+    DfaOptions, HurstEstimate, RsOptions,
 };
 use fracnoise::noise::diagnostics::ensemble_autocovariance;
 use fracnoise::noise::{fgn_autocovariance, FgnGenerator, Parametrization, Stable};
@@ -451,20 +450,11 @@ fn aggvar_scaling(ctx: &Context) -> Extras {
     vec![f].into()
 }
 
-type Estimator = (&'static str, fn(&[f64]) -> HurstEstimate);
-
 fn estimator_table(ctx: &Context) -> Extras {
     let s = seed(ctx, "estimators");
     let (n, paths) = (1024, ctx.reps(100, 30));
     let hs = [0.1, 0.3, 0.5, 0.7, 0.9];
-    let ests: [Estimator; 6] = [
-        ("dfa1", |x| dfa(x, &DfaOptions::default()).expect("dfa")),
-        ("rs", |x| rescaled_range(x, &RsOptions::default()).expect("rs")),
-        ("aggvar", |x| aggregated_variance(x, &AggVarOptions::default()).expect("aggvar")),
-        ("gph", |x| gph(x, &GphOptions::default()).expect("gph")),
-        ("lw", |x| local_whittle(x, &LocalWhittleOptions::default()).expect("lw")),
-        ("whittle", |x| whittle(x, InputKind::Noise).expect("whittle")),
-    ];
+    let ests = crate::hurst::estimators();
     let mut table = Table {
         title: format!(
             "Hurst estimators on fGn, n = {n}, {paths} paths: bias, RMSE and coverage of the nominal 95% CI \

@@ -308,7 +308,20 @@ const BOOT_B: usize = 25;
 /// R/S -0.019, aggregated variance 0.000), each with a Monte Carlo SE of 0.015-0.033 per seed.
 const BOOT_ALLOW: f64 = 0.02;
 
-type Estimator = (&'static str, fn(&[f64]) -> HurstEstimate);
+/// A named estimator with default options, as the bias table and its figure run it.
+pub(crate) type Estimator = (&'static str, fn(&[f64]) -> HurstEstimate);
+
+/// The six estimators with default options, in table order (shared with `figures.rs`).
+pub(crate) fn estimators() -> [Estimator; 6] {
+    [
+        ("dfa1", |x| dfa(x, &DfaOptions::default()).expect("dfa")),
+        ("rs", |x| rescaled_range(x, &RsOptions::default()).expect("rs")),
+        ("aggvar", |x| aggregated_variance(x, &AggVarOptions::default()).expect("aggvar")),
+        ("gph", |x| gph(x, &GphOptions::default()).expect("gph")),
+        ("lw", |x| local_whittle(x, &LocalWhittleOptions::default()).expect("lw")),
+        ("whittle", |x| whittle(x, InputKind::Noise).expect("whittle")),
+    ]
+}
 
 /// Cells `(estimator, H, n)` whose bootstrap calibration is checked: those where the estimator is
 /// nearly unbiased (|bias| <= 0.04 in the published table), because the parametric bootstrap
@@ -363,14 +376,7 @@ fn whittle_bias_allow(h: f64) -> f64 {
 fn bias_rmse_table(ctx: &Context) -> Outcome {
     let seed = ctx.seed_for("hurst/bias-rmse-table");
     let paths = ctx.reps(200, 20);
-    let ests: [Estimator; 6] = [
-        ("dfa1", |x| dfa(x, &DfaOptions::default()).expect("dfa")),
-        ("rs", |x| rescaled_range(x, &RsOptions::default()).expect("rs")),
-        ("aggvar", |x| aggregated_variance(x, &AggVarOptions::default()).expect("aggvar")),
-        ("gph", |x| gph(x, &GphOptions::default()).expect("gph")),
-        ("lw", |x| local_whittle(x, &LocalWhittleOptions::default()).expect("lw")),
-        ("whittle", |x| whittle(x, InputKind::Noise).expect("whittle")),
-    ];
+    let ests = estimators();
     let mut table = Table {
         title: format!(
             "Hurst estimators on fGn: bias, RMSE, sd, mean reported SE (OLS for dfa1/rs/aggvar: understates) and \
