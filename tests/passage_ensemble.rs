@@ -88,7 +88,9 @@ fn same_bits_for_any_thread_count_and_shard_split() {
         for p in [0u64, 36, 37, 202] {
             assert_eq!(e.run_path(p).unwrap(), one.exits()[p as usize]);
         }
-        assert!(one.exits().iter().any(|x| x.is_censored()) || one.exits().iter().all(|x| x.time <= 4.0));
+        // Some paths exit, so the comparisons above cover exit records, not only censoring.
+        assert!(one.exits().iter().any(|x| !x.is_censored()), "{:?}: no exit", d.kind());
+        assert!(one.exits().iter().all(|x| x.time <= grid.t_end()));
     }
 }
 
