@@ -11,7 +11,6 @@ use fracnoise::hurst::{
     aggregated_variance, dfa, gph, local_whittle, mfdfa, rescaled_range, whittle, AggVarOptions, DfaOptions,
     GphOptions, HurstEstimate, InputKind, LocalWhittleOptions, MfdfaOptions, MfdfaResult, RsOptions, SeKind,
 };
-use fracnoise::io::read::{read_series, Select};
 use fracnoise::Seed;
 use std::io::Write;
 use std::path::PathBuf;
@@ -58,12 +57,9 @@ pub struct Args {
     /// Whether the series is a noise or a path (differenced first). Wrong choice = H off by ~1.
     #[arg(long, value_enum, default_value_t = KindArg::Noise)]
     kind: KindArg,
-    /// Row of a 2-D input to analyse (0-based).
-    #[arg(long, conflicts_with = "column")]
-    row: Option<usize>,
-    /// Column of a 2-D input to analyse (0-based).
-    #[arg(long)]
-    column: Option<usize>,
+    /// Which series, and the header of a text input.
+    #[command(flatten)]
+    input_args: crate::input::InputArgs,
     /// Smallest scale / window (DFA, MF-DFA, R/S).
     #[arg(long, default_value_t = 16)]
     min_scale: usize,
@@ -272,12 +268,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     if let Some(p) = &a.plot {
         crate::outputs::check_outputs(&[("--plot", p)])?;
     }
-    let sel = match (a.row, a.column) {
-        (Some(r), _) => Select::Row(r),
-        (_, Some(c)) => Select::Column(c),
-        _ => Select::Only,
-    };
-    let x = read_series(&a.input, sel)?;
+    let (x, read_warnings) = a.input_args.read(&a.input)?;
     let kind = match a.kind {
         KindArg::Noise => InputKind::Noise,
         KindArg::Path => InputKind::Path,
@@ -328,6 +319,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         };
         ests.push(e);
     }
+    // The reader's warnings are on stderr already; they go into --json too.
     let mut warnings: Vec<String> = ests.iter().flat_map(|e| e.warnings.iter().cloned()).collect();
     if let Some(r) = &mf {
         warnings.extend(r.warnings.iter().cloned());
@@ -351,7 +343,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
             json_str(if kind == InputKind::Noise { "noise" } else { "path" }),
             ests.iter().map(estimate_json).collect::<Vec<_>>().join(","),
             mf.as_ref().map_or("null".into(), mfdfa_json),
-            warnings.iter().map(|w| json_str(w)).collect::<Vec<_>>().join(",")
+            read_warnings.iter().chain(&warnings).map(|w| json_str(w)).collect::<Vec<_>>().join(",")
         )?;
     } else {
         writeln!(out, "{} samples ({:?}) from {}", x.len(), kind, a.input.display())?;

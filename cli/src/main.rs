@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 mod generate;
 mod hurst;
+mod input;
 mod merge;
 mod outputs;
 mod passage;

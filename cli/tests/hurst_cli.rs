@@ -147,3 +147,63 @@ fn bootstrap_se_default_and_opt_out() {
     let (ok, _, err) = run(&["hurst", fs, "-m", "dfa", "--bootstrap", "1"]);
     assert!(!ok && err.contains("at least 2"), "{err}");
 }
+
+/// Exit status, stdout and stderr.
+fn run_code(args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).output().unwrap();
+    let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), s(&out.stdout), s(&out.stderr))
+}
+
+/// Issue 9 items 8-10 end to end: a byte-order mark keeps the first value; a non-numeric first
+/// line is a header only with a warning naming file and line (or silently with --header, an error
+/// naming line and column with --no-header); an empty cell is an error naming line and column;
+/// errors exit with status 2.
+#[test]
+fn text_input_header_bom_and_empty_cells() {
+    let d = tmpdir("input");
+    let f = d.join("fgn.csv");
+    assert!(run(&["generate", "fgn", "-n", "1024", "--hurst", "0.7", "--seed", "3", "-o", f.to_str().unwrap()]).0);
+    let vals: Vec<String> = std::fs::read_to_string(&f).unwrap().trim().split(',').map(String::from).collect();
+    let write = |name: &str, text: String| {
+        let p = d.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let n_of = |json: &str| -> usize {
+        let i = json.find("\"n\":").unwrap() + 4;
+        json[i..].split(',').next().unwrap().parse().unwrap()
+    };
+    let plain = write("plain.txt", vals.join("\n"));
+    let bom = write("bom.txt", format!("\u{feff}{}\r\n", vals.join("\r\n")));
+    let (c, out, err) = run_code(&["hurst", &bom, "-m", "whittle", "--json"]);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(n_of(&out), 1024, "the first value is kept");
+    assert!(err.is_empty(), "{err}");
+    let (_, out_plain, _) = run_code(&["hurst", &plain, "-m", "whittle", "--json"]);
+    assert_eq!(out.replace("bom.txt", "plain.txt"), out_plain);
+    // A typo in the first line: a header, with a warning that names file, line and the flags.
+    let typo = write("typo.txt", format!("{}x\n{}\n", vals[0], vals[1..].join("\n")));
+    let (c, out, err) = run_code(&["hurst", &typo, "-m", "whittle", "--json"]);
+    assert_eq!(c, 0, "{err}");
+    assert_eq!(n_of(&out), 1023);
+    assert!(err.contains("typo.txt: line 1") && err.contains("--header") && err.contains("--no-header"), "{err}");
+    assert!(out.contains("typo.txt: line 1"), "the warning is in the JSON: {out}");
+    let (c, _, err) = run_code(&["hurst", &typo, "-m", "whittle", "--no-header"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("typo.txt") && err.contains("line 1, column 1"), "{err}");
+    let (c, out, err) = run_code(&["hurst", &typo, "-m", "whittle", "--json", "--header"]);
+    assert_eq!((c, n_of(&out)), (0, 1023), "{err}");
+    assert!(err.is_empty(), "--header is silent: {err}");
+    let (c, _, err) = run_code(&["hurst", &typo, "--header", "--no-header"]);
+    assert_eq!(c, 2, "{err}");
+    // An empty cell in the column read: named; in another column: fine.
+    let rows: Vec<String> =
+        vals.iter().enumerate().map(|(i, v)| if i == 6 { format!("{v},") } else { format!("{v},{i}") }).collect();
+    let gap = write("gap.csv", format!("x,i\n{}\n", rows.join("\n")));
+    let (c, _, err) = run_code(&["hurst", &gap, "--column", "1", "-m", "whittle", "--header"]);
+    assert_eq!(c, 2);
+    assert!(err.contains("gap.csv") && err.contains("line 8, column 2") && err.contains("empty cell"), "{err}");
+    let (c, _, err) = run_code(&["hurst", &gap, "--column", "0", "-m", "whittle", "--header"]);
+    assert_eq!(c, 0, "{err}");
+}
