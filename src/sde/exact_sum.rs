@@ -183,11 +183,13 @@ impl ExactSum {
         if mant.bytes().all(|b| b == b'0') {
             return Ok(ExactSum::new());
         }
-        if exp < -1074 || (exp + 1074) % 4 != 0 || (exp + 1074) / 4 + mant.len() as i64 > 8 * (LIMBS as i64 - 1) {
+        // Checked: an exponent near i64::MAX must not wrap into a huge or negative zero count.
+        let zeros = exp.checked_add(1074).filter(|s| *s >= 0 && s % 4 == 0).ok_or_else(bad)? / 4;
+        if zeros.checked_add(mant.len() as i64).map_or(true, |d| d > 8 * (LIMBS as i64 - 1)) {
             return Err(bad());
         }
         let mut digits = mant.to_string();
-        digits.push_str(&"0".repeat(((exp + 1074) / 4) as usize));
+        digits.push_str(&"0".repeat(zeros as usize));
         let mut e = ExactSum::new();
         let bytes = digits.as_bytes();
         let mut end = bytes.len();
@@ -275,5 +277,23 @@ mod tests {
         let mut p = ExactSum::new();
         p.add(f64::NAN);
         assert!(p.value().is_nan() && !p.is_finite());
+    }
+
+    /// Exponents near `i64::MAX` wrapped (release) or overflowed (debug) in the size check, and
+    /// `0x1p9223372036854775806` then asked for 2^61 zero digits: a capacity-overflow panic
+    /// (found while writing tests/fuzz_readers.rs; a summary holding it is in fuzz/corpus/summary/).
+    #[test]
+    fn from_hex_rejects_extreme_exponents_without_panicking() {
+        for e in [i64::MAX, i64::MAX - 1, i64::MAX - 2, i64::MAX - 3, i64::MAX - 1073, i64::MIN, i64::MIN + 1074] {
+            for m in ["1", "0", "ff"] {
+                let t = format!("0x{m}p{e}");
+                let r = std::panic::catch_unwind(|| ExactSum::from_hex(&t));
+                assert!(matches!(r, Ok(Err(_))) || (m == "0" && matches!(r, Ok(Ok(_)))), "{t}");
+            }
+        }
+        let max = format!("0x{}p-1074", "f".repeat(8 * (LIMBS - 1)));
+        assert!(ExactSum::from_hex(&max).is_ok());
+        assert!(ExactSum::from_hex(&format!("0x{}p-1074", "f".repeat(8 * (LIMBS - 1) + 1))).is_err());
+        assert!(ExactSum::from_hex("0x1p-1070").is_ok() && ExactSum::from_hex("0x1p-1078").is_err());
     }
 }
