@@ -271,6 +271,7 @@ fn boot(
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
     if let Some(p) = &a.plot {
         crate::outputs::check_outputs(&[("--plot", p)])?;
+        crate::outputs::check_extension("--plot", p, "svg")?;
     }
     let sel = match (a.row, a.column) {
         (Some(r), _) => Select::Row(r),
