@@ -2,11 +2,30 @@
 //!
 //! Every public constructor validates its parameters and returns [`Result`]. Each variant says
 //! what was wrong and what is allowed, so that the message alone lets a user fix the call.
+//! Floats in messages are written with [`Short`] (`1e308`, not 309 digits).
 
 use std::fmt;
 
 /// Result alias used throughout fracnoise.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A float as messages print it: the shortest decimal that reads back to the same `f64` (Rust's
+/// `Display`), in plain notation when `1e-4 <= |x| < 1e16` (and for 0), in scientific notation
+/// otherwise: `0.25`, `1e308`, `-2.5e-7`, `NaN`, `inf`. Rust's `Display` alone writes `1e308`
+/// as 309 digits and `1e-300` as 302; this is the one helper every error message uses for floats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Short(pub f64);
+
+impl fmt::Display for Short {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&x.abs()) {
+            write!(f, "{x}")
+        } else {
+            write!(f, "{x:e}")
+        }
+    }
+}
 
 /// What a rejected value was allowed to be.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +42,7 @@ impl fmt::Display for Allowed {
 #[non_exhaustive]
 pub enum Error {
     /// A scalar parameter is outside its allowed range (or not finite).
-    #[error("invalid parameter `{name}` = {value}: must be {allowed}")]
+    #[error("invalid parameter `{name}` = {}: must be {allowed}", Short(*.value))]
     InvalidParameter {
         /// Parameter name as it appears in the API (e.g. `hurst`).
         name: &'static str,
@@ -86,7 +105,7 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
     /// A simulation produced a non-finite value.
-    #[error("non-finite state {value} in path {path} at step {step} (t = {time})")]
+    #[error("non-finite state {value} in path {path} at step {step} (t = {})", Short(*.time))]
     NonFiniteState {
         /// Path index within the ensemble.
         path: u64,
@@ -188,5 +207,41 @@ mod tests {
         assert!(check_closed("beta", -1.0, -1.0, 1.0, "in [-1, 1]").is_ok());
         let e = check_all_finite("x", &[1.0, f64::NAN]).unwrap_err();
         assert!(e.to_string().contains("index 1"));
+    }
+
+    /// Issue 9.16: `dt = 1e308` was printed with 309 digits.
+    #[test]
+    fn floats_in_messages_are_short() {
+        let e = check_positive("dt", -1e308).unwrap_err();
+        assert_eq!(e.to_string(), "invalid parameter `dt` = -1e308: must be finite and > 0");
+        let e = check_open("hurst", 1e-300, 0.1, 1.0, "in (0.1, 1)").unwrap_err();
+        assert_eq!(e.to_string(), "invalid parameter `hurst` = 1e-300: must be in (0.1, 1)");
+        let e = Error::NonFiniteState { path: 3, step: 7, time: 1.5e300, value: f64::INFINITY };
+        assert_eq!(e.to_string(), "non-finite state inf in path 3 at step 7 (t = 1.5e300)");
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (0.25, "0.25"),
+            (1.0, "1"),
+            (1e-4, "0.0001"),
+            (9.5e-5, "9.5e-5"),
+            (123456.789, "123456.789"),
+            (9999999999999998.0, "9999999999999998"),
+            (1e16, "1e16"),
+            (f64::MAX, "1.7976931348623157e308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (5e-324, "5e-324"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, want) in cases {
+            let s = Short(x).to_string();
+            assert_eq!(s, want);
+            assert!(s.len() <= 24, "{s}");
+            if x.is_finite() {
+                assert_eq!(s.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{s} must read back");
+            }
+        }
     }
 }

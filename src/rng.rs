@@ -24,6 +24,15 @@
 use rand::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus;
 
+/// Version of the numbers: what a seed and a set of parameters produce. Bumped whenever a change
+/// alters any generated value for some seed and parameters (the generator, the stream
+/// derivation, the order in which a sampler draws, or a sampling formula), so that a stored
+/// output's metadata (`fracnoise generate --json`) says whether a rerun reproduces it bit for bit.
+///
+/// History: 1, the first numbered version (includes the exact tiny-`alpha` saturation of
+/// [`crate::noise::Stable`]).
+pub const STREAM_VERSION: u32 = 1;
+
 /// The generator type of every stream.
 pub type PathRng = Xoshiro256PlusPlus;
 

@@ -223,6 +223,85 @@ fn small_alpha_is_finite() {
     assert!(draw(&d, 10_000, 13).iter().all(|v| v.is_finite()));
 }
 
+/// `(P(X = +f64::MAX), P(X = -f64::MAX))` of `S1(alpha, beta, gamma, delta)`, `alpha < 1`,
+/// `|beta| < 1`, from the integral derived in the `noise::stable` documentation ("Overflow"):
+/// `(1/pi) int 1{sign} [1 - exp(-(A(V)/x)^(alpha/(1-alpha)))] dV`, `x = f64::MAX / gamma`, by the
+/// midpoint rule on each side of the sign change `V0 = -xi/alpha` of `sin(alpha V + xi)`.
+fn saturation_probabilities(alpha: f64, beta: f64, gamma: f64) -> (f64, f64) {
+    let xi = (beta * (PI * alpha / 2.0).tan()).atan();
+    let r = alpha / (1.0 - alpha);
+    let ln_x = f64::MAX.ln() - gamma.ln();
+    let f = |v: f64| {
+        let s = (alpha * v + xi).sin();
+        let ln_c = r * (s.abs().ln() - ln_x) - (xi.cos().ln() + v.cos().ln()) / (1.0 - alpha)
+            + ((1.0 - alpha) * v - xi).cos().ln();
+        -(-ln_c.exp()).exp_m1()
+    };
+    let midpoint = |a: f64, b: f64| {
+        let n = 200_000;
+        let h = (b - a) / n as f64;
+        (0..n).map(|i| f(a + (i as f64 + 0.5) * h)).sum::<f64>() * h / PI
+    };
+    let v0 = -xi / alpha;
+    assert!(v0.abs() < PI / 2.0);
+    (midpoint(v0, PI / 2.0), midpoint(-PI / 2.0, v0))
+}
+
+/// Issue 9.12: at tiny alpha a variate whose magnitude exceeds f64::MAX saturates to +-f64::MAX
+/// (it used to be capped near `alpha (pi/2) f64::MAX`, and never saturated). Counts of `+MAX` and
+/// `-MAX` against the exact probabilities (binomial z, |z| < 5), with beta != 0, a scale on both
+/// sides of 1 (gamma < 1 must not saturate a Z just above f64::MAX; gamma = 1e200 must) and a
+/// location.
+#[test]
+fn small_alpha_saturates_with_the_exact_probability() {
+    // The quadrature against mpmath (tanh-sinh at 30 digits, split at V0):
+    // alpha = 0.001, beta = 0, gamma = 1: 0.1941359497 on each side.
+    let (p, m) = saturation_probabilities(0.001, 0.0, 1.0);
+    assert!((p - 0.194_135_949_7).abs() < 1e-6 && (m - p).abs() < 1e-9, "{p} {m}");
+    let (p, m) = saturation_probabilities(0.001, 0.5, 3.0);
+    assert!((p - 0.291_451_783).abs() < 1e-6 && (m - 0.097_150_545_87).abs() < 1e-6, "{p} {m}");
+    let n = 400_000;
+    for (k, &(alpha, beta, gamma, delta, param)) in [
+        (0.001, 0.5, 3.0, -2.5, S1),
+        (0.001, -0.7, 1e-100, 1.0, S1),
+        (0.002, 0.2, 1e200, 1.0, S0),
+        (0.005, 0.5, 3.0, 0.5, S1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let d = Stable::new(alpha, beta, gamma, delta, param).unwrap();
+        let x = draw(&d, n, 40 + k as u64);
+        assert!(x.iter().all(|v| v.is_finite()), "{d:?}");
+        let plus = x.iter().filter(|&&v| v == f64::MAX).count();
+        let minus = x.iter().filter(|&&v| v == -f64::MAX).count();
+        let (pp, pm) = saturation_probabilities(alpha, beta, gamma);
+        for (count, prob, side) in [(plus, pp, "+MAX"), (minus, pm, "-MAX")] {
+            let se = (prob * (1.0 - prob) / n as f64).sqrt();
+            let z = z_score(count as f64 / n as f64, prob, se);
+            assert!(z.abs() < 5.0, "{d:?} {side}: {count} of {n}, expected P = {prob}: z = {z:.2}");
+        }
+    }
+}
+
+/// alpha = 2 with a huge scale: `sqrt(2) gamma N` saturates exactly when `|N| > f64::MAX /
+/// (sqrt(2) gamma)` (it used to return +-inf). P = erfc(c / sqrt 2), binomial z.
+#[test]
+fn gaussian_with_a_huge_scale_saturates_not_overflows() {
+    let gamma = 1e308;
+    let d = Stable::new(2.0, 0.3, gamma, -1.0, S1).unwrap();
+    let n = 200_000;
+    let x = draw(&d, n, 47);
+    assert!(x.iter().all(|v| v.is_finite()));
+    let c = f64::MAX / (std::f64::consts::SQRT_2 * gamma);
+    let p = libm::erfc(c / std::f64::consts::SQRT_2) / 2.0;
+    for side in [f64::MAX, -f64::MAX] {
+        let count = x.iter().filter(|&&v| v == side).count();
+        let z = z_score(count as f64 / n as f64, p, (p * (1.0 - p) / n as f64).sqrt());
+        assert!(z.abs() < 5.0, "{side}: {count} of {n}, P = {p}: z = {z:.2}");
+    }
+}
+
 #[test]
 fn bad_input_is_rejected() {
     for &a in &[0.0, -1.0, 2.1, f64::NAN, f64::INFINITY] {
@@ -245,8 +324,12 @@ fn bad_input_is_rejected() {
     // The S0 -> S1 shift would overflow.
     assert!(Stable::new(0.85, 1.0, 1e308, 0.0, S0).is_err());
     assert!(Stable::new(1.0, 1.0, 1e308, 0.0, S1).is_err());
+    // At alpha = 2 the standard deviation sqrt(2) scale would overflow.
+    let e = Stable::new(2.0, 0.0, 1.5e308, 0.0, S1).unwrap_err();
+    assert!(e.to_string().contains("scale") && e.to_string().contains("1.5e308"), "{e}");
     // Edges of the valid range are accepted.
     assert!(Stable::new(2.0, -1.0, 1e-300, -1e300, S1).is_ok());
+    assert!(Stable::new(2.0, 0.0, 1e308, 0.0, S1).is_ok());
 }
 
 #[test]

@@ -1,6 +1,12 @@
 //! `fracnoise generate`: noise paths to `.npy`, CSV or raw binary, to a file or standard output.
+//!
+//! The format follows the file name (`.npy`, `.csv`, `.f64`, `.f32`; see [`crate::outputs`]).
+//! `--json` prints what was written (shape, dtype, format, parameters, seed, versions) once the
+//! output is complete, so that a pipeline can check what it received; `--json-out FILE` writes
+//! the same object to a file, committed together with the data.
 
 use crate::progress::Progress;
+use fracnoise::error::Short;
 use fracnoise::io::{AtomicFile, Format, MatrixWriter};
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
 use fracnoise::Seed;
@@ -69,12 +75,22 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
-    /// Output format: npy, npy32, csv, f64le, f32le (default: from the file extension, else npy).
+    /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,
+    /// .f64, .f32); required for other file names; npy on standard output. A format that
+    /// contradicts the extension is an error.
     #[arg(long)]
     format: Option<String>,
     /// Output file, or `-` for standard output (streamed).
     #[arg(long, short)]
     output: PathBuf,
+    /// Print what was written as JSON (shape, dtype, format, parameters, seed, stream and
+    /// fracnoise versions, output path) after the output is complete: on standard output, or on
+    /// standard error when the data go to standard output (`-o -`).
+    #[arg(long)]
+    json: bool,
+    /// Write the same JSON to this file (.json), atomically and together with the data.
+    #[arg(long)]
+    json_out: Option<PathBuf>,
     /// Write even when the output looks larger than the free disk space, or the working memory
     /// larger than the available memory.
     #[arg(long)]
@@ -134,10 +150,20 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         .into());
     }
     let to_stdout = a.output.as_os_str() == "-";
-    let format = match &a.format {
-        Some(f) => f.parse::<Format>()?,
-        None => Format::from_extension(&a.output).unwrap_or(Format::Npy),
-    };
+    // The destinations first (a directory or a missing directory is the clearest error), then
+    // the format from the file name.
+    let mut outputs: Vec<(&str, &std::path::Path)> = Vec::new();
+    if !to_stdout {
+        outputs.push(("--output", &a.output));
+    }
+    if let Some(p) = &a.json_out {
+        outputs.push(("--json-out", p));
+    }
+    crate::outputs::check_outputs(&outputs)?;
+    if let Some(p) = &a.json_out {
+        crate::outputs::check_extension("--json-out", p, "json")?;
+    }
+    let format = crate::outputs::matrix_format("--output", &a.output, Some(("--format", a.format.as_deref())))?;
     // Sizes up front, in u128 (no overflow): the output and the working memory.
     let (values, n) = (a.paths as u128 * cols as u128, a.n as u128);
     let out_bytes = match format {
@@ -162,6 +188,8 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     // The destination before the work: a directory, a missing directory or an unwritable file
     // are refused here.
     let mut file = if to_stdout { None } else { Some(AtomicFile::create(&a.output)?) };
+    let mut json_file = a.json_out.as_ref().map(AtomicFile::create).transpose()?;
+    let meta = metadata(&a, format, cols);
     let source = match a.kind {
         Kind::Fgn => Source::Fgn(FgnGenerator::new(a.n, a.hurst, a.sigma)?),
         Kind::Fbm => Source::Fbm(FbmGenerator::new(a.n, a.hurst, a.t_end)?),
@@ -178,7 +206,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     let path_scale = match a.kind {
         Kind::Fbm | Kind::Bm => {
             if !(a.sigma.is_finite() && a.sigma > 0.0) {
-                return Err(format!("invalid parameter `sigma` = {}: must be finite and > 0", a.sigma).into());
+                return Err(format!("invalid parameter `sigma` = {}: must be finite and > 0", Short(a.sigma)).into());
             }
             a.sigma
         }
@@ -225,9 +253,62 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         }
         Some(f) => emit(f)?,
     }
+    let meta_text = serde_json::to_string_pretty(&meta)? + "\n";
+    if let Some(f) = json_file.as_mut() {
+        f.write_all(meta_text.as_bytes()).map_err(|e| f.error(e))?;
+    }
+    // Data and metadata together: both temporary files are complete before either is renamed.
     if let Some(f) = file {
         f.commit()?;
     }
+    if let Some(f) = json_file {
+        f.commit()?;
+    }
     progress.finish();
+    if a.json {
+        if to_stdout {
+            eprint!("{meta_text}");
+        } else {
+            let mut out = std::io::stdout().lock();
+            out.write_all(meta_text.as_bytes())?;
+            out.flush()?;
+        }
+    }
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// What a run writes, for `--json` / `--json-out`: everything needed to check or reproduce it.
+fn metadata(a: &Args, format: Format, cols: usize) -> serde_json::Value {
+    use serde_json::json;
+    let kind = format!("{:?}", a.kind).to_ascii_lowercase();
+    let parameters = match a.kind {
+        Kind::Fgn => json!({"hurst": a.hurst, "sigma": a.sigma}),
+        Kind::Fbm => json!({"hurst": a.hurst, "sigma": a.sigma, "t_end": a.t_end}),
+        Kind::Bm => json!({"sigma": a.sigma, "t_end": a.t_end}),
+        Kind::Stable => json!({
+            "alpha": a.alpha,
+            "beta": a.beta,
+            "scale": a.scale,
+            "location": a.location,
+            "param": format!("{:?}", a.param),
+        }),
+    };
+    let dtype = match format {
+        Format::Npy | Format::Csv | Format::F64Le => "float64",
+        Format::Npy32 | Format::F32Le => "float32",
+    };
+    json!({
+        "fracnoise_version": env!("CARGO_PKG_VERSION"),
+        "stream_version": fracnoise::rng::STREAM_VERSION,
+        "kind": kind,
+        "output": a.output.to_string_lossy(),
+        "format": format.name(),
+        "dtype": dtype,
+        "shape": [a.paths, cols],
+        "rows": "paths",
+        "seed": a.seed,
+        "first_path": a.first_path,
+        "n": a.n,
+        "parameters": parameters,
+    })
 }

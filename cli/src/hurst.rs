@@ -267,6 +267,7 @@ fn boot(
 pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>> {
     if let Some(p) = &a.plot {
         crate::outputs::check_outputs(&[("--plot", p)])?;
+        crate::outputs::check_extension("--plot", p, "svg")?;
     }
     let (x, read_warnings) = a.input_args.read(&a.input)?;
     let kind = match a.kind {

@@ -21,9 +21,16 @@ mod validate;
     about = "Fractional and heavy-tailed noise, SDEs, first passage, Hurst estimation"
 )]
 struct Cli {
+    /// Worker threads of every command (default: RAYON_NUM_THREADS, else one per CPU), 1 to
+    /// MAX_THREADS (1024). Results are bit-identical whatever the count.
+    #[arg(long, global = true, allow_negative_numbers = true, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
+
+/// Upper bound of `--threads` (more is a typo, not a machine).
+const MAX_THREADS: i64 = 1024;
 
 #[derive(Subcommand)]
 enum Command {
@@ -46,6 +53,12 @@ fn main() -> ExitCode {
     outputs::install_signal_cleanup();
     outputs::install_broken_pipe_hook();
     let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n.into()).build_global() {
+            eprintln!("error: --threads {n}: cannot start the worker threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Generate(a) => generate::run(a),

@@ -54,6 +54,10 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         outputs.push(("--plot", p));
     }
     crate::outputs::check_outputs(&outputs)?;
+    crate::outputs::check_extensions(&[
+        ("--output", a.output.as_deref(), "json"),
+        ("--plot", a.plot.as_deref(), "svg"),
+    ])?;
     if is_passage(&a.files[0]) {
         return run_passage(a);
     }

@@ -1,6 +1,21 @@
 //! Process-level guards for the writers: temporary files removed on SIGINT/SIGTERM/SIGHUP, a
 //! closed stdout taken as a normal end, destinations checked (and told apart) before the work,
-//! output size and working memory compared with free disk and memory before the work.
+//! output size and working memory compared with free disk and memory before the work, and the
+//! format of each output read from its file name, never guessed ([`matrix_format`],
+//! [`check_extension`]).
+//!
+//! # Output formats and file names
+//! A file's extension says what it holds, and an output is never written in a format its name
+//! contradicts:
+//! - Matrices (`generate -o`, `simulate --paths-out`): `.npy` (float64, or float32 with
+//!   `--format npy32`), `.csv`, `.f64` (raw little-endian f64), `.f32` (raw little-endian f32);
+//!   extensions are case-insensitive. An explicit `--format` that contradicts one of these
+//!   extensions is an error (a `.npy` file holding CSV would break every reader); with any other
+//!   extension (`.dat`, `.bin`, none) `--format` is required, and the run is refused without it.
+//!   Standard output (`-`) and existing FIFOs, devices and sockets (`/dev/null`, `>(cmd)`) have no
+//!   meaningful name: they take `--format`, else `.npy` (documented default).
+//! - JSON summaries (`--summary-out`, `merge -o`) must end in `.json`, plots (`--plot`) in `.svg`
+//!   (the same exemption for FIFOs and devices).
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +99,91 @@ pub fn check_outputs(outputs: &[(&str, &Path)]) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Whether `path` is an existing FIFO, device or socket (written through, and named by no
+/// extension).
+fn is_special(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| {
+        let ft = m.file_type();
+        ft.is_fifo() || ft.is_char_device() || ft.is_block_device() || ft.is_socket()
+    })
+}
+
+/// The extension of `path`, lower case (`None` without one, or when it is not UTF-8).
+fn extension(path: &Path) -> Option<String> {
+    path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)
+}
+
+/// The matrix format of the output `path` given by `flag` (see the [module documentation](self)):
+/// from the extension, checked against `--format` when `format_flag` is given and used. `-` is
+/// standard output.
+pub fn matrix_format(
+    flag: &str,
+    path: &Path,
+    format_flag: Option<(&str, Option<&str>)>,
+) -> Result<fracnoise::io::Format, BoxError> {
+    use fracnoise::io::Format;
+    let explicit = match format_flag {
+        Some((f, Some(v))) => Some(v.parse::<Format>().map_err(|e| format!("{f}: {e}"))?),
+        _ => None,
+    };
+    if path.as_os_str() == "-" || is_special(path) {
+        return Ok(explicit.unwrap_or(Format::Npy));
+    }
+    let ext = extension(path);
+    let implied: Vec<Format> = match Format::from_extension(path) {
+        Some(Format::Npy) => vec![Format::Npy, Format::Npy32],
+        Some(f) => vec![f],
+        None => Vec::new(),
+    };
+    let named = |f: Format| f.name();
+    match (explicit, implied.first()) {
+        (Some(e), Some(_)) if !implied.contains(&e) => Err(format!(
+            "{flag} {}: the extension .{} means {}, but {} {} was given: rename the file or drop {}",
+            path.display(),
+            ext.unwrap_or_default(),
+            implied.iter().map(|f| named(*f)).collect::<Vec<_>>().join(" or "),
+            format_flag.map_or("", |f| f.0),
+            named(e),
+            format_flag.map_or("", |f| f.0),
+        )
+        .into()),
+        (Some(e), _) => Ok(e),
+        (None, Some(&f)) => Ok(f),
+        (None, None) => {
+            let what = match &ext {
+                Some(e) => format!("the extension .{e} names no output format"),
+                None => "the file name has no extension".to_string(),
+            };
+            let fix = match format_flag {
+                Some((f, _)) => format!(", or give {f} (npy, npy32, csv, f64le, f32le)"),
+                None => String::new(),
+            };
+            Err(format!("{flag} {}: {what}: use .npy, .csv, .f64 or .f32{fix}", path.display()).into())
+        }
+    }
+}
+
+/// Refuses an output `path` (given by `flag`) whose name does not end in `.ext` (any case): the
+/// file is always written in that format. FIFOs, devices and sockets are exempt.
+pub fn check_extension(flag: &str, path: &Path, ext: &str) -> Result<(), BoxError> {
+    if is_special(path) || extension(path).as_deref() == Some(ext) {
+        return Ok(());
+    }
+    Err(format!("{flag} {}: this output is written as .{ext}: give a file name ending in .{ext}", path.display())
+        .into())
+}
+
+/// [`check_extension`] for each given output `(flag, path, ext)`.
+pub fn check_extensions(outputs: &[(&str, Option<&Path>, &str)]) -> Result<(), BoxError> {
+    for &(flag, path, ext) in outputs {
+        if let Some(p) = path {
+            check_extension(flag, p, ext)?;
+        }
+    }
+    Ok(())
+}
+
 /// Free bytes for an unprivileged writer on the file system holding `dir`.
 pub fn free_disk(dir: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
@@ -121,15 +221,8 @@ pub fn human(bytes: u128) -> String {
 /// Refuses `bytes` of output to the regular file `path` when its file system has less free space
 /// (FIFOs, devices and stdout are not checked).
 pub fn check_disk(flag: &str, path: &Path, bytes: u128, force: bool) -> Result<(), BoxError> {
-    use std::os::unix::fs::FileTypeExt;
-    if force {
+    if force || is_special(path) {
         return Ok(());
-    }
-    if let Ok(m) = std::fs::metadata(path) {
-        let ft = m.file_type();
-        if ft.is_fifo() || ft.is_char_device() || ft.is_block_device() || ft.is_socket() {
-            return Ok(());
-        }
     }
     let real = fracnoise::io::check_output(path)?;
     let dir = real.parent().unwrap_or(Path::new("."));

@@ -7,6 +7,7 @@ use crate::progress::Progress;
 use crate::simulate::{
     build_driver, initial_state, path_range, scheme, with_model, BoxError, DriverArg, ModelArgs, ModelUser,
 };
+use fracnoise::error::Short;
 use fracnoise::passage::closed_form::{
     mfpt_1d, persistence_exponent, stable_mean_exit_time, BmInterval, DriftedBmLevel, LowerEnd,
 };
@@ -95,7 +96,7 @@ pub struct Analysis {
 impl Analysis {
     pub fn check(&self) -> Result<(), BoxError> {
         if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(format!("--level {} must be in (0, 1)", self.level).into());
+            return Err(format!("--level {} must be in (0, 1)", Short(self.level)).into());
         }
         Ok(())
     }
@@ -109,14 +110,20 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
     let mut steps = a.m.steps;
     if let Some(h) = a.horizon {
         if !(h.is_finite() && h > 0.0) {
-            return Err(format!("--horizon {h} must be finite and > 0").into());
+            return Err(format!("--horizon {} must be finite and > 0", Short(h)).into());
         }
         if !(a.m.dt.is_finite() && a.m.dt > 0.0) {
-            return Err(format!("--dt {} must be finite and > 0", a.m.dt).into());
+            return Err(format!("--dt {} must be finite and > 0", Short(a.m.dt)).into());
         }
         let s = (h / a.m.dt * (1.0 - 1e-12)).ceil();
         if !(1.0..1e12).contains(&s) {
-            return Err(format!("--horizon {h} / --dt {} gives {s} steps (must be 1 ..= 1e12)", a.m.dt).into());
+            return Err(format!(
+                "--horizon {} / --dt {} gives {} steps (must be 1 ..= 1e12)",
+                Short(h),
+                Short(a.m.dt),
+                Short(s)
+            )
+            .into());
         }
         steps = s as usize;
     }
@@ -190,6 +197,10 @@ fn passage<M: ScalarModel>(
         outputs.push(("--plot", p));
     }
     crate::outputs::check_outputs(&outputs)?;
+    crate::outputs::check_extensions(&[
+        ("--summary-out", a.summary_out.as_deref(), "json"),
+        ("--plot", a.plot.as_deref(), "svg"),
+    ])?;
     let n_paths = range.end - range.start;
     let progress = Progress::new(n_paths.saturating_mul(grid.n_steps() as u64) >= 200_000_000, n_paths, "paths");
     let records = ens.run_with_progress(range, &|done| progress.set(done))?;
@@ -494,10 +505,17 @@ pub fn report(
     Ok(())
 }
 
-/// `x` with at most 7 significant digits (shortest form).
+/// `x` with at most 7 significant digits (shortest form; scientific outside `[1e-4, 1e16)`, as
+/// [`Short`]).
 fn g(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
+    }
+    if !(1e-4..1e16).contains(&x.abs()) {
+        let s = format!("{x:.6e}");
+        let (m, e) = s.split_once('e').expect("scientific notation has an exponent");
+        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+        return format!("{m}e{e}");
     }
     let digits = (6 - x.abs().log10().floor() as i32).clamp(0, 17) as usize;
     let s = format!("{x:.digits$}");
@@ -508,11 +526,21 @@ fn g(x: f64) -> String {
     }
 }
 
-fn fmt_est(e: &Estimate) -> String {
-    if e.se.is_finite() {
-        format!("{:.6} (se {:.2e}; {:.0}% CI {:.6} .. {:.6})", e.value, e.se, 100.0 * e.ci.level, e.ci.lo, e.ci.hi)
+/// `x` with 6 decimals, in scientific notation from `1e16` on (not 22+ digits).
+fn f6(x: f64) -> String {
+    if x.abs() < 1e16 || !x.is_finite() {
+        format!("{x:.6}")
     } else {
-        format!("{:.6} ({:.0}% CI {:.6} .. {:.6})", e.value, 100.0 * e.ci.level, e.ci.lo, e.ci.hi)
+        format!("{x:.6e}")
+    }
+}
+
+fn fmt_est(e: &Estimate) -> String {
+    let (v, lo, hi) = (f6(e.value), f6(e.ci.lo), f6(e.ci.hi));
+    if e.se.is_finite() {
+        format!("{v} (se {:.2e}; {:.0}% CI {lo} .. {hi})", e.se, 100.0 * e.ci.level)
+    } else {
+        format!("{v} ({:.0}% CI {lo} .. {hi})", 100.0 * e.ci.level)
     }
 }
 
@@ -529,7 +557,7 @@ fn print_table(
     writeln!(out,
         "model {} | driver {} | scheme {} | x0 {} | upper {} | lower {} | correction {} | {} steps of dt {} (horizon {}) | seed {}",
         c["model"], c["driver"], c["scheme"].as_str().unwrap_or("?"), c["x0"], c["upper"], c["lower"],
-        c["correction"].as_str().unwrap_or("?"), c["steps"], c["dt"], s.horizon, c["seed"]
+        c["correction"].as_str().unwrap_or("?"), c["steps"], c["dt"], Short(s.horizon), c["seed"]
     )?;
     let total = c.get("paths").and_then(|v| v.as_u64()).unwrap_or(0);
     let ranges: Vec<String> = s.records.ranges().iter().map(|r| format!("[{}, {})", r[0], r[1])).collect();

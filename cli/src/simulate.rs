@@ -124,13 +124,14 @@ pub struct Args {
     /// Also summarise each path's running minimum and maximum.
     #[arg(long)]
     extremes: bool,
-    /// Write the mergeable summary (JSON) to this file (atomically).
+    /// Write the mergeable summary (JSON) to this file (.json, atomically).
     #[arg(long)]
     summary_out: Option<PathBuf>,
     /// Print the summary as JSON (the mergeable format) instead of a table.
     #[arg(long)]
     json: bool,
-    /// Write the paths (rows = paths of this run, columns = stored times) to this .npy file.
+    /// Write the paths (rows = paths of this run, columns = stored times) to this file; the format
+    /// follows the extension: .npy, .csv, .f64 or .f32 (raw little-endian).
     #[arg(long)]
     paths_out: Option<PathBuf>,
     /// With --paths-out: store every k-th step (the final step is always stored).
@@ -311,20 +312,30 @@ fn simulate<M: ScalarModel>(
         outputs.push(("--summary-out", p));
     }
     crate::outputs::check_outputs(&outputs)?;
-    if let Some(p) = &a.paths_out {
+    if let Some(p) = &a.summary_out {
+        crate::outputs::check_extension("--summary-out", p, "json")?;
+    }
+    let paths_format =
+        a.paths_out.as_ref().map(|p| crate::outputs::matrix_format("--paths-out", p, None)).transpose()?;
+    if let (Some(p), Some(f)) = (&a.paths_out, paths_format) {
         let stored = (m.steps / a.store_every) as u128 + 2;
         let bytes = u128::from(n_paths) * stored * 8;
+        let per_value = match f {
+            Format::Npy | Format::F64Le => 8,
+            Format::Npy32 | Format::F32Le => 4,
+            Format::Csv => 20, // about: shortest round-trip decimals and a separator
+        };
         crate::outputs::check_memory("--paths-out with --paths and --steps", bytes, false)?;
-        crate::outputs::check_disk("--paths-out", p, bytes + 128, false)?;
+        crate::outputs::check_disk("--paths-out", p, bytes / 8 * per_value + 128, false)?;
     }
     let progress = Progress::new(n_paths.saturating_mul(m.steps as u64) >= 200_000_000, n_paths, "paths");
     let res = ens.run_with_progress(range, &|done| progress.set(done))?;
     progress.finish();
     // All outputs or none: write every temporary file, then commit them together.
     let mut files = Vec::new();
-    if let (Some(p), Some(paths)) = (&a.paths_out, &res.paths) {
+    if let (Some(p), Some(format), Some(paths)) = (&a.paths_out, paths_format, &res.paths) {
         let mut f = AtomicFile::create(p)?;
-        write_matrix(&mut f, Format::Npy, paths.view()).map_err(|e| f.error(e))?;
+        write_matrix(&mut f, format, paths.view()).map_err(|e| f.error(e))?;
         files.push(f);
     }
     if let Some(p) = &a.summary_out {

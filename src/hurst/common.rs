@@ -207,7 +207,7 @@ pub fn prepare<'a>(x: &'a [f64], kind: InputKind, min_len: usize) -> Result<(Cow
         return Err(Error::InvalidInput(format!(
             "the {} is constant (all values {}): no fluctuations to analyse",
             if kind == InputKind::Path { "increment series of the path" } else { "series" },
-            noise[0]
+            crate::error::Short(noise[0])
         )));
     }
     let mut warnings = Vec::new();
@@ -286,7 +286,8 @@ pub(crate) fn loglog_fit(x: &[f64], y: &[f64]) -> Result<(LinearFit, Vec<f64>)> 
     if let Some(i) = y.iter().position(|&v| !v.is_finite() || v <= 0.0) {
         return Err(Error::InvalidInput(format!(
             "scaling value {} at x = {} is not positive and finite: cannot take its logarithm (series too flat at this scale?)",
-            y[i], x[i]
+            crate::error::Short(y[i]),
+            crate::error::Short(x[i])
         )));
     }
     let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();

@@ -121,8 +121,10 @@ pub fn mfdfa(x: &[f64], opts: &MfdfaOptions) -> Result<MfdfaResult> {
         let ly: Vec<f64> = row.iter().map(|v| v.ln()).collect();
         if let Some(j) = ly.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidInput(format!(
-                "MF-DFA: F_q(s) at q = {qi}, scale {} is {} (the q-th power over- or underflows): use a smaller |q|",
-                scales[j], row[j]
+                "MF-DFA: F_q(s) at q = {}, scale {} is {} (the q-th power over- or underflows): use a smaller |q|",
+                crate::error::Short(*qi),
+                scales[j],
+                crate::error::Short(row[j])
             )));
         }
         let fit = linear_fit(&lx, &ly)?;

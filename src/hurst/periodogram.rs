@@ -55,7 +55,8 @@ pub(crate) fn bandwidth(n: usize, e: f64, min: usize, what: &str) -> Result<usiz
     let m = ((n as f64).powf(e).floor() as usize).min((n - 1) / 2);
     if m < min {
         return Err(Error::InvalidInput(format!(
-            "{what}: series of {n} samples gives only {m} frequencies with bandwidth n^{e}; need at least {min}"
+            "{what}: series of {n} samples gives only {m} frequencies with bandwidth n^{}; need at least {min}",
+            crate::error::Short(e)
         )));
     }
     Ok(m)

@@ -37,12 +37,28 @@ impl FromStr for Format {
 }
 
 impl Format {
-    /// The format implied by a file extension (`.npy`, `.csv`), if any.
+    /// The format implied by a file extension, if any (case-insensitive): `.npy` (float64; a
+    /// `.npy` may also hold [`Format::Npy32`]), `.csv`, `.f64` ([`Format::F64Le`]), `.f32`
+    /// ([`Format::F32Le`]).
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "npy" => Some(Format::Npy),
             "csv" => Some(Format::Csv),
+            "f64" => Some(Format::F64Le),
+            "f32" => Some(Format::F32Le),
             _ => None,
+        }
+    }
+
+    /// The name of the format, as [`Format::from_str`] reads it (`npy`, `npy32`, `csv`, `f64le`,
+    /// `f32le`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Npy => "npy",
+            Format::Npy32 => "npy32",
+            Format::Csv => "csv",
+            Format::F64Le => "f64le",
+            Format::F32Le => "f32le",
         }
     }
 }

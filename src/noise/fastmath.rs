@@ -5,7 +5,9 @@
 //! Methods (all classical, e.g. Muller, *Elementary Functions*, 3rd ed., 2016, ch. 11):
 //! - `exp(x) = 2^k exp(r)`, `k = round(x / ln 2)`, `r = x - k ln 2` with `ln 2` split in two
 //!   (Cody & Waite 1980), `|r| <= ln(2)/2`, Taylor polynomial of degree 13 (truncation error
-//!   `< 4e-18` relative); `2^k` is built in the exponent bits.
+//!   `< 4e-18` relative); `2^k` is built in the exponent bits. The sampler needs
+//!   `m exp(x) gamma` without intermediate overflow ([`mul_exp_scaled`]): the power of two is
+//!   applied last, in three finite factors.
 //! - `ln(x) = k ln 2 + ln(1 + f)`, `x = 2^k (1 + f)`, `1 + f` in `[sqrt(1/2), sqrt 2)`, by
 //!   fdlibm's `e_log.c` (Sun Microsystems 1993): `s = f/(2+f)` and a minimax polynomial in `s^2`.
 //! - `sin`, `cos`: `x = q pi/2 + r` (Cody–Waite with `pi/2` in three parts, fdlibm's
@@ -26,10 +28,30 @@ const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 const INV_LN2: f64 = std::f64::consts::LOG2_E;
 
 /// `exp(x)` for any `x`: `+inf` above `709.78`, `0` below `-708` (where the true value is below
-/// `f64::MIN_POSITIVE` and subnormal; the sampler never needs it), NaN for NaN.
-#[inline(always)]
+/// `f64::MIN_POSITIVE` and subnormal), NaN for NaN. Tests only: the sampler uses
+/// [`mul_exp_scaled`] (same reduction and polynomial), whose bits the tests compare with this.
+#[cfg(test)]
 pub(crate) fn exp(x: f64) -> f64 {
-    let xc = x.clamp(-708.0, 709.78);
+    let (p, kf) = exp_split(x.clamp(-708.0, 709.78));
+    // 2^(k-1) in the exponent field (k in [-1021, 1024], so k - 1 is a normal exponent). Then
+    // y = p 2^(k-1) 2 (exact doubling).
+    let y = (p * pow2(kf - 1.0)) * 2.0;
+    if x > 709.78 {
+        f64::INFINITY
+    } else if x < -708.0 {
+        0.0
+    } else if x.is_nan() {
+        f64::NAN
+    } else {
+        y
+    }
+}
+
+/// `exp(x) = p 2^k` for a finite `|x| <= 2^20`: returns `(p, k)`, `k = round(x / ln 2)` as an
+/// integer-valued `f64` and `p = exp(x - k ln 2)` in about `[0.7, 1.42]` (the reduction of
+/// [`exp`]; `k LN2_HI` is exact for `|k| < 2^21` since `LN2_HI` has 32 significant bits).
+#[inline(always)]
+pub(crate) fn exp_split(xc: f64) -> (f64, f64) {
     let kf = (xc * INV_LN2 + ROUND_MAGIC) - ROUND_MAGIC;
     let r = (xc - kf * LN2_HI) - kf * LN2_LO;
     // Taylor polynomial of degree 13, Horner form.
@@ -47,20 +69,50 @@ pub(crate) fn exp(x: f64) -> f64 {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    // 2^(k-1) in the exponent field (k in [-1021, 1024], so k - 1 is a normal exponent): the low
-    // bits of (kf + magic) hold k in two's complement. Then y = p 2^(k-1) 2 (exact doubling).
+    (p, kf)
+}
+
+/// `2^k` for an integer-valued `k` in `[-1022, 1023]`, built in the exponent field: the low bits
+/// of `k + ROUND_MAGIC` hold `k` in two's complement.
+#[inline(always)]
+pub(crate) fn pow2(kf: f64) -> f64 {
     let k_bits = (kf + ROUND_MAGIC).to_bits();
-    let two_km1 = f64::from_bits(k_bits.wrapping_add(1022) << 52);
-    let y = (p * two_km1) * 2.0;
-    if x > 709.78 {
-        f64::INFINITY
-    } else if x < -708.0 {
-        0.0
-    } else if x.is_nan() {
-        f64::NAN
-    } else {
-        y
-    }
+    f64::from_bits(k_bits.wrapping_add(1023) << 52)
+}
+
+/// `x = m 2^e` with `m` in `[1, 2)` and `e` an integer (as `f64`), for a finite `x > 0`.
+pub(crate) fn split_pow2(x: f64) -> (f64, f64) {
+    const MANT: u64 = (1u64 << 52) - 1;
+    // Subnormals: scale into the normal range first.
+    let (y, shift) = if x < f64::MIN_POSITIVE { (x * 2f64.powi(64), -64) } else { (x, 0) };
+    let e = ((y.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let m = f64::from_bits((y.to_bits() & MANT) | (1023u64 << 52));
+    (m, f64::from(e + shift))
+}
+
+/// `m exp(x) s`, `s = sm 2^g` a scale split into `sm` in `[1, 2)` and an integer-valued `g` in
+/// `[-1075, 1024]`, for `|m| <= 1` and any non-NaN `x`, without intermediate overflow: `+-inf`
+/// exactly when the magnitude of the result rounds above `f64::MAX`, and never NaN (no
+/// `0 * inf`: the powers of two are finite). `m p` is rounded first: when it is subnormal
+/// (`|m| < 2^-1022`, in the sampler only for `alpha < 1e-290`) the result keeps only its few
+/// significant bits, and the overflow decision is exact only up to that precision.
+///
+/// With `exp(x) = p 2^k` ([`exp_split`]) the result is `((m p) sm) 2^(k+g)`, the power applied as
+/// `2^a 2^a 2^c`, `a = round((k+g)/3)`, `c = k + g - 2a` (all of one sign, so an intermediate
+/// overflows only when the result does). `x` is clamped to `+-2300` and `k + g` to
+/// `[-1200, 2200]`, which changes no result: beyond them it overflows (`|m p sm| >= 2^-1075`
+/// when `m != 0`) or lies below half the smallest subnormal (`|m p sm| < 2^2`). Powers of two
+/// scale exactly, so when `m p` and the result are normal (and `x > -707`, where [`exp`]'s own
+/// `p 2^(k-1)` is normal) the bits are those of `(m * e) * s` with `e = exp(x)` from [`exp`]:
+/// both round `m p`, then the product with `sm`, once each.
+#[inline(always)]
+pub(crate) fn mul_exp_scaled(m: f64, x: f64, sm: f64, g: f64) -> f64 {
+    let (p, kf) = exp_split(x.clamp(-2300.0, 2300.0));
+    let k = (kf + g).clamp(-1200.0, 2200.0);
+    let a = (k * (1.0 / 3.0) + ROUND_MAGIC) - ROUND_MAGIC;
+    let c = k - 2.0 * a;
+    let two_a = pow2(a);
+    ((((m * p) * sm) * two_a) * two_a) * pow2(c)
 }
 
 /// Natural logarithm of a **normal, positive, finite** `x` (`x >= f64::MIN_POSITIVE`; callers
@@ -172,6 +224,58 @@ mod tests {
         assert!(exp(f64::NAN).is_nan());
         assert_eq!(exp(f64::INFINITY), f64::INFINITY);
         assert_eq!(exp(f64::NEG_INFINITY), 0.0);
+    }
+
+    /// `mul_exp_scaled(m, x, sm, g) = m e^x sm 2^g`: the bits of `(m * exp(x)) * s` wherever that
+    /// is normal and finite; `+-inf` exactly when the value exceeds `f64::MAX` (checked in log
+    /// space, away from the boundary); never NaN; 0 below the subnormals.
+    #[test]
+    fn mul_exp_scaled_is_exact_and_overflows_only_when_the_result_does() {
+        let ln_max = f64::MAX.ln();
+        let scales = [1.0, 2.5, 1e-3, 3e5, 1e-300, 1e300, 5e-324, f64::MAX];
+        let mut checked = [0usize; 3];
+        for &sc in &scales {
+            let (sm, g) = split_pow2(sc);
+            assert!((1.0..2.0).contains(&sm) && sm * 2f64.powf(g) == sc, "{sc}: {sm} {g}");
+            for x in points(-2000.0, 2000.0, 20_000).chain([-1e300, 1e300, f64::INFINITY, f64::NEG_INFINITY, 0.0]) {
+                for m in [1.0, -0.3, 1e-3, 7e-20, -1e-300, 0.0, 5e-324] {
+                    let got = mul_exp_scaled(m, x, sm, g);
+                    assert!(!got.is_nan(), "m {m} x {x} s {sc}");
+                    if m == 0.0 {
+                        assert_eq!(got, 0.0);
+                        continue;
+                    }
+                    if !m.is_normal() {
+                        continue; // a few significant bits only (documented)
+                    }
+                    let l = x + m.abs().ln() + sc.ln();
+                    if l > ln_max + 1e-9 {
+                        assert_eq!(got, f64::INFINITY.copysign(m), "m {m} x {x} s {sc}");
+                        checked[0] += 1;
+                    } else if l < ln_max - 1e-9 {
+                        assert!(got.is_finite(), "m {m} x {x} s {sc}: {got}");
+                        let reference = if (-707.0..=709.78).contains(&x) { (m * exp(x)) * sc } else { f64::NAN };
+                        if reference.is_normal() && (m * exp(x)).is_normal() && (m * p_of(x)).is_normal() {
+                            assert_eq!(got.to_bits(), reference.to_bits(), "m {m} x {x} s {sc}");
+                            checked[1] += 1;
+                        } else if l > -700.0 {
+                            // Out of exp's range: against the log-space value.
+                            let want = l.exp().copysign(m);
+                            assert!((got - want).abs() <= 1e-12 * want.abs(), "m {m} x {x} s {sc}: {got} vs {want}");
+                            checked[2] += 1;
+                        } else if l < -746.0 {
+                            assert_eq!(got, 0.0, "m {m} x {x} s {sc}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked.iter().all(|&c| c > 10_000), "{checked:?}");
+    }
+
+    /// The `p` of [`exp_split`] for `x`.
+    fn p_of(x: f64) -> f64 {
+        exp_split(x).0
     }
 
     #[test]

@@ -203,7 +203,7 @@ impl Boundary {
     /// A short description for summaries and tables, e.g. `upper 1.5` or `interval (-1, 2)`.
     pub fn describe(&self) -> String {
         let lv = |l: &Level| match l {
-            Level::Fixed(b) => format!("{b}"),
+            Level::Fixed(b) => crate::error::Short(*b).to_string(),
             Level::Moving(_) => "b(t)".to_string(),
         };
         let s = match (&self.lower, &self.upper) {

@@ -42,7 +42,7 @@
 
 use super::boundary::{Boundary, Correction, Level, BGK_BETA};
 use super::record::{Exit, PassageRecords, Side};
-use crate::error::{Allowed, Error, Result};
+use crate::error::{Allowed, Error, Result, Short};
 use crate::noise::Stable;
 use crate::rng::{PathRng, Seed};
 use crate::sde::driver::SourceView;
@@ -469,7 +469,10 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         let (u, l) = (self.boundary.upper_at(t), self.boundary.lower_at(t));
         if u.is_nan() || l.is_nan() || u <= l {
             return Err(Error::InvalidInput(format!(
-                "boundary levels at t = {t}: upper {u}, lower {l} (each must be a number, upper above lower)"
+                "boundary levels at t = {}: upper {}, lower {} (each must be a number, upper above lower)",
+                Short(t),
+                Short(u),
+                Short(l)
             )));
         }
         Ok((u, l))

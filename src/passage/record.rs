@@ -185,7 +185,7 @@ impl PassageRecords {
         let mut exits = Vec::with_capacity(j.times.len());
         for (i, (&t, &c)) in j.times.iter().zip(&sides).enumerate() {
             if !(t.is_finite() && t >= 0.0) {
-                return Err(fmt(format!("record {i}: time {t} is not finite and >= 0")));
+                return Err(fmt(format!("record {i}: time {} is not finite and >= 0", crate::error::Short(t))));
             }
             let side = match c {
                 'u' => Some(Side::Upper),

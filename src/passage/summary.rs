@@ -5,7 +5,7 @@
 //! and therefore exactly the estimates, of one run over all paths.
 
 use super::record::PassageRecords;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Short};
 
 /// Format tag written in every passage summary.
 pub const PASSAGE_FORMAT: &str = "fracnoise-passage-summary-v1";
@@ -39,7 +39,8 @@ impl PassageSummary {
         if self.horizon.to_bits() != other.horizon.to_bits() {
             return Err(Error::InvalidInput(format!(
                 "cannot merge passage summaries: horizons {} and {} differ",
-                self.horizon, other.horizon
+                Short(self.horizon),
+                Short(other.horizon)
             )));
         }
         self.records.merge(&other.records)
@@ -70,11 +71,11 @@ impl PassageSummary {
         }
         let horizon = v.get("horizon").and_then(|h| h.as_f64()).ok_or_else(|| fmt("missing `horizon`".into()))?;
         if !(horizon.is_finite() && horizon > 0.0) {
-            return Err(fmt(format!("horizon {horizon} is not finite and > 0")));
+            return Err(fmt(format!("horizon {} is not finite and > 0", Short(horizon))));
         }
         let records = PassageRecords::from_json_value(v.get("records").unwrap_or(&serde_json::Value::Null), origin)?;
         if let Some(e) = records.exits().iter().find(|e| e.time > horizon) {
-            return Err(fmt(format!("a record at t = {} lies beyond the horizon {horizon}", e.time)));
+            return Err(fmt(format!("a record at t = {} lies beyond the horizon {}", Short(e.time), Short(horizon))));
         }
         Ok(PassageSummary { config: v.get("config").cloned().unwrap_or(serde_json::Value::Null), horizon, records })
     }

@@ -556,10 +556,11 @@ pub fn summarize(exits: &[Exit], level: f64) -> Result<PassageStats> {
     if sides.censored > 0 {
         warnings.push(format!(
             "{:.1}% censored ({} of {} paths): the mean first-passage time is not identified; the restricted \
-             mean to t = {horizon} is reported",
+             mean to t = {} is reported",
             100.0 * sides.censored as f64 / n as f64,
             sides.censored,
-            n
+            n,
+            crate::error::Short(horizon)
         ));
     }
     if sides.censored == n {
@@ -575,7 +576,7 @@ pub fn summarize(exits: &[Exit], level: f64) -> Result<PassageStats> {
     if median.value.is_infinite() {
         warnings.push(format!(
             "median not reached: S(t) > 0.5 up to t = {}; the median is reported as +inf (it exceeds the horizon)",
-            km.end()
+            crate::error::Short(km.end())
         ));
     } else if median.ci.hi.is_infinite() {
         warnings.push("the upper confidence limit of the median is not reached (+inf)".to_string());

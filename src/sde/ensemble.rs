@@ -237,9 +237,9 @@ pub(crate) fn check_parts<I: PathIntegrator>(integrator: &I, driver: &Driver, x0
         return Err(Error::InvalidInput(format!(
             "driver grid ({} steps of {}) differs from integrator grid ({} steps of {})",
             driver.grid().n_steps(),
-            driver.grid().dt(),
+            crate::error::Short(driver.grid().dt()),
             integrator.grid().n_steps(),
-            integrator.grid().dt()
+            crate::error::Short(integrator.grid().dt())
         )));
     }
     if integrator.scheme() == Scheme::Milstein && driver.kind() != NoiseKind::Brownian {

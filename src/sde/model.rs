@@ -74,8 +74,9 @@ pub(crate) fn check_driver_hurst(model_hurst: Option<f64>, kind: super::NoiseKin
         Ok(())
     } else {
         Err(Error::InvalidInput(format!(
-            "the model is written for fBM with H = {h} but the driver is {kind:?}; build the driver from the \
-             model (e.g. `FractionalOu::driver`) or give both the same H"
+            "the model is written for fBM with H = {} but the driver is {kind:?}; build the driver from the \
+             model (e.g. `FractionalOu::driver`) or give both the same H",
+            crate::error::Short(h)
         )))
     }
 }

@@ -56,7 +56,11 @@ impl PowerSums {
     /// Adds another accumulator (exactly). Shifts must be equal.
     pub fn merge(&mut self, o: &PowerSums) -> Result<()> {
         if self.shift.to_bits() != o.shift.to_bits() {
-            return Err(Error::InvalidInput(format!("cannot merge sums with shifts {} and {}", self.shift, o.shift)));
+            return Err(Error::InvalidInput(format!(
+                "cannot merge sums with shifts {} and {}",
+                crate::error::Short(self.shift),
+                crate::error::Short(o.shift)
+            )));
         }
         self.count += o.count;
         for (a, b) in self.sums.iter_mut().zip(&o.sums) {

@@ -1,7 +1,7 @@
 //! Mean first-passage time of any 1-D diffusion by the exact scale/speed double integral.
 
 use super::special::gl16_rule;
-use crate::error::{check_finite, Allowed, Error, Result};
+use crate::error::{check_finite, Allowed, Error, Result, Short};
 use std::sync::OnceLock;
 
 /// Relative change between two successive panel doublings at which [`mfpt_1d`] stops.
@@ -162,15 +162,28 @@ impl<M: Fn(f64) -> f64, S: Fn(f64) -> f64> Coefficients<M, S> {
     fn at(&self, z: f64) -> Result<(f64, f64)> {
         let m = (self.drift)(z);
         if !m.is_finite() {
-            return Err(Error::InvalidInput(format!("drift mu({z}) = {m}: must be finite on the domain")));
+            return Err(Error::InvalidInput(format!(
+                "drift mu({}) = {}: must be finite on the domain",
+                Short(z),
+                Short(m)
+            )));
         }
         let s = (self.diffusion)(z);
         if !(s.is_finite() && s > 0.0) {
-            return Err(Error::InvalidInput(format!("diffusion s({z}) = {s}: must be finite and > 0 on the domain")));
+            return Err(Error::InvalidInput(format!(
+                "diffusion s({}) = {}: must be finite and > 0 on the domain",
+                Short(z),
+                Short(s)
+            )));
         }
         let g = 2.0 / (s * s);
         if !g.is_finite() || !(m * g).is_finite() {
-            return Err(Error::InvalidInput(format!("2 mu/s^2 at {z} overflows (mu = {m}, s = {s})")));
+            return Err(Error::InvalidInput(format!(
+                "2 mu/s^2 at {} overflows (mu = {}, s = {})",
+                Short(z),
+                Short(m),
+                Short(s)
+            )));
         }
         Ok((m * g, g))
     }
