@@ -17,6 +17,7 @@ fn observe(n: usize) -> Observe {
         steps: vec![n / 4, n / 2, n],
         histogram: Some(HistogramSpec { step: n, component: 0, lo: -2.0, hi: 2.0, bins: 16 }),
         extremes: true,
+        quantiles: true,
         store_every: Some(10),
     }
 }

@@ -147,6 +147,7 @@ fn double_well_stationary_second_moment_and_histogram() {
         steps: vec![4000],
         histogram: Some(HistogramSpec { step: 4000, component: 0, lo: -2.5, hi: 2.5, bins: 10 }),
         extremes: true,
+        quantiles: false,
         store_every: None,
     };
     let s = Ensemble::new(&integ, &d, vec![0.0], Seed::new(7), obs, serde_json::Value::Null)

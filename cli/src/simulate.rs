@@ -127,7 +127,10 @@ pub struct Args {
     /// Write the mergeable summary (JSON) to this file (.json, atomically).
     #[arg(long)]
     summary_out: Option<PathBuf>,
-    /// Print the summary as JSON (the mergeable format) instead of a table.
+    /// Print the summary as JSON (the mergeable format) instead of a table: exact sums with the
+    /// decoded `mean`, `se` (of the mean), `variance`, `variance_se` beside them (null, with a
+    /// `note`, where they do not exist), and for stable drivers with alpha < 2 the `quantiles`
+    /// (q25, median, q75, iqr with `se` and 95% `ci`).
     #[arg(long)]
     json: bool,
     /// Write the paths (rows = paths of this run, columns = stored times) to this file; the format
@@ -279,6 +282,8 @@ fn simulate<M: ScalarModel>(
     let mut observe = Observe::evenly(m.steps, a.observe);
     observe.histogram = a.hist.as_deref().map(|h| parse_hist(h, m.steps)).transpose()?;
     observe.extremes = a.extremes;
+    // With infinite variance (alpha-stable, alpha < 2) medians and IQRs replace the variance.
+    observe.quantiles = m.driver == DriverArg::Stable && m.alpha < 2.0;
     if a.paths_out.is_some() {
         if a.store_every == 0 {
             return Err("--store-every must be at least 1".into());
@@ -372,35 +377,79 @@ pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         c["seed"]
     )?;
     writeln!(out, "paths {} of {} ({})", s.path_count(), total, ranges.join(" "))?;
-    writeln!(
-        out,
-        "{:>12} {:>14} {:>11} {:>14} {:>11} {:>12} {:>12}",
-        "t", "mean", "se(mean)", "variance", "se(var)", "min", "max"
-    )?;
-    for (t, m) in s.times.iter().zip(&s.moments) {
-        let m = &m[0];
+    let opt = |x: Option<f64>, w: usize, p: usize| match x {
+        Some(v) => format!("{v:>w$.p$e}"),
+        None => format!("{:>w$}", "-"),
+    };
+    if let Some(alpha) = s.tail_index {
         writeln!(
             out,
-            "{:>12.6} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
-            t,
-            m.mean(),
-            m.mean_se(),
-            m.variance(),
-            m.variance_se(),
-            m.min.unwrap_or(f64::NAN),
-            m.max.unwrap_or(f64::NAN)
+            "alpha-stable driver, alpha {alpha} < 2: infinite variance{}; medians and interquartile ranges \
+             instead (standard errors from order statistics, bins of relative width {})",
+            if alpha <= 1.0 { " and no mean" } else { "" },
+            fracnoise::sde::LogHistogram::RESOLUTION
         )?;
-    }
-    if let (Some(lo), Some(hi)) = (&s.running_min, &s.running_max) {
-        writeln!(out,
-            "running min: mean {:.6e} (se {:.2e}), overall {:.4e};  running max: mean {:.6e} (se {:.2e}), overall {:.4e}",
-            lo[0].mean(),
-            lo[0].mean_se(),
-            lo[0].min.unwrap_or(f64::NAN),
-            hi[0].mean(),
-            hi[0].mean_se(),
-            hi[0].max.unwrap_or(f64::NAN)
+        writeln!(
+            out,
+            "{:>12} {:>14} {:>14} {:>11} {:>14} {:>11} {:>12} {:>12}",
+            "t", "mean", "median", "se(median)", "IQR", "se(IQR)", "min", "max"
         )?;
+        for (i, (t, m)) in s.times.iter().zip(&s.moments).enumerate() {
+            let d = s.decoded(i, 0).ok();
+            let med = s.quantile(i, 0, 0.5, 0.95).ok();
+            let iqr = s.iqr(i, 0, 0.95).ok();
+            writeln!(
+                out,
+                "{:>12.6} {} {} {} {} {} {:>12.4e} {:>12.4e}",
+                t,
+                opt(d.and_then(|d| d.mean), 14, 6),
+                opt(med.map(|e| e.value), 14, 6),
+                opt(med.map(|e| e.se), 11, 3),
+                opt(iqr.map(|e| e.value), 14, 6),
+                opt(iqr.map(|e| e.se), 11, 3),
+                m[0].min.unwrap_or(f64::NAN),
+                m[0].max.unwrap_or(f64::NAN)
+            )?;
+        }
+        if let (Some(lo), Some(hi)) = (&s.running_min, &s.running_max) {
+            writeln!(
+                out,
+                "running min: overall {:.4e};  running max: overall {:.4e}",
+                lo[0].min.unwrap_or(f64::NAN),
+                hi[0].max.unwrap_or(f64::NAN)
+            )?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{:>12} {:>14} {:>11} {:>14} {:>11} {:>12} {:>12}",
+            "t", "mean", "se(mean)", "variance", "se(var)", "min", "max"
+        )?;
+        for (t, m) in s.times.iter().zip(&s.moments) {
+            let m = &m[0];
+            writeln!(
+                out,
+                "{:>12.6} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
+                t,
+                m.mean(),
+                m.mean_se(),
+                m.variance(),
+                m.variance_se(),
+                m.min.unwrap_or(f64::NAN),
+                m.max.unwrap_or(f64::NAN)
+            )?;
+        }
+        if let (Some(lo), Some(hi)) = (&s.running_min, &s.running_max) {
+            writeln!(out,
+                "running min: mean {:.6e} (se {:.2e}), overall {:.4e};  running max: mean {:.6e} (se {:.2e}), overall {:.4e}",
+                lo[0].mean(),
+                lo[0].mean_se(),
+                lo[0].min.unwrap_or(f64::NAN),
+                hi[0].mean(),
+                hi[0].mean_se(),
+                hi[0].max.unwrap_or(f64::NAN)
+            )?;
+        }
     }
     if let Some(h) = &s.histogram {
         writeln!(out, "histogram at step {} (below {}: {}, at or above {}: {})", h.step, h.lo, h.below, h.hi, h.above)?;

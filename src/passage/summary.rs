@@ -28,13 +28,12 @@ impl PassageSummary {
         self.records.len() as u64
     }
 
-    /// Adds the records of `other` (a disjoint shard of the same run).
+    /// Adds the records of `other` (a disjoint shard of the same run). Errors when the
+    /// configurations differ (the message names the first differing field, e.g.
+    /// `config.model.theta: 1.0 vs 2.0`), the horizons differ, or the path ranges overlap.
     pub fn merge(&mut self, other: &PassageSummary) -> Result<()> {
-        if self.config != other.config {
-            return Err(Error::InvalidInput(
-                "cannot merge passage summaries: different configurations (model, driver, grid, boundary, seed or paths)"
-                    .into(),
-            ));
+        if let Some(d) = crate::sde::summary::json_difference(&self.config, &other.config, "config") {
+            return Err(Error::InvalidInput(format!("cannot merge passage summaries: different configurations: {d}")));
         }
         if self.horizon.to_bits() != other.horizon.to_bits() {
             return Err(Error::InvalidInput(format!(
@@ -61,7 +60,8 @@ impl PassageSummary {
 
     /// Parses [`PassageSummary::to_json`] output, checking the format tag, the horizon and the
     /// records' consistency (see [`PassageRecords::from_json_value`]); no record may lie beyond
-    /// the horizon.
+    /// the horizon, and a censored path is censored at the horizon (where the ensemble censors
+    /// it: the survival estimators treat its time as the last time it was seen inside).
     pub fn from_json(text: &str, origin: &str) -> Result<Self> {
         let fmt = |message: String| Error::Format { path: origin.to_string(), message };
         let v: serde_json::Value = serde_json::from_str(text).map_err(|e| fmt(e.to_string()))?;
@@ -76,6 +76,14 @@ impl PassageSummary {
         let records = PassageRecords::from_json_value(v.get("records").unwrap_or(&serde_json::Value::Null), origin)?;
         if let Some(e) = records.exits().iter().find(|e| e.time > horizon) {
             return Err(fmt(format!("a record at t = {} lies beyond the horizon {}", Short(e.time), Short(horizon))));
+        }
+        if let Some((i, e)) =
+            records.exits().iter().enumerate().find(|(_, e)| e.is_censored() && e.time.to_bits() != horizon.to_bits())
+        {
+            return Err(fmt(format!(
+                "records.times[{i}]: a path censored at t = {}, not at the horizon {horizon}",
+                e.time
+            )));
         }
         Ok(PassageSummary { config: v.get("config").cloned().unwrap_or(serde_json::Value::Null), horizon, records })
     }

@@ -30,7 +30,7 @@
 
 use super::driver::{Driver, NoiseKind};
 use super::integrator::{PathIntegrator, Scheme};
-use super::summary::{Histogram, PowerSums, Summary, SUMMARY_FORMAT};
+use super::summary::{Histogram, LogHistogram, PowerSums, Summary, SUMMARY_FORMAT};
 use crate::error::{Error, Result};
 use crate::rng::Seed;
 use crate::stats::Estimate;
@@ -65,6 +65,12 @@ pub struct Observe {
     pub histogram: Option<HistogramSpec>,
     /// Accumulate each path's running minimum and maximum.
     pub extremes: bool,
+    /// Record every observed component in fine logarithmic bins ([`LogHistogram`]), for medians
+    /// and interquartile ranges with confidence intervals ([`Summary::quantile`],
+    /// [`Summary::iqr`]) at any scale. Ask for it with an alpha-stable driver, `alpha < 2`: the
+    /// variance is then infinite ([`Summary::tail_index`]). Cost: one ordered-map update per path
+    /// and observation.
+    pub quantiles: bool,
     /// Store paths at every `k`-th step (`Some(1)`: full paths). Memory `paths x steps / k`.
     pub store_every: Option<usize>,
 }
@@ -220,6 +226,7 @@ fn derived_config<I: PathIntegrator>(
             "steps": observe.steps,
             "histogram": observe.histogram.map(|h| json!([h.step, h.component, h.lo, h.hi, h.bins])),
             "extremes": observe.extremes,
+            "quantiles": observe.quantiles,
         },
     })
 }
@@ -362,7 +369,14 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
             dim: d,
             steps: self.observe.steps.clone(),
             times: self.observe.steps.iter().map(|&s| grid.time(s)).collect(),
+            tail_index: match self.driver.kind() {
+                NoiseKind::Stable { alpha } if alpha < 2.0 => Some(alpha),
+                _ => None,
+            },
             moments: self.observe.steps.iter().map(|_| (0..d).map(ps).collect()).collect(),
+            quantiles: self.observe.quantiles.then(|| {
+                self.observe.steps.iter().map(|_| (0..d).map(|i| LogHistogram::new(self.x0[i])).collect()).collect()
+            }),
             histogram: self
                 .observe
                 .histogram
@@ -487,6 +501,11 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         for (ti, &si) in self.obs_idx.iter().enumerate() {
             for (j, ps) in s.moments[ti].iter_mut().enumerate() {
                 ps.push(out[si * d + j]);
+            }
+            if let Some(q) = &mut s.quantiles {
+                for (j, b) in q[ti].iter_mut().enumerate() {
+                    b.push(out[si * d + j]);
+                }
             }
         }
         if let (Some(h), Some(hi)) = (&mut s.histogram, self.hist_idx) {

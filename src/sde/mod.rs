@@ -27,4 +27,4 @@ pub mod models;
 pub mod summary;
 
 pub use ensemble::{Ensemble, EnsembleBuilder, EnsembleOutput, HistogramSpec, Observe};
-pub use summary::{Histogram, PowerSums, Summary};
+pub use summary::{Decoded, Histogram, LogHistogram, PowerSums, Summary};
