@@ -3,23 +3,28 @@
 //! censoring-aware Monte Carlo estimates.
 //!
 //! # Sharpness at a fixed barrier: exponential versus polynomial
-//! [`sharpness_sweep`] varies the curvature `h_a` of the minimum at fixed barrier `dL` and saddle
-//! curvature `h_b` ([`EscapeLoss`]: a sharper minimum is also a narrower well). How the noise
-//! follows the sharpness is a modelling choice, [`NoiseScaling`]:
+//! [`sharpness_sweep`] varies the curvature `h_a` of the minimum at a fixed barrier `dL`. By
+//! default the saddle curvature follows, `h_b = h_a` ([`SaddleCurvature::Proportional`]): the well
+//! keeps its shape and only its scale changes, `u_b = sqrt(6 dL / h_a)`, so a flat minimum is a
+//! wide well. How the noise follows the sharpness is a modelling choice, [`NoiseScaling`]:
 //! - [`NoiseScaling::Curvature`] (the default): the gradient-noise covariance is proportional to
 //!   the curvature at the minimum, as for SGD near a minimum where the noise covariance tracks
 //!   the Hessian (`/work/shared/SEEDS.md` §2: `C(u) = (sigma_g + sigma_H u^2)/b` with
 //!   `sigma_g`, `sigma_H` per-sample variances): `sigma_g = s_g h_a`, `sigma_H = s_H h_a`, and
-//!   the fGn and stable amplitudes scale as `sqrt(h_a)`. Then (derived from the closed forms of
-//!   [`Langevin`] and [`PowerLawDynamic`]):
-//!   - Langevin: `ln T ~ 2 dL / (eta s_g h_a)`: the escape time depends **exponentially** on the
-//!     flatness `1/h_a`;
-//!   - power law: `T ~ (pi/sqrt(h_a h_b)) (1 + 2 s_H dL / (s_g h_a))^(1/2 + 1/(eta s_H))`: only
-//!     **polynomially**, `T ~ h_a^-(1 + 1/(eta s_H))` for flat minima (`h_a << 2 s_H dL / s_g`);
-//!   - stable: `T ~ alpha u_b^alpha / (c_alpha eps^alpha)` with `u_b^2 = 12 dL/(h_a + h_b)` and
-//!     `eps ~ sqrt(h_a)`: polynomial, set by the width of the well.
+//!   the fGn and stable amplitudes scale as `sqrt(h_a)`. Then (derived; with `v = u sqrt(h_a)`
+//!   and `t' = h_a t` the power-law dynamic becomes
+//!   `dv = -dL F'(v) dt' + sqrt(eta (h_a s_g + s_H v^2)) dB'` in a fixed-shape potential `F`):
+//!   - Langevin: `T = (pi/h_a) exp(2 dL / (eta s_g h_a)) (1 + O(sqrt(h_a)))`: `ln T - ln(1/h_a)`
+//!     is linear in the flatness `1/h_a` with slope `2 dL / (eta s_g)`: **exponential**;
+//!   - power law: `T ~ h_a^-(3/2 + 1/(eta s_H))` as `h_a -> 0` (the Laplace form's exponent
+//!     `kappa - 1/2 = 1/2 + 1/(eta s_H)`, the prefactors `1/h_a` and `sqrt(C(u_b)/sigma_g)`):
+//!     **polynomial**;
+//!   - stable: `T ~ alpha u_b^alpha / (c_alpha eps^alpha) ~ h_a^-alpha` (`u_b ~ h_a^(-1/2)`,
+//!     `eps ~ sqrt(h_a)`): polynomial, set by the width of the well.
+//!
+//!   The validation case `escape/sharpness` checks both slopes on the exact integrals.
 //! - [`NoiseScaling::Fixed`]: the amplitudes stay as given; Langevin then depends on `h_a` only
-//!   through Kramers' prefactor `1/sqrt(h_a h_b)`.
+//!   through Kramers' prefactor and the well width.
 //!
 //! # Hurst index
 //! [`hurst_sweep`] runs fGn-driven gradient descent at one amplitude for several `H` with a common
@@ -72,6 +77,33 @@ impl std::str::FromStr for Dynamic {
             "fgn" => Ok(Dynamic::Fgn),
             "stable" => Ok(Dynamic::Stable),
             _ => Err(Error::InvalidInput(format!("unknown dynamic `{s}`: must be langevin, power-law, fgn or stable"))),
+        }
+    }
+}
+
+/// The saddle curvature along a [`sharpness_sweep`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SaddleCurvature {
+    /// `h_b = c h_a`: the well keeps its shape and only its scale changes (`u_b = sqrt(12 dL /
+    /// ((1 + c) h_a))`, the width of a quadratic well of curvature `h_a` and depth `dL` up to a
+    /// constant). The default, `c = 1`.
+    Proportional(f64),
+    /// `h_b` fixed: for `h_a << h_b` the width `u_b` then stops growing as the minimum flattens.
+    Fixed(f64),
+}
+
+impl Default for SaddleCurvature {
+    fn default() -> Self {
+        SaddleCurvature::Proportional(1.0)
+    }
+}
+
+impl SaddleCurvature {
+    /// `h_b` at sharpness `h_a`.
+    pub fn at(&self, h_a: f64) -> f64 {
+        match *self {
+            SaddleCurvature::Proportional(c) => c * h_a,
+            SaddleCurvature::Fixed(h_b) => h_b,
         }
     }
 }
@@ -365,15 +397,15 @@ fn check_values(name: &'static str, v: &[f64]) -> Result<()> {
     Ok(())
 }
 
-/// The mean escape time against the sharpness `h_a` (each value `> 0`) at fixed saddle curvature
-/// `h_b` and barrier `delta_l`, for each of `dynamics`: exact and approximate closed forms, and
+/// The mean escape time against the sharpness `h_a` (each value `> 0`) at fixed barrier
+/// `delta_l`, with the saddle curvature `saddle` ([`SaddleCurvature`]), for each of `dynamics`: exact and approximate closed forms, and
 /// with `sim` the simulated escapes (module docs for the noise scaling and what to expect).
 ///
 /// Errors: an empty `h_a` or `dynamics`, a parameter out of range (named), a failed quadrature or
 /// simulation.
 pub fn sharpness_sweep(
     h_a: &[f64],
-    h_b: f64,
+    saddle: SaddleCurvature,
     delta_l: f64,
     noise: &NoiseParams,
     scaling: NoiseScaling,
@@ -390,7 +422,7 @@ pub fn sharpness_sweep(
     let mut rows = Vec::new();
     for &d in dynamics {
         for (i, &ha) in h_a.iter().enumerate() {
-            let loss = EscapeLoss::new(ha, h_b, delta_l)?;
+            let loss = EscapeLoss::new(ha, saddle.at(ha), delta_l)?;
             let seed = sim.map_or(Seed::new(0), |s| s.seed.child(i as u64).child_named(d.name()));
             rows.push(point(d, ha, loss, noise.at(ha, scaling), sim, seed)?);
         }
