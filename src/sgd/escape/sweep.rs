@@ -303,9 +303,11 @@ impl EscapeTable {
         self.rows.iter().filter(move |r| r.dynamic == d)
     }
 
-    /// The [`Trend`] of each simulated dynamic between its first and last point (`None` when
-    /// fewer than two points were simulated). With different horizons and censoring the two
-    /// restricted means are not comparable: the direction is then [`Direction::Undetermined`].
+    /// The [`Trend`] of each simulated dynamic between its first and last point (none when
+    /// fewer than two points were simulated). A censored point's estimate is a restricted mean,
+    /// a lower bound of its mean: a rise (fall) is only concluded when the earlier (later) point
+    /// is uncensored, or when both are restricted to one common horizon; otherwise the direction
+    /// is [`Direction::Undetermined`].
     pub fn trends(&self) -> Vec<Trend> {
         let mut out = Vec::new();
         for d in Dynamic::ALL {
@@ -319,13 +321,19 @@ impl EscapeTable {
             let level = first.1.stats.level;
             let diff = Estimate::normal(b.value - a.value, (a.se * a.se + b.se * b.se).sqrt(), level);
             let restricted = first.1.censored() || last.1.censored();
-            let comparable = !restricted || first.1.horizon == last.1.horizon;
-            let direction = if !comparable || diff.ci.contains(0.0) || !diff.se.is_finite() {
+            // A restricted mean is a lower bound of the mean: a fall is established when the
+            // later estimate is a plain mean, a rise when the earlier one is; two restricted
+            // means compare as `E min(T, horizon)` only at one common horizon.
+            let common = first.1.censored() && last.1.censored() && first.1.horizon == last.1.horizon;
+            let (can_rise, can_fall) = (!first.1.censored() || common, !last.1.censored() || common);
+            let direction = if diff.ci.contains(0.0) || !diff.se.is_finite() {
                 Direction::Undetermined
-            } else if diff.value > 0.0 {
+            } else if diff.value > 0.0 && can_rise {
                 Direction::Increasing
-            } else {
+            } else if diff.value < 0.0 && can_fall {
                 Direction::Decreasing
+            } else {
+                Direction::Undetermined
             };
             out.push(Trend { dynamic: d, from: first.0.x, to: last.0.x, difference: diff, direction, restricted });
         }
