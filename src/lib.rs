@@ -9,12 +9,13 @@
 //! | [`sde`] | SDE models, noise drivers, Euler–Maruyama / Milstein integrators, parallel ensembles |
 //! | [`passage`] | first-passage and escape-time estimators and their closed forms |
 //! | [`hurst`] | Hurst-exponent estimators with standard errors |
+//! | [`sgd`] | the SGD-noise lab: escape from minima under Langevin, power-law, fGn and stable noise |
 //! | [`stats`] | shared statistics: moments with standard errors, regression, KS, autocovariance |
 //! | [`io`] | `.npy`, CSV and raw binary writers (atomic) |
 //! | [`rng`] | reproducible per-path random streams |
 //! | [`error`] | the library's error type |
 //!
-//! Data flow is one way: `noise` -> `sde` -> `passage` / `hurst`; `stats`, `rng` and `error`
+//! Data flow is one way: `noise` -> `sde` -> `passage` / `hurst` -> `sgd`; `stats`, `rng` and `error`
 //! serve all.
 #![warn(missing_docs)]
 
@@ -25,6 +26,7 @@ pub mod noise;
 pub mod passage;
 pub mod rng;
 pub mod sde;
+pub mod sgd;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -1,4 +1,4 @@
-//! `fracnoise`: generate noise, simulate SDEs, estimate Hurst exponents, and validate the toolkit.
+//! `fracnoise`: generate noise, simulate SDEs, estimate Hurst exponents, study SGD noise, and validate the toolkit.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -11,6 +11,7 @@ mod outputs;
 mod passage;
 mod progress;
 mod report;
+mod sgd_escape;
 mod simulate;
 mod validate;
 
@@ -46,6 +47,20 @@ enum Command {
     Merge(merge::Args),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
     Hurst(hurst::Args),
+    /// The SGD-noise lab: SGD modelled as an SDE (escape from minima).
+    Sgd(SgdArgs),
+}
+
+#[derive(clap::Args)]
+struct SgdArgs {
+    #[command(subcommand)]
+    command: SgdCommand,
+}
+
+#[derive(Subcommand)]
+enum SgdCommand {
+    /// Mean escape time from a minimum against its sharpness (Langevin, power-law, fGn, stable) or against H (fGn descent).
+    Escape(sgd_escape::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +81,9 @@ fn main() -> ExitCode {
         Command::Passage(a) => passage::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
+        Command::Sgd(a) => match a.command {
+            SgdCommand::Escape(a) => sgd_escape::run(a),
+        },
     };
     match result {
         Ok(code) => code,

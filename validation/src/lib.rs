@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 pub mod calibrate;
+mod escape;
 pub mod figures;
 mod framework_cases;
 mod hurst;
@@ -256,6 +257,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(sde::cases());
     v.extend(hurst::cases());
     v.extend(passage::cases());
+    v.extend(escape::cases());
     v
 }
 
