@@ -221,3 +221,25 @@ fn fused_brownian_equals_two_pass_replay() {
         assert_eq!(a.1, b.1);
     }
 }
+
+/// `run_into` (stored paths in caller-owned memory, as the Python bindings use) gives the bits of
+/// `run`, and refuses a buffer of the wrong length.
+#[test]
+fn run_into_equals_run() {
+    let grid = Grid::new(120, 0.01).unwrap();
+    let ou = Ou::new(1.3, 0.2, 0.7).unwrap();
+    let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    let cfg = serde_json::json!({"model": "test"});
+    let e = Ensemble::new(&integ, &d, vec![0.3], Seed::new(5), observe(120), cfg).unwrap();
+    let o = e.run(3..80).unwrap();
+    let cols = e.stored_columns();
+    assert_eq!(cols, e.stored_steps().len());
+    assert_eq!(o.stored_steps, e.stored_steps());
+    let mut buf = vec![f64::NAN; 77 * cols];
+    let s = e.run_into(3..80, &mut buf, &|_| {}).unwrap();
+    assert_eq!(s, o.summary);
+    assert_eq!(buf, o.paths.unwrap().into_raw_vec_and_offset().0);
+    let err = e.run_into(3..80, &mut buf[1..], &|_| {}).unwrap_err();
+    assert!(matches!(err, Error::LengthMismatch { name: "stored", .. }), "{err}");
+}
