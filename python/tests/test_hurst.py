@@ -110,9 +110,3 @@ def test_bad_input(call, text):
         with pytest.raises(fn.InvalidInputError, match=text):
             call()
 
-
-def test_gil_released_during_batches():
-    from test_noise import spin_share
-
-    x = fn.fgn(2**14, 0.6, 64, seed=1)
-    assert spin_share(lambda: fn.dfa(x)) > 0.25

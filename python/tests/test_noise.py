@@ -8,8 +8,6 @@ whatever the seed)."""
 import math
 import subprocess
 import sys
-import threading
-import time
 
 import numpy as np
 import pytest
@@ -235,40 +233,3 @@ def test_negative_sizes_are_errors_not_panics():
     for call in [lambda: fn.fgn(-1, 0.5), lambda: fn.fgn(10, 0.5, -2), lambda: fn.bm(10, first_path=-1)]:
         with pytest.raises((OverflowError, ValueError, TypeError)):
             call()
-
-
-# --- the GIL is released ---------------------------------------------------------------------
-
-
-def spin_share(call):
-    """The share of `call`'s wall time during which a spinning Python thread could run, relative
-    to its rate while the main thread sleeps: near 0 when `call` holds the GIL (the spinner only
-    runs in the switch intervals around the call), well above when it releases it."""
-    state = {"stop": False, "n": 0}
-
-    def spin():
-        while not state["stop"]:
-            state["n"] += 1
-
-    t = threading.Thread(target=spin)
-    t.start()
-    try:
-        a, t0 = state["n"], time.perf_counter()
-        time.sleep(0.1)
-        rate = (state["n"] - a) / (time.perf_counter() - t0)
-        share = []
-        for _ in range(3):
-            a, t0 = state["n"], time.perf_counter()
-            call()
-            dt = time.perf_counter() - t0
-            share.append((state["n"] - a) / (rate * dt))
-    finally:
-        state["stop"] = True
-        t.join()
-    return float(np.median(share))
-
-
-def test_gil_released_during_long_calls():
-    # Each call lasts 50 ms or more; holding the GIL would give a share below ~0.1.
-    assert spin_share(lambda: fn.fgn(2**18, 0.7, 8, seed=1)) > 0.25
-    assert spin_share(lambda: fn.stable(2 * 10**6, 1.5, seed=1)) > 0.25

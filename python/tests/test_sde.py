@@ -177,9 +177,3 @@ def test_bad_models_and_drivers():
     with pytest.raises(fn.FracnoiseIOError):
         fn.load("/nonexistent/summary.json")
 
-
-def test_gil_released_during_simulate():
-    from test_noise import spin_share
-
-    run = lambda: fn.simulate(fn.OU(), paths=20000, steps=500, dt=0.01, seed=1)  # noqa: E731
-    assert spin_share(run) > 0.25
