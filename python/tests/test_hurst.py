@@ -80,12 +80,15 @@ def test_path_kind_and_warnings():
     path = fn.fbm(4096, 0.7, seed=6)
     noise = np.diff(path)
     assert fn.whittle(path, kind="path").hurst == fn.whittle(noise).hurst
-    with pytest.warns(fn.FracnoiseWarning, match="looks like a path"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         r = fn.dfa(path)
-    assert r.warnings and issubclass(fn.FracnoiseWarning, UserWarning)
-    with pytest.warns(fn.FracnoiseWarning, match="rows have warnings"):
+    assert [str(w.message) for w in caught] == r.warnings and len(r.warnings) == 2
+    assert all(w.category is fn.FracnoiseWarning and w.filename == __file__ for w in caught)
+    assert "looks like a path" in r.warnings[0] and issubclass(fn.FracnoiseWarning, UserWarning)
+    with pytest.warns(fn.FracnoiseWarning, match="2 of 2 rows have warnings"):
         b = fn.dfa(np.vstack([path, path]))
-    assert b.warnings[0][0] == 0
+    assert [i for i, _ in b.warnings] == [0, 0, 1, 1]
 
 
 @pytest.mark.parametrize(
