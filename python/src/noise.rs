@@ -59,24 +59,31 @@ type FgnKey = (usize, u64, u64);
 static FGN_CACHE: Cache<FgnKey, FgnGenerator> = Cache::new();
 static FBM_CACHE: Cache<FgnKey, FbmGenerator> = Cache::new();
 
-/// Largest `n` whose FFT work buffers are kept for the next call (about `64 n` bytes each, one
-/// per worker thread); larger ones are freed after use.
-const KEEP_SCRATCH_N: usize = 1 << 20;
+/// fGn work buffers kept across calls, at most this many samples `n` in total (a buffer for `n`
+/// holds about `64 n` bytes: 2^21 is about 128 MiB whatever the thread count).
+const KEEP_SCRATCH_TOTAL_N: usize = 1 << 21;
 
-/// fGn work buffers kept across calls: a fresh 2n-point buffer costs page faults on every call,
-/// which for one path of 2^20 doubles the time. Any scratch fits any generator (it is resized).
-static SCRATCH_POOL: Mutex<Vec<FgnScratch>> = Mutex::new(Vec::new());
+/// fGn work buffers kept across calls, with the `n` each was last fitted to: a fresh 2n-point
+/// buffer costs page faults on every call, which for one path of 2^20 doubles the time. Any
+/// scratch fits any generator (it is resized on use).
+static SCRATCH_POOL: Mutex<Vec<(usize, FgnScratch)>> = Mutex::new(Vec::new());
 
-/// A scratch taken from the pool, returned on drop (when small enough to keep).
+/// A scratch taken from the pool, returned on drop while the pool's budget allows.
 struct Pooled {
     s: Option<FgnScratch>,
-    keep: bool,
+    n: usize,
 }
 
 impl Pooled {
+    /// A kept scratch of this generator's `n` (so that its recorded size is its real size), or
+    /// a new one.
     fn take(g: &FgnGenerator) -> Self {
-        let s = SCRATCH_POOL.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_else(|| g.scratch());
-        Pooled { s: Some(s), keep: g.len() <= KEEP_SCRATCH_N }
+        let n = g.len();
+        let kept = {
+            let mut pool = SCRATCH_POOL.lock().unwrap_or_else(|p| p.into_inner());
+            pool.iter().rposition(|(m, _)| *m == n).map(|i| pool.swap_remove(i).1)
+        };
+        Pooled { s: Some(kept.unwrap_or_else(|| g.scratch())), n }
     }
 
     fn get(&mut self) -> &mut FgnScratch {
@@ -86,10 +93,15 @@ impl Pooled {
 
 impl Drop for Pooled {
     fn drop(&mut self) {
-        if let (true, Some(s)) = (self.keep, self.s.take()) {
+        if let Some(s) = self.s.take() {
             let mut pool = SCRATCH_POOL.lock().unwrap_or_else(|p| p.into_inner());
-            if pool.len() < 64 {
-                pool.push(s);
+            let total = |p: &Vec<(usize, FgnScratch)>| p.iter().map(|(n, _)| n).sum::<usize>();
+            if total(&pool) + self.n > KEEP_SCRATCH_TOTAL_N {
+                // The current size first: drop the buffers of other sizes.
+                pool.retain(|(m, _)| *m == self.n);
+            }
+            if total(&pool) + self.n <= KEEP_SCRATCH_TOTAL_N {
+                pool.push((self.n, s));
             }
         }
     }
