@@ -436,6 +436,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         let total_usize = usize::try_from(total).map_err(|_| Error::InvalidInput("too many paths".into()))?;
         let d = self.integrator.state_dim();
         let cols = self.store_steps.len() * d;
+        let direct = cols > 0 && self.store_steps.len() == self.stops.len();
         let n_chunks = total_usize.div_ceil(CHUNK);
         let done = AtomicU64::new(0);
         let first_failed = AtomicUsize::new(usize::MAX);
@@ -464,13 +465,19 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                     let end = (start + CHUNK as u64).min(paths.end);
                     let mut s = self.empty_summary();
                     for p in start..end {
-                        let r = self.run_path(p, scratch, dl, out, ext, &mut s);
+                        let row = (p - start) as usize;
+                        // When every stop is stored (e.g. `store_every = 1`), the path's row is
+                        // the integrator's output buffer: no copy.
+                        let r = if direct {
+                            self.run_path(p, scratch, dl, &mut store[row * cols..(row + 1) * cols], ext, &mut s)
+                        } else {
+                            self.run_path(p, scratch, dl, out, ext, &mut s)
+                        };
                         if let Err(e) = r {
                             first_failed.fetch_min(c, Ordering::Relaxed);
                             return (c, Err(e));
                         }
-                        if cols > 0 {
-                            let row = (p - start) as usize;
+                        if cols > 0 && !direct {
                             let dst = &mut store[row * cols..(row + 1) * cols];
                             for (j, &si) in self.store_idx.iter().enumerate() {
                                 dst[j * d..(j + 1) * d].copy_from_slice(&out[si * d..(si + 1) * d]);
