@@ -88,6 +88,8 @@ fn fgn_and_fbm_bad_input() {
     }
     // Underflow of derived quantities is an error, not a zero-variance generator.
     assert_eq!(param_name(FgnGenerator::new(8, 0.5, 1e-200)), "sigma^2");
+    // Overflow too: sigma^2 is finite but the eigenvalues (sums of covariances) are not.
+    assert_eq!(param_name(FgnGenerator::new(1, 5e-163, 1.1e154)), "acov[0] (variance)");
     assert_eq!(param_name(FbmGenerator::new(2, 0.9, 5e-324)), "(t_end / n_steps)^hurst");
     assert!(matches!(FbmGenerator::new(0, 0.5, 1.0), Err(Error::InvalidSize { name: "n_steps", .. })));
 }

@@ -222,3 +222,64 @@ fn fused_brownian_equals_two_pass_replay() {
         assert_eq!(a.1, b.1);
     }
 }
+
+/// `run_into` (stored paths in caller-owned memory, as the Python bindings use) gives the bits of
+/// `run`, and refuses a buffer of the wrong length.
+#[test]
+fn run_into_equals_run() {
+    let grid = Grid::new(120, 0.01).unwrap();
+    let ou = Ou::new(1.3, 0.2, 0.7).unwrap();
+    let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    let cfg = serde_json::json!({"model": "test"});
+    let e = Ensemble::new(&integ, &d, vec![0.3], Seed::new(5), observe(120), cfg).unwrap();
+    let o = e.run(3..80).unwrap();
+    let cols = e.stored_columns();
+    assert_eq!(cols, e.stored_steps().len());
+    assert_eq!(o.stored_steps, e.stored_steps());
+    let mut buf = vec![f64::NAN; 77 * cols];
+    let s = e.run_into(3..80, &mut buf, &|_| {}).unwrap();
+    assert_eq!(s, o.summary);
+    assert_eq!(buf, o.paths.unwrap().into_raw_vec_and_offset().0);
+    let err = e.run_into(3..80, &mut buf[1..], &|_| {}).unwrap_err();
+    assert!(matches!(err, Error::LengthMismatch { name: "stored", .. }), "{err}");
+}
+
+/// Stored paths of `integ` on paths 0..40, storing every `every`-th step.
+fn stored<I: PathIntegrator>(integ: &I, d: &Driver, every: usize, extremes: bool) -> (Summary, ndarray::Array2<f64>) {
+    let n = d.grid().n_steps();
+    // Step n - 1 is not a multiple of 3: with every = 3 the copy route, with every = 1 the direct one.
+    let o = Observe { steps: vec![n - 1, n], histogram: None, extremes, store_every: Some(every) };
+    let e = Ensemble::new(integ, d, vec![0.3], Seed::new(8), o, serde_json::json!(null)).unwrap();
+    let r = e.run(0..40).unwrap();
+    (r.summary, r.paths.unwrap())
+}
+
+/// Stops at every step (stored full paths) run as dense blocks; the states must have the bits of
+/// the sparse route (every third step stored), for the linear fast path and a closure model,
+/// with and without extremes.
+#[test]
+fn dense_stops_equal_sparse_stops() {
+    let grid = Grid::new(300, 0.01).unwrap();
+    let ou = Ou::new(1.3, 0.2, 0.7).unwrap();
+    let cubic = ScalarSde::new(|_t, x: f64| 0.5 * x - x * x * x, |_t, x: f64| 0.4 + 0.1 * x.sin());
+    let d = Driver::brownian(grid, 1).unwrap();
+    let lin = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let gen = ScalarIntegrator::new(&cubic, grid, Scheme::EulerMaruyama).unwrap();
+    for extremes in [false, true] {
+        let (s1, p1) = stored(&lin, &d, 1, extremes);
+        let (s3, p3) = stored(&lin, &d, 3, extremes);
+        assert_eq!(s1.moments, s3.moments);
+        assert_eq!(s1.running_max, s3.running_max);
+        assert_eq!(s1.running_min, s3.running_min);
+        for j in 0..p3.ncols() {
+            assert_eq!(p1.column(3 * j), p3.column(j), "linear, column {j}");
+        }
+        let (g1, q1) = stored(&gen, &d, 1, extremes);
+        let (g3, q3) = stored(&gen, &d, 3, extremes);
+        assert_eq!(g1.running_min, g3.running_min);
+        for j in 0..q3.ncols() {
+            assert_eq!(q1.column(3 * j), q3.column(j), "closure model, column {j}");
+        }
+    }
+}

@@ -154,6 +154,16 @@ impl CirculantEmbedding {
         let fft = planner.plan_fft_forward(m);
         fft.process(&mut row);
         let lambda: Vec<f64> = row.iter().map(|c| c.re).collect();
+        // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
+        if lambda.iter().any(|l| !l.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "acov[0] (variance)",
+                value: acov[0],
+                allowed: crate::error::Allowed(
+                    "small enough that the circulant eigenvalues (sums of 2n covariances) are finite",
+                ),
+            });
+        }
         let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
         for (k, &l) in lambda.iter().enumerate() {
             if l < min_eig {

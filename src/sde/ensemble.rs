@@ -399,9 +399,58 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
     ) -> Result<EnsembleOutput> {
         let total = paths.end.saturating_sub(paths.start);
         let total_usize = usize::try_from(total).map_err(|_| Error::InvalidInput("too many paths".into()))?;
+        let cols = self.stored_columns();
+        let len = total_usize
+            .checked_mul(cols)
+            .ok_or_else(|| Error::InvalidInput(format!("{total} paths x {cols} stored values overflow")))?;
+        let mut stored = vec![0.0; len];
+        let summary = self.run_inner(paths, progress, &mut stored)?;
+        let paths_out = (cols > 0).then(|| Array2::from_shape_vec((total_usize, cols), stored).expect("shape matches"));
+        Ok(EnsembleOutput { summary, paths: paths_out, stored_steps: self.store_steps.clone() })
+    }
+
+    /// The step indices stored per path when [`Observe::store_every`] is set (empty otherwise).
+    pub fn stored_steps(&self) -> &[usize] {
+        &self.store_steps
+    }
+
+    /// Values stored per path: `stored_steps().len() * dim` (0 when paths are not stored).
+    pub fn stored_columns(&self) -> usize {
+        self.store_steps.len() * self.integrator.state_dim()
+    }
+
+    /// [`Ensemble::run_with_progress`] with the stored paths written into caller-owned memory
+    /// (e.g. an array allocated by numpy) instead of a new array: `stored` is row-major
+    /// `(paths.len(), stored_columns())`, laid out as [`EnsembleOutput::paths`]. Returns the
+    /// summary; the bits are those of [`Ensemble::run`].
+    ///
+    /// Errors: `stored.len() != paths.len() * stored_columns()` ([`Error::LengthMismatch`]), and
+    /// as [`Ensemble::run`].
+    pub fn run_into(
+        &self,
+        paths: std::ops::Range<u64>,
+        stored: &mut [f64],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Summary> {
+        let total = usize::try_from(paths.end.saturating_sub(paths.start))
+            .map_err(|_| Error::InvalidInput("too many paths".into()))?;
+        let expected =
+            total.checked_mul(self.stored_columns()).ok_or_else(|| Error::InvalidInput("too many paths".into()))?;
+        crate::error::check_len("stored", stored.len(), expected)?;
+        self.run_inner(paths, progress, stored)
+    }
+
+    fn run_inner(
+        &self,
+        paths: std::ops::Range<u64>,
+        progress: &(dyn Fn(u64) + Sync),
+        stored: &mut [f64],
+    ) -> Result<Summary> {
+        let total = paths.end.saturating_sub(paths.start);
+        let total_usize = usize::try_from(total).map_err(|_| Error::InvalidInput("too many paths".into()))?;
         let d = self.integrator.state_dim();
         let cols = self.store_steps.len() * d;
-        let mut stored = vec![0.0; if cols > 0 { total_usize * cols } else { 0 }];
+        let direct = cols > 0 && self.store_steps.len() == self.stops.len();
         let n_chunks = total_usize.div_ceil(CHUNK);
         let done = AtomicU64::new(0);
         let first_failed = AtomicUsize::new(usize::MAX);
@@ -430,13 +479,19 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                     let end = (start + CHUNK as u64).min(paths.end);
                     let mut s = self.empty_summary();
                     for p in start..end {
-                        let r = self.run_path(p, scratch, dl, out, ext, &mut s);
+                        let row = (p - start) as usize;
+                        // When every stop is stored (e.g. `store_every = 1`), the path's row is
+                        // the integrator's output buffer: no copy.
+                        let r = if direct {
+                            self.run_path(p, scratch, dl, &mut store[row * cols..(row + 1) * cols], ext, &mut s)
+                        } else {
+                            self.run_path(p, scratch, dl, out, ext, &mut s)
+                        };
                         if let Err(e) = r {
                             first_failed.fetch_min(c, Ordering::Relaxed);
                             return (c, Err(e));
                         }
-                        if cols > 0 {
-                            let row = (p - start) as usize;
+                        if cols > 0 && !direct {
                             let dst = &mut store[row * cols..(row + 1) * cols];
                             for (j, &si) in self.store_idx.iter().enumerate() {
                                 dst[j * d..(j + 1) * d].copy_from_slice(&out[si * d..(si + 1) * d]);
@@ -466,9 +521,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                     }
                 },
             );
-        let summary = result.1?;
-        let paths_out = (cols > 0).then(|| Array2::from_shape_vec((total_usize, cols), stored).expect("shape matches"));
-        Ok(EnsembleOutput { summary, paths: paths_out, stored_steps: self.store_steps.clone() })
+        result.1
     }
 
     #[inline]

@@ -191,6 +191,50 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
             if k == n {
                 break;
             }
+            // A run of stops at every step (stored paths, `store_every = 1`) is one block that
+            // writes the state after each step, instead of one block per step: the same
+            // arithmetic in the same order, so the same bits.
+            let mut dense = 0;
+            while dense < BLOCK && next_stop + dense < stops.len() && stops[next_stop + dense] == k + 1 + dense {
+                dense += 1;
+            }
+            if dense >= 2 {
+                let len = dense.min(n - k);
+                let x_start = x;
+                let blk = &mut buf[..len];
+                let dst = &mut out[next_stop..next_stop + len];
+                if let Some(l) = self.linear {
+                    let h = self.grid.dt();
+                    let (a, c, s) = (1.0 - l.k * h, l.m * h, l.s);
+                    for (b, o) in blk.iter_mut().zip(dst.iter_mut()) {
+                        let w = next();
+                        *b = w;
+                        x = x * a + (s * w + c);
+                        if TRACK {
+                            lo = lo.min(x);
+                            hi = hi.max(x);
+                        }
+                        *o = x;
+                    }
+                } else {
+                    for (i, (b, o)) in blk.iter_mut().zip(dst.iter_mut()).enumerate() {
+                        let w = next();
+                        *b = w;
+                        x = self.step(k + i, x, w);
+                        if TRACK {
+                            lo = lo.min(x);
+                            hi = hi.max(x);
+                        }
+                        *o = x;
+                    }
+                }
+                if !x.is_finite() {
+                    return Err(self.locate(path, x_start, k, &buf[..len]));
+                }
+                k += len;
+                next_stop += len;
+                continue;
+            }
             let target = if next_stop < stops.len() { stops[next_stop].min(n) } else { n };
             let len = (target.max(k + 1) - k).min(BLOCK);
             let x_start = x;

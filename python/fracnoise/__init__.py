@@ -1,0 +1,102 @@
+"""fracnoise: fractional and alpha-stable noise, SDE ensembles, first passage and Hurst
+estimators, from a Rust library whose every number is checked against closed forms.
+
+Noise (numpy arrays, filled in place, GIL released, rows in parallel):
+    fgn, fbm, bm, stable, FgnGenerator
+SDE ensembles:
+    simulate(model, driver, ...) -> SimulationResult; merge, load
+    models OU, BM, GBM, DoubleWell, PowerLaw, SDE (Python callables: slow)
+    drivers BrownianDriver, StableDriver, FbmDriver
+First passage:
+    passage(model, driver, upper=..., lower=...) -> PassageResult
+Hurst exponents (1-D series, or every row of a 2-D array in parallel):
+    dfa, mfdfa, rs, aggvar, gph, local_whittle, whittle -> HurstResult / HurstBatch
+Errors:
+    FracnoiseError; InvalidInputError (also ValueError); NonFiniteStateError (also
+    RuntimeError); FracnoiseIOError (also OSError); FracnoiseWarning
+
+Seeds: an int ``seed`` gives exactly the bits of the ``fracnoise`` command-line tool's
+``--seed`` and of the Rust library, whatever the thread count.
+"""
+
+from ._native import (
+    BM,
+    GBM,
+    OU,
+    SDE,
+    BrownianDriver,
+    DoubleWell,
+    Estimate,
+    FbmDriver,
+    FgnGenerator,
+    FracnoiseError,
+    FracnoiseIOError,
+    FracnoiseWarning,
+    Histogram,
+    HurstBatch,
+    HurstResult,
+    InvalidInputError,
+    MfdfaResult,
+    NonFiniteStateError,
+    PassageResult,
+    PowerLaw,
+    SimulationResult,
+    StableDriver,
+    __version__,
+    aggvar,
+    bm,
+    dfa,
+    fbm,
+    fgn,
+    gph,
+    load,
+    local_whittle,
+    merge,
+    mfdfa,
+    passage,
+    rs,
+    simulate,
+    stable,
+    whittle,
+)
+
+__all__ = [
+    "BM",
+    "GBM",
+    "OU",
+    "SDE",
+    "BrownianDriver",
+    "DoubleWell",
+    "Estimate",
+    "FbmDriver",
+    "FgnGenerator",
+    "FracnoiseError",
+    "FracnoiseIOError",
+    "FracnoiseWarning",
+    "Histogram",
+    "HurstBatch",
+    "HurstResult",
+    "InvalidInputError",
+    "MfdfaResult",
+    "NonFiniteStateError",
+    "PassageResult",
+    "PowerLaw",
+    "SimulationResult",
+    "StableDriver",
+    "__version__",
+    "aggvar",
+    "bm",
+    "dfa",
+    "fbm",
+    "fgn",
+    "gph",
+    "load",
+    "local_whittle",
+    "merge",
+    "mfdfa",
+    "passage",
+    "rs",
+    "simulate",
+    "stable",
+    "whittle",
+]

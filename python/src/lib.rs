@@ -1,0 +1,40 @@
+//! `fracnoise._native`: the Python extension module of fracnoise (PyO3 + numpy).
+//!
+//! | module | what it binds |
+//! |---|---|
+//! | [`noise`] | `fgn`, `fbm`, `bm`, `stable` and the reusable `FgnGenerator` (arrays filled in place) |
+//! | [`sde`] | model and driver classes, `simulate` (ensembles, shards), `merge`, `SimulationResult` |
+//! | [`passage`] | `passage` (first-passage / exit times with censoring) and `PassageResult` |
+//! | [`hurst`] | `dfa`, `mfdfa`, `rs`, `aggvar`, `gph`, `local_whittle`, `whittle`, row-parallel on 2-D input |
+//! | [`errors`] | `FracnoiseError` and its subclasses; the library error mapped to them |
+//! | [`seed`] | the `seed=` argument: an int is the CLI's `--seed` (same bits) |
+//! | [`arrays`] | numpy-owned output arrays and float64 views of inputs |
+//!
+//! Rules every binding follows: inputs are validated (by the library, whose constructors return
+//! `Result`, or here) so that no panic reaches Python; long computations run with the GIL released
+//! (`Python::allow_threads`); outputs are numpy arrays allocated once and filled in place, or Rust
+//! vectors handed to numpy without a copy (`IntoPyArray`).
+
+use pyo3::prelude::*;
+
+mod arrays;
+mod errors;
+mod estimate;
+mod hurst;
+mod noise;
+mod passage;
+mod sde;
+mod seed;
+
+/// The extension module (re-exported by the `fracnoise` package).
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    estimate::register(m)?;
+    noise::register(m)?;
+    sde::register(m)?;
+    passage::register(m)?;
+    hurst::register(m)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
