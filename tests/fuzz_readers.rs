@@ -725,6 +725,8 @@ fn gen_summary_value(rng: &mut Rng64) -> Summary {
         histogram,
         running_min: extremes.then(|| (0..dim).map(|_| sums(rng)).collect()),
         running_max: extremes.then(|| (0..dim).map(|_| sums(rng)).collect()),
+        tail_index: None,
+        quantiles: None,
     }
 }
 

@@ -249,7 +249,7 @@ fn run_into_equals_run() {
 fn stored<I: PathIntegrator>(integ: &I, d: &Driver, every: usize, extremes: bool) -> (Summary, ndarray::Array2<f64>) {
     let n = d.grid().n_steps();
     // Step n - 1 is not a multiple of 3: with every = 3 the copy route, with every = 1 the direct one.
-    let o = Observe { steps: vec![n - 1, n], histogram: None, extremes, store_every: Some(every) };
+    let o = Observe { steps: vec![n - 1, n], histogram: None, extremes, store_every: Some(every), quantiles: false };
     let e = Ensemble::new(integ, d, vec![0.3], Seed::new(8), o, serde_json::json!(null)).unwrap();
     let r = e.run(0..40).unwrap();
     (r.summary, r.paths.unwrap())
