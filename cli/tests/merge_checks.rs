@@ -49,7 +49,7 @@ fn refused(dir: &Path, name: &str, v: &Value, other: &Path, edit: impl Fn(&mut V
     let mut v = v.clone();
     edit(&mut v);
     write(&f, &v);
-    let out = dir.join(format!("{name}.merged"));
+    let out = dir.join(format!("{name}.merged.json"));
     let e = run_err(&["merge", s(&f), s(other), "-o", s(&out)]);
     assert!(e.contains(name), "{name}: the message names the file: {e}");
     for x in expect {
