@@ -608,6 +608,8 @@ impl ModelUser for Sim<'_> {
             self.hist.map(|(lo, hi, bins)| HistogramSpec { step: self.steps, component: 0, lo, hi, bins });
         observe.extremes = self.extremes;
         observe.store_every = self.store_every;
+        // As the CLI: quantiles (median, IQR) for stable drivers, whose variance is infinite.
+        observe.quantiles = matches!(self.driver, DriverSpec::Stable { alpha, .. } if alpha < 2.0);
         // The CLI's configuration (shards of either merge with the other's).
         let config = json!({
             "model": model_json,
