@@ -9,13 +9,14 @@
 //! | [`sde`] | SDE models, noise drivers, Euler–Maruyama / Milstein integrators, parallel ensembles |
 //! | [`passage`] | first-passage and escape-time estimators and their closed forms |
 //! | [`hurst`] | Hurst-exponent estimators with standard errors |
+//! | [`sgd`] | SGD-noise lab: minibatch noise of a quadratic loss (with replacement, epochs, persistent), heavy-ball SGD, real algorithm vs noise model, closed forms |
 //! | [`stats`] | shared statistics: moments with standard errors, regression, KS, autocovariance |
 //! | [`io`] | `.npy`, CSV and raw binary writers (atomic) |
 //! | [`rng`] | reproducible per-path random streams |
 //! | [`error`] | the library's error type |
 //!
-//! Data flow is one way: `noise` -> `sde` -> `passage` / `hurst`; `stats`, `rng` and `error`
-//! serve all.
+//! Data flow is one way: `noise` -> `sde` -> `passage` / `hurst` / `sgd`; `stats`, `rng` and
+//! `error` serve all.
 #![warn(missing_docs)]
 
 pub mod error;
@@ -25,6 +26,7 @@ pub mod noise;
 pub mod passage;
 pub mod rng;
 pub mod sde;
+pub mod sgd;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -52,6 +52,12 @@ fn select(data: Vec<f64>, rows: usize, cols: usize, sel: Select, path: &str) -> 
 
 /// Parses a `.npy` file's bytes (module docs). `path` names the input in error messages.
 pub fn parse_npy(bytes: &[u8], sel: Select, path: &str) -> Result<Vec<f64>> {
+    let (data, rows, cols) = parse_npy_raw(bytes, path)?;
+    select(data, rows, cols, sel, path)
+}
+
+/// The values of a `.npy` file in C order with its shape `(rows, cols)`, `cols = 0` for 1-D.
+fn parse_npy_raw(bytes: &[u8], path: &str) -> Result<(Vec<f64>, usize, usize)> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err(fmt_err(path, "not a .npy file (bad magic)"));
     }
@@ -125,11 +131,17 @@ pub fn parse_npy(bytes: &[u8], sel: Select, path: &str) -> Result<Vec<f64>> {
     } else {
         body.chunks_exact(4).take(count).map(|c| f64::from(f32::from_le_bytes(c.try_into().unwrap()))).collect()
     };
-    select(data, rows, cols, sel, path)
+    Ok((data, rows, cols))
 }
 
 /// Parses CSV or whitespace-separated text (module docs).
 pub fn parse_text(text: &str, sel: Select, path: &str) -> Result<Vec<f64>> {
+    let (data, rows, cols) = parse_text_raw(text, path)?;
+    select(data, rows, cols, sel, path)
+}
+
+/// The numbers of a text table, row-major, with its shape.
+fn parse_text_raw(text: &str, path: &str) -> Result<(Vec<f64>, usize, usize)> {
     let mut data = Vec::new();
     let (mut rows, mut cols) = (0usize, None::<usize>);
     let mut first = true;
@@ -164,7 +176,7 @@ pub fn parse_text(text: &str, sel: Select, path: &str) -> Result<Vec<f64>> {
         rows += 1;
     }
     let cols = cols.ok_or_else(|| fmt_err(path, "no numbers found"))?;
-    select(data, rows, cols, sel, path)
+    Ok((data, rows, cols))
 }
 
 /// Reads a series from `path` (`-`: standard input). `.npy` is recognised by its magic bytes,
@@ -175,6 +187,22 @@ pub fn parse_text(text: &str, sel: Select, path: &str) -> Result<Vec<f64>> {
 /// do that, naming the index).
 pub fn read_series(path: &Path, sel: Select) -> Result<Vec<f64>> {
     let name = path.display().to_string();
+    let (data, rows, cols) = read_raw(path)?;
+    select(data, rows, cols, sel, &name)
+}
+
+/// Reads a whole matrix (rows x columns) from `.npy` or text, from a file or standard input
+/// (`-`); a 1-D input is read as one column. Errors as [`read_series`]; values are not checked
+/// for finiteness here.
+pub fn read_matrix(path: &Path) -> Result<ndarray::Array2<f64>> {
+    let (data, rows, cols) = read_raw(path)?;
+    let shape = if cols == 0 { (rows, 1) } else { (rows, cols) };
+    ndarray::Array2::from_shape_vec(shape, data)
+        .map_err(|e| fmt_err(&path.display().to_string(), format!("bad matrix shape: {e}")))
+}
+
+fn read_raw(path: &Path) -> Result<(Vec<f64>, usize, usize)> {
+    let name = path.display().to_string();
     let mut bytes = Vec::new();
     let io = |source| Error::Io { path: name.clone(), source };
     if name == "-" {
@@ -183,10 +211,10 @@ pub fn read_series(path: &Path, sel: Select) -> Result<Vec<f64>> {
         bytes = std::fs::read(path).map_err(io)?;
     }
     if bytes.starts_with(b"\x93NUMPY") {
-        parse_npy(&bytes, sel, &name)
+        parse_npy_raw(&bytes, &name)
     } else {
         let text = std::str::from_utf8(&bytes).map_err(|_| fmt_err(&name, "neither .npy nor UTF-8 text"))?;
-        parse_text(text, sel, &name)
+        parse_text_raw(text, &name)
     }
 }
 
