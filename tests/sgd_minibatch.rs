@@ -51,6 +51,9 @@ fn epoch_noise_autocovariance_per_lag() {
     assert!((b.autocovariance(3) + 0.7 / 99.0).abs() < 1e-15);
     assert_eq!(b.autocovariance(10), 0.0);
     let sum: f64 = b.autocovariance(0) + 2.0 * (1..10).map(|k| b.autocovariance(k)).sum::<f64>();
+    let k3 = noise.autocovariance(3);
+    assert!((k3[[1, 1]] - b.autocovariance(3) * d.gradient_variance(1)).abs() < 1e-16);
+    assert_eq!(k3.dim(), (2, 2));
     assert!(sum.abs() < 1e-15, "{sum}");
     // The lag-1 value must be clearly negative in the data too (a with-replacement bug gives 0).
     assert!(zs[1].1 < 0.0 && (zs[1].1 / zs[1].2 - 1.0).abs() < 0.5);

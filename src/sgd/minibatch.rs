@@ -400,6 +400,12 @@ impl MinibatchNoise {
         Ok(())
     }
 
+    /// The exact (phase-averaged) noise autocovariance matrix at `lag`, `K(lag) = factor x C`
+    /// ([`Batching::autocovariance`]), `d x d` in the eigenbasis.
+    pub fn autocovariance(&self, lag: u64) -> Array2<f64> {
+        self.design.noise_covariance() * self.batching.autocovariance(lag)
+    }
+
     /// The noise of path `path` as an `n_steps x d` array (rows are steps), e.g. for `.npy` output.
     pub fn series(&self, path: u64, n_steps: usize) -> Result<Array2<f64>> {
         crate::error::check_size("n_steps", n_steps, 1, ">= 1")?;

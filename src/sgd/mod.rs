@@ -5,8 +5,11 @@
 //! |---|---|
 //! | [`data`] | [`Design`]: the linear-regression loss in its Hessian eigenbasis (user data or a synthetic spectrum), per-sample gradient deviations, `C` |
 //! | [`minibatch`] | [`Sampling`] / [`Batching`]: with replacement, epochs, persistent SGD; exact noise autocovariances; [`BatchSampler`]; the noise generator [`MinibatchNoise`] (also a [`crate::sde::Driver`]) |
-//! | [`momentum`] | [`HeavyBall`]: stationary variances for white, epoch and persistent noise, the crossover curvature; the exact real-algorithm variance for independent batches |
+//! | [`momentum`] | [`HeavyBall`]: stationary variances for white, epoch and persistent noise, the crossover curvature; the real algorithm's variance, exact for independent batches, approximate for epochs |
 //! | [`simulate`] | [`MomentumExperiment`]: ensembles of the real algorithm and of the noise model through [`crate::sde::Ensemble`], per-direction [`MomentumReport`]s with standard errors |
+//!
+//! Every closed form, its reference and its status (source, derived, approximate) is catalogued in
+//! `validation/README.md` §7 with the validation case that checks it.
 //!
 //! Conventions (`/work/shared/SEEDS.md`): a step of SGD with learning rate `eta` is a time step
 //! `dt = eta`; heavy ball as PyTorch, `v <- beta v - eta g`, `theta <- theta + v`; directions are
@@ -37,5 +40,5 @@ pub mod simulate;
 
 pub use data::{Design, SyntheticDesign};
 pub use minibatch::{lagged_products, BatchSampler, Batching, MinibatchNoise, Sampling};
-pub use momentum::{real_independent_batches, HeavyBall, StationaryVariance};
+pub use momentum::{real_epoch_estimate, real_independent_batches, HeavyBall, StationaryVariance};
 pub use simulate::{DirectionResult, MomentumExperiment, MomentumReport, Predictions, Way};

@@ -20,6 +20,7 @@ mod hurst;
 mod noise;
 mod passage;
 mod sde;
+mod sgd;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
@@ -256,6 +257,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(sde::cases());
     v.extend(hurst::cases());
     v.extend(passage::cases());
+    v.extend(sgd::cases());
     v
 }
 
