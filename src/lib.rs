@@ -9,7 +9,7 @@
 //! | [`sde`] | SDE models, noise drivers, Euler–Maruyama / Milstein integrators, parallel ensembles |
 //! | [`passage`] | first-passage and escape-time estimators and their closed forms |
 //! | [`hurst`] | Hurst-exponent estimators with standard errors |
-//! | [`sgd`] | the SGD-noise lab: escape from minima under Langevin, power-law, fGn and stable noise |
+//! | [`sgd`] | the SGD-noise lab: minibatch noise (with replacement, epochs, persistent), heavy-ball SGD (real algorithm vs noise model), escape from minima under Langevin, power-law, fGn and stable noise, with closed forms |
 //! | [`stats`] | shared statistics: moments with standard errors, regression, KS, autocovariance |
 //! | [`io`] | `.npy`, CSV and raw binary writers (atomic) |
 //! | [`rng`] | reproducible per-path random streams |

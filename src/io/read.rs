@@ -48,6 +48,8 @@ pub enum Select {
     Row(usize),
     /// Column `j` (0-based).
     Column(usize),
+    /// Every value, in row-major order (what [`read_matrix`] reads).
+    All,
 }
 
 /// How the first non-blank, non-comment line of a text input is read.
@@ -207,12 +209,13 @@ fn selected(
 ) -> Result<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     if cols == 0 {
         return match sel {
-            Select::Only | Select::Row(0) | Select::Column(0) => Ok((0..rows, 0..1)),
+            Select::Only | Select::All | Select::Row(0) | Select::Column(0) => Ok((0..rows, 0..1)),
             _ => Err(fmt_err(path, "1-D input has no other row or column than 0")),
         };
     }
     match sel {
         Select::Only if rows == 1 || cols == 1 => Ok((0..rows, 0..cols)),
+        Select::All => Ok((0..rows, 0..cols)),
         Select::Only => Err(fmt_err(
             path,
             format!("input is a {rows} x {cols} matrix: choose a series with --row I or --column J (0-based)"),
@@ -643,6 +646,26 @@ pub fn read_series(path: &Path, opts: &ReadOptions) -> Result<Series> {
         bytes = std::fs::read(path).map_err(io)?;
     }
     parse_series(&bytes, opts, &name)
+}
+
+/// Reads a whole 1-D or 2-D input (`.npy` or text, as [`read_series`]) as a matrix; a 1-D input
+/// is one column. Header handling as [`Header::Auto`]; non-finite values are errors.
+pub fn read_matrix(path: &Path) -> Result<ndarray::Array2<f64>> {
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    let io = |source| Error::Io { path: name.clone(), source };
+    if name == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
+    } else {
+        bytes = std::fs::read(path).map_err(io)?;
+    }
+    let all = parse_series(&bytes, &Select::All.into(), &name)?.values;
+    let rows = parse_series(&bytes, &Select::Column(0).into(), &name)?.values.len();
+    if rows == 0 || all.len() % rows != 0 {
+        return Err(fmt_err(&name, format!("{} values do not form {rows} rows", all.len())));
+    }
+    let cols = all.len() / rows;
+    ndarray::Array2::from_shape_vec((rows, cols), all).map_err(|e| fmt_err(&name, format!("bad matrix shape: {e}")))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ mod hurst;
 mod noise;
 mod passage;
 mod sde;
+mod sgd;
 
 /// Default |z| bound of a z-score check.
 pub const Z_BOUND: f64 = 5.0;
@@ -258,6 +259,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(hurst::cases());
     v.extend(passage::cases());
     v.extend(escape::cases());
+    v.extend(sgd::cases());
     v
 }
 
