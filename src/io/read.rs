@@ -357,7 +357,7 @@ pub fn parse_npy(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Series>
     if !opts.allow_non_finite {
         if let Some(k) = values.iter().position(|v| !v.is_finite()) {
             let (ri, ci) = selected(rows, cols, opts.select, path)?;
-            let (i, j) = if ci.len() == 1 { (ri.start + k, ci.start) } else { (ri.start, ci.start + k) };
+            let (i, j) = (ri.start + k / ci.len(), ci.start + k % ci.len());
             let place = if cols == 0 { format!("element {k}") } else { format!("element [{i}, {j}]") };
             return Err(fmt_err(path, format!("{place} (series index {k}) is a non-finite value {}", values[k])));
         }
