@@ -23,6 +23,13 @@ impl Progress {
         }
     }
 
+    /// Advances the bar by `delta` (callable from many threads at once).
+    pub fn inc(&self, delta: u64) {
+        if let Some(pb) = &self.0 {
+            pb.inc(delta);
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(pb) = &self.0 {
             pb.finish_and_clear();

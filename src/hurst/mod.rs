@@ -15,11 +15,16 @@
 //! [`HurstEstimate::bootstrapped`] / [`bootstrap_se`] replace them by a parametric-bootstrap SE
 //! under the fitted fGn model (Efron & Tibshirani 1993), which `fracnoise hurst` uses by default.
 //!
+//! [`across_series`] summarises one estimator over many series (the rows of a file, `fracnoise
+//! hurst --rows`): the mean `H` with its SE, and the SD across series against the mean per-series
+//! SE, whose ratio is about 1 when the per-series SEs are honest.
+//!
 //! Every estimator takes the series and an [`InputKind`] (noise, the default, or path: then the
 //! path is differenced first). Bad input (NaN/inf, constant, too short for the scales) is a
 //! [`crate::Error`]; suspicious input (looks like the other kind, `H` outside `(0, 1)`) gives
 //! warnings in [`HurstEstimate::warnings`].
 
+mod across;
 mod aggvar;
 mod bootstrap;
 mod common;
@@ -30,6 +35,7 @@ mod periodogram;
 mod rs;
 mod whittle;
 
+pub use across::{across_series, AcrossSeries};
 pub use aggvar::{aggregated_variance, aggvar_expected, aggvar_statistic, AggVarOptions};
 pub use bootstrap::{bootstrap_se, BootstrapSe};
 pub use mfdfa::{mfdfa, MfdfaOptions, MfdfaResult};

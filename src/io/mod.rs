@@ -9,7 +9,8 @@
 //!   followed, FIFOs and devices written directly, an existing file keeps its mode;
 //!   [`check_output`] refuses an unwritable destination before the work.
 //! * [`write_matrix`] and [`write_npy`] combine the two for whole arrays.
-//! * [`read::read_series`] reads one series from `.npy`, CSV or text, from a file or stdin.
+//! * [`read::read_series`] reads one series from `.npy`, CSV or text, from a file or stdin;
+//!   [`read::read_all`] reads all of them at once, keeping the shape.
 
 mod atomic;
 mod format;

@@ -247,6 +247,11 @@ fn select(data: &[f64], rows: usize, cols: usize, layout: Layout, sel: Select, p
 /// Parses a `.npy` file's bytes (module docs). `path` names the input in error messages; only
 /// [`ReadOptions::select`] and [`ReadOptions::allow_non_finite`] apply.
 pub fn parse_npy(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Series> {
+    npy_parts(bytes, opts, path).map(|(s, _, _)| s)
+}
+
+/// [`parse_npy`], with the input's shape: `(rows, cols)`, `cols = 0` for a 1-D input.
+fn npy_parts(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<(Series, usize, usize)> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err(fmt_err(path, "not a .npy file (bad magic)"));
     }
@@ -362,7 +367,7 @@ pub fn parse_npy(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Series>
             return Err(fmt_err(path, format!("{place} (series index {k}) is a non-finite value {}", values[k])));
         }
     }
-    Ok(Series { values, warnings: Vec::new() })
+    Ok((Series { values, warnings: Vec::new() }, rows, cols))
 }
 
 /// Lines split at `\n`, `\r\n` or a lone `\r`, numbered from 1.
@@ -471,6 +476,11 @@ struct Flagged {
 
 /// Parses CSV or whitespace-separated text (module docs). `path` names the input in messages.
 pub fn parse_text(text: &str, opts: &ReadOptions, path: &str) -> Result<Series> {
+    text_parts(text, opts, path).map(|(s, _, _)| s)
+}
+
+/// [`parse_text`], with the input's shape: `(rows, cols)`.
+fn text_parts(text: &str, opts: &ReadOptions, path: &str) -> Result<(Series, usize, usize)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut warnings = Vec::new();
     let mut header: Option<(usize, &str)> = None;
@@ -612,14 +622,19 @@ pub fn parse_text(text: &str, opts: &ReadOptions, path: &str) -> Result<Series> 
         return Err(fmt_err(path, format!("line {}, column {}: {what}", f.line, f.column)));
     }
     let values = select(&data, rows, ncols, Layout::RowMajor, opts.select, path)?;
-    Ok(Series { values, warnings })
+    Ok((Series { values, warnings }, rows, ncols))
 }
 
 /// Parses an input's bytes: `.npy` when they start with its magic, UTF-8 text otherwise (a
 /// leading byte-order mark is skipped; UTF-16 and invalid UTF-8 are errors naming the line).
 pub fn parse_series(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Series> {
+    parts(bytes, opts, path).map(|(s, _, _)| s)
+}
+
+/// [`parse_series`], with the input's shape: `(rows, cols)`, `cols = 0` for a 1-D `.npy`.
+fn parts(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<(Series, usize, usize)> {
     if bytes.starts_with(b"\x93NUMPY") {
-        return parse_npy(bytes, opts, path);
+        return npy_parts(bytes, opts, path);
     }
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(fmt_err(path, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8"));
@@ -629,7 +644,20 @@ pub fn parse_series(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Seri
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         fmt_err(path, format!("neither .npy nor UTF-8 text: invalid UTF-8 on line {line} (byte {at})"))
     })?;
-    parse_text(text, opts, path)
+    text_parts(text, opts, path)
+}
+
+/// The bytes of `path` (`-`: standard input).
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let io = |source| Error::Io { path: name.clone(), source };
+    if name == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path).map_err(io)
+    }
 }
 
 /// Reads a series from `path` (`-`: standard input) with [`parse_series`].
@@ -637,35 +665,93 @@ pub fn parse_series(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<Seri
 /// Errors: [`Error::Io`] when the file cannot be read, [`Error::Format`] when it cannot be parsed
 /// or the selection does not exist (module docs). The estimators check finiteness again.
 pub fn read_series(path: &Path, opts: &ReadOptions) -> Result<Series> {
-    let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    let io = |source| Error::Io { path: name.clone(), source };
-    if name == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
-    } else {
-        bytes = std::fs::read(path).map_err(io)?;
+    parse_series(&read_bytes(path)?, opts, &path.display().to_string())
+}
+
+/// Every series of an input at once: a row-major `rows x cols` matrix, or a 1-D series (which
+/// is both row 0 and column 0, as for [`Select`]), with the reader's warnings. Read with
+/// [`read_all`] to analyse many rows or columns from one parse of the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesMatrix {
+    data: Vec<f64>,
+    rows: usize,
+    /// 0 for a 1-D input.
+    cols: usize,
+    /// What was suspicious in the input (as [`Series::warnings`]).
+    pub warnings: Vec<ReadWarning>,
+}
+
+impl SeriesMatrix {
+    /// Whether the input was 1-D (a `.npy` of one dimension).
+    pub fn is_1d(&self) -> bool {
+        self.cols == 0
     }
-    parse_series(&bytes, opts, &name)
+
+    /// Number of rows (1 for a 1-D input).
+    pub fn rows(&self) -> usize {
+        if self.cols == 0 {
+            1
+        } else {
+            self.rows
+        }
+    }
+
+    /// Number of columns (1 for a 1-D input: its series is column 0 too).
+    pub fn columns(&self) -> usize {
+        if self.cols == 0 {
+            1
+        } else {
+            self.cols
+        }
+    }
+
+    /// Row `i` (a 1-D input: the series for `i == 0`); `None` out of range.
+    pub fn row(&self, i: usize) -> Option<&[f64]> {
+        match self.cols {
+            0 if i == 0 => Some(&self.data),
+            0 => None,
+            c if i < self.rows => Some(&self.data[i * c..(i + 1) * c]),
+            _ => None,
+        }
+    }
+
+    /// Column `j`, copied (a 1-D input: the series for `j == 0`); `None` out of range.
+    pub fn column(&self, j: usize) -> Option<Vec<f64>> {
+        match self.cols {
+            0 if j == 0 => Some(self.data.clone()),
+            0 => None,
+            c if j < c => Some((0..self.rows).map(|i| self.data[i * c + j]).collect()),
+            _ => None,
+        }
+    }
+
+    /// The values as a `rows x columns` array (a 1-D input: one column).
+    pub fn into_array(self) -> ndarray::Array2<f64> {
+        let shape = if self.cols == 0 { (self.data.len(), 1) } else { (self.rows, self.cols) };
+        ndarray::Array2::from_shape_vec(shape, self.data).expect("the parsers check rows x cols values")
+    }
+}
+
+/// Parses every series of an input's bytes at once (as [`parse_series`] with [`Select::All`],
+/// keeping the shape); `opts.select` is ignored, the other options apply to every value.
+pub fn parse_all(bytes: &[u8], opts: &ReadOptions, path: &str) -> Result<SeriesMatrix> {
+    let opts = ReadOptions { select: Select::All, ..*opts };
+    let (s, rows, cols) = parts(bytes, &opts, path)?;
+    Ok(SeriesMatrix { data: s.values, rows, cols, warnings: s.warnings })
+}
+
+/// Reads every series of `path` (`-`: standard input) with [`parse_all`].
+///
+/// Memory: the file's bytes plus the values as `f64` while parsing, then the values alone.
+/// Errors: as [`read_series`].
+pub fn read_all(path: &Path, opts: &ReadOptions) -> Result<SeriesMatrix> {
+    parse_all(&read_bytes(path)?, opts, &path.display().to_string())
 }
 
 /// Reads a whole 1-D or 2-D input (`.npy` or text, as [`read_series`]) as a matrix; a 1-D input
 /// is one column. Header handling as [`Header::Auto`]; non-finite values are errors.
 pub fn read_matrix(path: &Path) -> Result<ndarray::Array2<f64>> {
-    let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    let io = |source| Error::Io { path: name.clone(), source };
-    if name == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
-    } else {
-        bytes = std::fs::read(path).map_err(io)?;
-    }
-    let all = parse_series(&bytes, &Select::All.into(), &name)?.values;
-    let rows = parse_series(&bytes, &Select::Column(0).into(), &name)?.values.len();
-    if rows == 0 || all.len() % rows != 0 {
-        return Err(fmt_err(&name, format!("{} values do not form {rows} rows", all.len())));
-    }
-    let cols = all.len() / rows;
-    ndarray::Array2::from_shape_vec((rows, cols), all).map_err(|e| fmt_err(&name, format!("bad matrix shape: {e}")))
+    read_all(path, &ReadOptions::default()).map(SeriesMatrix::into_array)
 }
 
 #[cfg(test)]
@@ -693,6 +779,46 @@ mod tests {
         assert!(text("1,2\n3\n", Select::Only).is_err());
         assert!(text("1\nfoo\n", Select::Only).is_err());
         assert!(text(csv, Select::Column(2)).is_err());
+    }
+
+    /// The matrix view agrees with [`Select`] for every row and column, a 1-D input included.
+    #[test]
+    fn matrix_rows_and_columns_match_select() {
+        let csv = "a,b,c\n1,2,3\n4,5,6\n";
+        let m = parse_all(csv.as_bytes(), &ReadOptions::default(), "t").unwrap();
+        assert_eq!((m.rows(), m.columns(), m.is_1d()), (2, 3, false));
+        assert_eq!(m.warnings.len(), 1, "the guessed header is reported");
+        for i in 0..2 {
+            assert_eq!(m.row(i).unwrap(), &text(csv, Select::Row(i)).unwrap()[..]);
+        }
+        for j in 0..3 {
+            assert_eq!(m.column(j).unwrap(), text(csv, Select::Column(j)).unwrap());
+        }
+        assert!(m.row(2).is_none() && m.column(3).is_none());
+        assert_eq!(m.into_array(), ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+        let single = parse_all(b"1\n2\n", &ReadOptions::default(), "t").unwrap();
+        assert_eq!((single.rows(), single.columns(), single.is_1d()), (2, 1, false));
+        assert_eq!(single.column(0).unwrap(), vec![1.0, 2.0]);
+        let mut b = npy_header(NpyDtype::F64, &[3]);
+        for v in [1.0f64, 2.0, 3.0] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        let m = parse_all(&b, &ReadOptions::default(), "x").unwrap();
+        assert_eq!((m.rows(), m.columns(), m.is_1d()), (1, 1, true));
+        assert_eq!(m.row(0).unwrap(), &[1.0, 2.0, 3.0]);
+        assert_eq!(m.column(0).unwrap(), vec![1.0, 2.0, 3.0]);
+        assert!(m.row(1).is_none() && m.column(1).is_none());
+        assert_eq!(m.into_array(), ndarray::array![[1.0], [2.0], [3.0]]);
+        // A Fortran-order .npy is read into row-major order.
+        let mut f = npy_header(NpyDtype::F64, &[2, 2]);
+        let at = f.windows(5).position(|w| w == b"False").unwrap();
+        f[at..at + 5].copy_from_slice(b"True ");
+        for v in [1.0f64, 3.0, 2.0, 4.0] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        let m = parse_all(&f, &ReadOptions::default(), "f").unwrap();
+        assert_eq!(m.row(0).unwrap(), &[1.0, 2.0]);
+        assert_eq!(m.column(1).unwrap(), vec![2.0, 4.0]);
     }
 
     #[test]
