@@ -619,12 +619,18 @@ fn print_table(
             }
         }
         if let Some(r) = cf_rmean {
-            writeln!(
-                out,
-                "  restricted mean to t = {} {r:.6}: z = {:.2}",
-                g(st.restricted_to),
-                st.restricted_mean.z(r)
-            )?;
+            let rm = &st.restricted_mean;
+            if rm.se > 0.0 {
+                writeln!(out, "  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), rm.z(r))?;
+            } else {
+                // Every path censored (or all exits at one time): no spread, so no z.
+                writeln!(
+                    out,
+                    "  restricted mean to t = {} {r:.6} (estimate {} with no spread: not compared)",
+                    g(st.restricted_to),
+                    g(rm.value)
+                )?;
+            }
         }
         if let (Some(p), true) = (cf.p_upper, cf.survival.is_none() && st.censored > 0) {
             writeln!(out, "  P(exit upper) {p:.6} (unlimited horizon; not compared: {} paths censored)", st.censored)?;

@@ -400,8 +400,8 @@ pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             let iqr = s.iqr(i, 0, 0.95).ok();
             writeln!(
                 out,
-                "{:>12.6} {} {} {} {} {} {:>12.4e} {:>12.4e}",
-                t,
+                "{:>12} {} {} {} {} {} {:>12.4e} {:>12.4e}",
+                time_cell(*t),
                 opt(d.and_then(|d| d.mean), 14, 6),
                 opt(med.map(|e| e.value), 14, 6),
                 opt(med.map(|e| e.se), 11, 3),
@@ -429,8 +429,8 @@ pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             let m = &m[0];
             writeln!(
                 out,
-                "{:>12.6} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
-                t,
+                "{:>12} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
+                time_cell(*t),
                 m.mean(),
                 m.mean_se(),
                 m.variance(),
@@ -459,4 +459,14 @@ pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A time for the table: fixed point with 6 decimals where that shows it (0, or 1e-4 <= |t| < 1e7),
+/// scientific otherwise, so that a tiny `--dt` never prints as `0.000000`.
+fn time_cell(t: f64) -> String {
+    if t == 0.0 || (1e-4..1e7).contains(&t.abs()) {
+        format!("{t:.6}")
+    } else {
+        format!("{t:.5e}")
+    }
 }

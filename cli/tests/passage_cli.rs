@@ -144,3 +144,15 @@ fn bad_input_is_an_error_with_status_2() {
     let e = run_err(&["passage", "ou", "--upper", "1", "--level", "1.5"]);
     assert!(e.contains("--level"), "{e}");
 }
+
+/// A level far beyond reach (every path censored): the closed form's restricted mean is finite
+/// (it was NaN: `exp(x^2)` for a huge `x` came out `-inf`) and no z is computed from a zero SE.
+#[test]
+fn far_level_has_no_nan() {
+    let out = run_ok(&["passage", "bm", "--upper", "1e30", "--dt", "1e20", "--paths", "50", "--steps", "100"]);
+    assert!(!out.contains("NaN"), "{out}");
+    assert!(out.contains("restricted mean to t = 1e22 1") && out.contains("not compared"), "{out}");
+    let json =
+        run_ok(&["passage", "bm", "--upper", "1e30", "--dt", "1e20", "--paths", "50", "--steps", "100", "--json"]);
+    assert!(!json.contains("NaN") && !json.contains("nan"), "{json}");
+}

@@ -164,3 +164,14 @@ fn negative_histogram_bounds_and_empty_shards() {
     let e = run_err(&["passage", "ou", "--upper", "1", "--paths", "10", "--steps", "10", "--shard", "0/20"]);
     assert!(e.contains("no paths"), "{e}");
 }
+
+/// A tiny `--dt` shows its times (it used to print every t as 0.000000); ordinary times keep
+/// the fixed-point column.
+#[test]
+fn tiny_dt_times_are_shown() {
+    let out = run_ok(&["simulate", "ou", "--dt", "1e-320", "--steps", "4", "--paths", "5", "--observe", "4"]);
+    assert!(out.contains("9.99989e-321") && out.contains("3.99996e-320"), "{out}");
+    assert!(!out.contains("0.000000"), "{out}");
+    let out = run_ok(&["simulate", "ou", "--dt", "0.25", "--steps", "4", "--paths", "5", "--observe", "4"]);
+    assert!(out.contains("    1.000000 "), "{out}");
+}

@@ -1057,5 +1057,16 @@ mod tests {
         assert!(e.contains("element [1, 1] (series index 1)") && e.contains("non-finite"), "{e}");
         let o = ReadOptions { select: Select::Row(1), allow_non_finite: true, ..ReadOptions::default() };
         assert!(parse_npy(&b, &o, "x").unwrap().values[1].is_nan());
+        // The location is row-major for every selection, Select::All and Fortran order included.
+        let e = npy(&b, Select::All).unwrap_err().to_string();
+        assert!(e.contains("element [1, 1] (series index 3)"), "{e}");
+        // Column-major storage of [[1, 2], [NaN, 4]]: the NaN is element [1, 0], row-major index 2.
+        let f = npy_bytes("<f8", true, &[2, 2], &[1.0, f64::NAN, 2.0, 4.0]);
+        let e = npy(&f, Select::All).unwrap_err().to_string();
+        assert!(e.contains("element [1, 0] (series index 2)"), "{e}");
+        let e = npy(&f, Select::Column(0)).unwrap_err().to_string();
+        assert!(e.contains("element [1, 0] (series index 1)"), "{e}");
+        let e = parse_all(&f, &ReadOptions::default(), "f").unwrap_err().to_string();
+        assert!(e.contains("element [1, 0]"), "{e}");
     }
 }

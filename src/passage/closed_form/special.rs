@@ -9,8 +9,14 @@ pub(crate) const FRAC_1_SQRT_PI: f64 = 0.564_189_583_547_756_3;
 /// `exp(x^2)` with `x^2` split exactly into `hi + lo` (`lo = fma(x, x, -hi)`), so the rounding of
 /// `x^2` does not cost `x^2 * eps` of relative accuracy (it would be 1e-13 at `x = 26`).
 #[inline]
+///
+/// Beyond the range of `exp` the result is `+inf` outright: there `lo` is no longer small (it is up
+/// to half an ulp of a huge `x^2`) and `inf * (1 + lo)` would be `-inf` for a negative `lo`.
 pub(crate) fn exp_sq(x: f64) -> f64 {
     let hi = x * x;
+    if hi > 710.0 {
+        return f64::INFINITY;
+    }
     let lo = x.mul_add(x, -hi);
     hi.exp() * (1.0 + lo)
 }
@@ -19,6 +25,10 @@ pub(crate) fn exp_sq(x: f64) -> f64 {
 #[inline]
 pub(crate) fn exp_neg_sq(x: f64) -> f64 {
     let hi = x * x;
+    if hi > 746.0 {
+        // Below the smallest subnormal (and `lo` no longer small: see [`exp_sq`]).
+        return 0.0;
+    }
     let lo = x.mul_add(x, -hi);
     (-hi).exp() * (1.0 - lo)
 }
@@ -158,6 +168,31 @@ pub(crate) fn half_erfc_diff(a: f64, width: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Huge arguments (a level 1e30 away, early times): `x^2` beyond the range of `exp`, where
+    /// the split `x^2 = hi + lo` has a large `lo`. Used to give `erfcx(-7e24) = -inf` and a NaN
+    /// survival function.
+    #[test]
+    fn huge_arguments_stay_finite_and_signed() {
+        for x in [26.7, 1e3, 7.07e24, 1e200] {
+            assert_eq!(exp_sq(x), f64::INFINITY);
+            assert_eq!(exp_sq(-x), f64::INFINITY);
+            assert!(exp_neg_sq(x) < 1e-309 && exp_neg_sq(x) >= 0.0);
+            assert_eq!(erfcx(-x), f64::INFINITY);
+            assert!(erfcx(x) > 0.0 && erfcx(x).is_finite());
+        }
+        let a = -7.071_067_811_865_475e24;
+        assert_eq!(half_erfc_diff(a, -2.0 * a), 1.0);
+        let ig = crate::passage::closed_form::DriftedBmLevel::new(1e30, 0.0, 1.0).unwrap();
+        for t in [1e-300, 1.0, 1e10, 1e20, 1e23] {
+            let s = ig.sf(t).unwrap();
+            assert!((0.0..=1.0).contains(&s) && s > 0.99, "sf({t}) = {s}");
+        }
+        // Driftless, t >> d^2: P(T > t) = erf(d / sqrt(2t)) ~ d sqrt(2 / (pi t)).
+        let s = ig.sf(1e300).unwrap();
+        let approx = 1e30 * (2.0 / (std::f64::consts::PI * 1e300)).sqrt();
+        assert!((s / approx - 1.0).abs() < 1e-12, "{s} vs {approx}");
+    }
 
     /// erfcx against mpmath (`exp(x^2) erfc(x)` at 40 digits; 22 digits kept).
     #[test]
