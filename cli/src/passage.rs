@@ -610,24 +610,26 @@ fn print_table(
             let est = st.mean.as_ref();
             match est {
                 Some(e) => {
-                    writeln!(out, "  mean {m:.6}: estimate - closed form = {:.3e} (z = {:.2})", e.value - m, e.z(m))?
+                    writeln!(out, "  mean {}: estimate - closed form = {:.3e} (z = {:.2})", g(m), e.value - m, e.z(m))?
                 }
                 None => writeln!(
                     out,
-                    "  mean {m:.6} (the estimate is censored: compare the restricted mean or raise --horizon)"
+                    "  mean {} (the estimate is censored: compare the restricted mean or raise --horizon)",
+                    g(m)
                 )?,
             }
         }
         if let Some(r) = cf_rmean {
             let rm = &st.restricted_mean;
             if rm.se > 0.0 {
-                writeln!(out, "  restricted mean to t = {} {r:.6}: z = {:.2}", g(st.restricted_to), rm.z(r))?;
+                writeln!(out, "  restricted mean to t = {} {}: z = {:.2}", g(st.restricted_to), g(r), rm.z(r))?;
             } else {
                 // Every path censored (or all exits at one time): no spread, so no z.
                 writeln!(
                     out,
-                    "  restricted mean to t = {} {r:.6} (estimate {} with no spread: not compared)",
+                    "  restricted mean to t = {} {} (estimate {} with no spread: not compared)",
                     g(st.restricted_to),
+                    g(r),
                     g(rm.value)
                 )?;
             }
