@@ -30,6 +30,24 @@ fn prefix_pass(x: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `k` passes over the data, one multiply-add per point (the issue-13 floor of DFA: one pass per
+/// scale, `k x n` multiply-adds).
+fn pass_per_scale(x: &[f64], k: usize) -> f64 {
+    let mut total = 0.0;
+    for j in 0..k {
+        // Four independent multiply-add chains (vectorisable; not latency-bound).
+        let c = 1.0 + j as f64 * 1e-3;
+        let mut acc = [0.0f64; 4];
+        for v in x.chunks_exact(4) {
+            for l in 0..4 {
+                acc[l] = acc[l] * c + v[l];
+            }
+        }
+        total += acc.iter().sum::<f64>();
+    }
+    total
+}
+
 fn bench_dfa(c: &mut Criterion) {
     for &n in &[100_000usize, 1_000_000, 10_000_000] {
         let x = series(n);
@@ -45,9 +63,21 @@ fn bench_dfa(c: &mut Criterion) {
                 black_box(out[n - 1])
             })
         });
+        // The floor of the issue-13 goal: one pass over the data per scale (one multiply-add per
+        // point), 20 x n multiply-adds in all.
+        g.bench_function(BenchmarkId::new("floor", "pass_per_scale"), |b| {
+            b.iter(|| black_box(pass_per_scale(black_box(&x), scales.len())))
+        });
         g.bench_function(BenchmarkId::new("dfa1", "20_scales"), |b| {
             b.iter(|| hurst::dfa_fluctuations(black_box(&x), 1, &scales).unwrap())
         });
+        // The scales run in parallel (rayon): pools of 1 and 2 threads.
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            g.bench_function(BenchmarkId::new("dfa1_20_scales", format!("{threads}T")), |b| {
+                b.iter(|| pool.install(|| hurst::dfa_fluctuations(black_box(&x), 1, &scales).unwrap()))
+            });
+        }
         // One large scale: the cost of building the prefix hierarchy (plus 8 segments).
         g.bench_function(BenchmarkId::new("dfa1", "build_only"), |b| {
             b.iter(|| hurst::dfa_fluctuations(black_box(&x), 1, &[n / 4]).unwrap())

@@ -180,3 +180,23 @@ fn dfa_bad_input() {
     assert!(dfa(&ok, &DfaOptions { order: 4, ..DfaOptions::default() }).is_err());
     assert!(dfa(&ok, &DfaOptions { min_scale: 3, order: 2, ..DfaOptions::default() }).is_err());
 }
+
+/// The scales run in parallel: the same bits on 1, 2 and 3 threads.
+#[test]
+fn dfa_bits_do_not_depend_on_threads() {
+    let g = FgnGenerator::new(50_000, 0.3, 1.0).unwrap();
+    let x = g.sample_paths(1, Seed::new(8)).unwrap().row(0).to_vec();
+    let scales = fracnoise::hurst::log_scales(10, 12_500, 20).unwrap();
+    let run = |t: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap();
+        pool.install(|| {
+            (1..=3)
+                .map(|q| dfa_fluctuations(&x, q, &scales).unwrap())
+                .map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}

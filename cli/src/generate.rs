@@ -7,12 +7,16 @@
 
 use crate::progress::Progress;
 use fracnoise::error::Short;
+use fracnoise::io::encode_row;
 use fracnoise::io::{AtomicFile, Format, MatrixWriter};
+use fracnoise::noise::FgnScratch;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
 use fracnoise::Seed;
-use ndarray::Array2;
+use ndarray::ArrayViewMut2;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Kind {
@@ -97,8 +101,22 @@ pub struct Args {
     force_size: bool,
 }
 
-/// Rows generated per parallel chunk: bounds memory at CHUNK x n values.
-const CHUNK: usize = 256;
+/// Values aimed at per block of rows (512 KiB of `f64`): a block is the unit of work of one
+/// thread and of one ordered write, so the working memory is about `threads x` a block whatever
+/// `--paths`.
+const BLOCK_VALUES: usize = 1 << 16;
+
+/// At most this many rows per block (small `n`: amortises the hand-over between threads).
+const MAX_BLOCK_ROWS: usize = 256;
+
+/// Binary formats are encoded while writing, in pieces of at most this many bytes.
+const PIECE: usize = 1 << 20;
+
+/// Rows per block for rows of `cols` values: even (fGn and fBM paths come in pairs, and blocks
+/// start at multiples of this absolute path index, so no pair is computed twice), at least 2.
+fn block_rows(cols: usize) -> usize {
+    ((BLOCK_VALUES / cols.max(1)) & !1).clamp(2, MAX_BLOCK_ROWS)
+}
 
 enum Source {
     Fgn(FgnGenerator),
@@ -112,18 +130,6 @@ impl Source {
         match self {
             Source::Fgn(_) | Source::Stable(_) => n,
             Source::Fbm(_) | Source::Bm(_) => n + 1,
-        }
-    }
-
-    fn fill(&self, seed: Seed, first: u64, out: ndarray::ArrayViewMut2<f64>) -> fracnoise::Result<()> {
-        match self {
-            Source::Fgn(g) => g.fill_paths(seed, first, out),
-            Source::Fbm(g) => g.fill_paths(seed, first, out),
-            Source::Bm(g) => g.fill_paths(seed, first, out),
-            Source::Stable(d) => {
-                d.fill_paths(seed, first, out);
-                Ok(())
-            }
         }
     }
 }
@@ -177,7 +183,14 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         Kind::Fgn | Kind::Fbm => 72 * n + threads * 64 * n,
         Kind::Bm | Kind::Stable => 0,
     };
-    let buffer_bytes = CHUNK.min(a.paths) as u128 * cols as u128 * 8;
+    let block_rows = block_rows(cols).min(a.paths);
+    // Per thread: one block of rows, and its encoded bytes (CSV: the whole block, about 25 bytes
+    // a value; binary formats: pieces of at most PIECE bytes).
+    let encoded = match format {
+        Format::Csv => block_rows as u128 * cols as u128 * 25,
+        _ => PIECE as u128,
+    };
+    let buffer_bytes = threads * (block_rows as u128 * cols as u128 * 8 + encoded);
     if generator_bytes + buffer_bytes > isize::MAX as u128 {
         return Err(format!("--n {} is too large: the working memory cannot be addressed", a.n).into());
     }
@@ -215,43 +228,18 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     debug_assert_eq!(cols, source.cols(a.n));
     let seed = Seed::new(a.seed);
     let progress = Progress::new(values >= 50_000_000, a.paths as u64, "paths");
-    let emit = |w: &mut dyn Write| -> Result<(), Box<dyn std::error::Error>> {
-        let mut mw = MatrixWriter::new(w, format, a.paths, cols)?;
-        let len = CHUNK.min(a.paths) * cols; // fits: checked against isize::MAX above
-        let mut v = Vec::new();
-        v.try_reserve_exact(len).map_err(|_| {
-            format!("--n {}: cannot allocate {} for a chunk of paths", a.n, crate::outputs::human(buffer_bytes))
-        })?;
-        v.resize(len, 0.0);
-        let mut buf = Array2::<f64>::from_shape_vec((CHUNK.min(a.paths), cols), v)?;
-        let mut done = 0usize;
-        while done < a.paths {
-            let rows = CHUNK.min(a.paths - done);
-            let mut view = buf.slice_mut(ndarray::s![..rows, ..]);
-            source.fill(seed, a.first_path + done as u64, view.view_mut())?;
-            if path_scale != 1.0 {
-                view.mapv_inplace(|v| v * path_scale);
-            }
-            for r in view.rows() {
-                mw.write_row(r.as_slice().expect("rows are contiguous"))?;
-            }
-            done += rows;
-            progress.set(done as u64);
-        }
-        mw.finish()?;
-        Ok(())
-    };
+    let plan =
+        Plan { source: &source, seed, first: a.first_path, paths: a.paths, cols, path_scale, format, block_rows };
     match file.as_mut() {
         None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            match emit(&mut lock) {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+            match stream(&plan, &mut out, &progress) {
                 // A closed pipe (e.g. `| head`) is not an error for a streaming producer.
                 Err(e) if crate::outputs::is_closed_stdout(e.as_ref()) => {}
-                r => r?,
+                r => r.map_err(|e| -> Box<dyn std::error::Error> { e })?,
             }
         }
-        Some(f) => emit(f)?,
+        Some(f) => stream(&plan, f, &progress).map_err(|e| -> Box<dyn std::error::Error> { e })?,
     }
     let meta_text = serde_json::to_string_pretty(&meta)? + "\n";
     if let Some(f) = json_file.as_mut() {
@@ -311,4 +299,163 @@ fn metadata(a: &Args, format: Format, cols: usize) -> serde_json::Value {
         "n": a.n,
         "parameters": parameters,
     })
+}
+
+/// What [`stream`] writes: paths `first..first + paths` of `source`, `cols` values each, scaled
+/// by `path_scale` (when not 1), in blocks of `block_rows` rows aligned on multiples of
+/// `block_rows` in absolute path index.
+struct Plan<'a> {
+    source: &'a Source,
+    seed: Seed,
+    first: u64,
+    paths: usize,
+    cols: usize,
+    path_scale: f64,
+    format: Format,
+    block_rows: usize,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Plan<'_> {
+    /// Number of blocks and the absolute path range `[lo, hi)` of block `k` (u128: `first +
+    /// paths` may be 2^64).
+    fn blocks(&self) -> usize {
+        let b = self.block_rows as u128;
+        let base = u128::from(self.first) / b * b;
+        let end = u128::from(self.first) + self.paths as u128;
+        (end - base).div_ceil(b) as usize
+    }
+
+    fn block(&self, k: usize) -> (u64, usize) {
+        let b = self.block_rows as u128;
+        let base = u128::from(self.first) / b * b;
+        let lo = (base + k as u128 * b).max(u128::from(self.first));
+        let hi = (base + (k as u128 + 1) * b).min(u128::from(self.first) + self.paths as u128);
+        (lo as u64, (hi - lo) as usize)
+    }
+
+    /// Fills `out` (rows x cols) with paths `lo..lo + rows`, on this thread, exactly as the
+    /// library's `fill_paths` would (then the same scaling as before streaming).
+    fn fill(&self, lo: u64, scratch: &mut Option<FgnScratch>, mut out: ArrayViewMut2<f64>) -> fracnoise::Result<()> {
+        match self.source {
+            Source::Fgn(g) => {
+                g.fill_paths_serial(self.seed, lo, scratch.get_or_insert_with(|| g.scratch()), out.view_mut())?
+            }
+            Source::Fbm(g) => {
+                g.fill_paths_serial(self.seed, lo, scratch.get_or_insert_with(|| g.scratch()), out.view_mut())?
+            }
+            Source::Bm(g) => {
+                for (r, mut row) in out.rows_mut().into_iter().enumerate() {
+                    g.fill_path(self.seed, lo + r as u64, row.as_slice_mut().expect("rows are contiguous"))?;
+                }
+            }
+            Source::Stable(d) => {
+                for (r, mut row) in out.rows_mut().into_iter().enumerate() {
+                    d.fill(&mut self.seed.stream(lo + r as u64), row.as_slice_mut().expect("rows are contiguous"));
+                }
+            }
+        }
+        if self.path_scale != 1.0 {
+            let s = self.path_scale;
+            out.mapv_inplace(|v| v * s);
+        }
+        Ok(())
+    }
+}
+
+/// The hand-over between threads: the next block to write, and whether to stop (an error).
+struct Turn {
+    state: Mutex<(usize, bool)>,
+    cv: Condvar,
+}
+
+/// Streams the matrix of `plan` to `w` in path order: every thread of the rayon pool fills
+/// blocks `t, t + T, t + 2T, ...` into its own reused buffers (CSV is also encoded there), waits
+/// for its turn and writes the block; the next thread's block is being computed meanwhile.
+/// Memory: `T` blocks and work buffers, whatever `--paths`. The bytes are those of filling the
+/// whole matrix with `fill_paths` and writing it row by row (same draws, same order).
+///
+/// The first error (of any thread, a write included) stops every thread and is returned; the
+/// caller's `AtomicFile` then removes the temporary file.
+fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Result<(), BoxError> {
+    let writer = Mutex::new(MatrixWriter::new(w, plan.format, plan.paths, plan.cols)?);
+    let blocks = plan.blocks();
+    let threads = rayon::current_num_threads().clamp(1, blocks);
+    let turn = Turn { state: Mutex::new((0, false)), cv: Condvar::new() };
+    let failure: Mutex<Option<BoxError>> = Mutex::new(None);
+    let done = AtomicU64::new(0);
+    let fail = |e: BoxError| {
+        let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
+        if f.is_none() {
+            *f = Some(e);
+        }
+        drop(f);
+        turn.state.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+        turn.cv.notify_all();
+    };
+    let worker = |t: usize| {
+        let mut scratch: Option<FgnScratch> = None;
+        let mut rows: Vec<f64> = Vec::new();
+        let mut bytes: Vec<u8> = Vec::new();
+        for k in (t..blocks).step_by(threads) {
+            let (lo, n_rows) = plan.block(k);
+            let len = n_rows * plan.cols; // fits: checked against isize::MAX by the caller
+            rows.resize(len, 0.0);
+            let view = ArrayViewMut2::from_shape((n_rows, plan.cols), &mut rows[..]).expect("block shape");
+            if let Err(e) = plan.fill(lo, &mut scratch, view) {
+                return fail(e.into());
+            }
+            if plan.format == Format::Csv {
+                bytes.clear();
+                rows.chunks_exact(plan.cols).for_each(|r| encode_row(plan.format, r, &mut bytes));
+            }
+            // Wait for this block's turn (or for another thread's failure).
+            {
+                let mut st = turn.state.lock().unwrap_or_else(|p| p.into_inner());
+                while st.0 != k && !st.1 {
+                    st = turn.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+                }
+                if st.1 {
+                    return;
+                }
+            }
+            let written = {
+                let mut wr = writer.lock().unwrap_or_else(|p| p.into_inner());
+                if plan.format == Format::Csv {
+                    wr.write_encoded(&bytes, n_rows)
+                } else {
+                    // Pieces of values, whole rows or not (binary formats have no row ends); the
+                    // rows are counted once the block is out.
+                    rows.chunks(PIECE / 8)
+                        .try_for_each(|piece| {
+                            bytes.clear();
+                            encode_row(plan.format, piece, &mut bytes);
+                            wr.write_encoded(&bytes, 0)
+                        })
+                        .and_then(|()| wr.write_encoded(&[], n_rows))
+                }
+            };
+            if let Err(e) = written {
+                return fail(e.into());
+            }
+            progress.set(done.fetch_add(n_rows as u64, Ordering::Relaxed) + n_rows as u64);
+            turn.state.lock().unwrap_or_else(|p| p.into_inner()).0 = k + 1;
+            turn.cv.notify_all();
+        }
+    };
+    if threads == 1 {
+        worker(0);
+    } else {
+        rayon::broadcast(|ctx| {
+            if ctx.index() < threads {
+                worker(ctx.index())
+            }
+        });
+    }
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    writer.into_inner().unwrap_or_else(|p| p.into_inner()).finish()?;
+    Ok(())
 }

@@ -159,3 +159,71 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0, "no temporary files left behind");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// FNV-1a, 64 bits: a fingerprint of an output, for the checked-in hashes below.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Streaming `generate` writes the bytes of the in-memory version (fracnoise 0.1 before the
+/// streaming writer, commit 0b2cec4: these hashes were taken from its output), for every kind and
+/// format, on 1, 2 and 3 threads, with path counts that are not multiples of a block and odd
+/// first paths (blocks of 64 rows at n = 1000, 16 at n = 4096, 196 at n = 333: see `block_rows`
+/// in `cli/src/generate.rs`).
+#[test]
+fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
+    let cases: [(&str, &str, u64); 9] = [
+        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy", "fgn npy", 0x6b9d05eb87b3f394),
+        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32", "fgn npy32", 0x5df99642f653cea2),
+        ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv", "fgn csv", 0x23d00b36e8ce9036),
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le", 0x1378beee9b238506),
+        ("fgn --n 333 --hurst 0.6 --paths 301 --first-path 8 --seed 8 --format f32le", "fgn f32le", 0x51f501d123de9ab2),
+        (
+            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy",
+            "fbm npy",
+            0x8e852373dde44497,
+        ),
+        ("bm --n 257 --paths 90 --sigma 0.7 --t-end 3 --seed 10 --format f64le", "bm f64le", 0xb931148173e163f7),
+        (
+            "stable --n 100 --paths 130 --alpha 1.3 --beta 0.4 --scale 2 --location 1 --param s0 --seed 11 --format csv",
+            "stable csv",
+            0xac07e8899bd8650a,
+        ),
+        (
+            "stable --n 1000 --paths 70 --alpha 0.8 --beta -0.4 --first-path 5 --seed 12 --format npy",
+            "stable npy",
+            0xd54c108675183b9f,
+        ),
+    ];
+    for threads in ["1", "2", "3"] {
+        for (args, name, want) in cases {
+            let mut v = vec!["--threads", threads, "generate"];
+            v.extend(args.split(' '));
+            v.extend(["-o", "-"]);
+            let got = fnv1a(&run_ok(&v));
+            assert_eq!(got, want, "{name} on {threads} threads: {got:016x}, want {want:016x}");
+        }
+    }
+}
+
+/// The same against the library's in-memory path (`fill_paths` of the whole matrix, then
+/// `write_matrix`), to a file, on 2 threads: several blocks, a last one cut short.
+#[test]
+fn streamed_file_equals_fill_paths_and_write_matrix() {
+    use fracnoise::io::{write_matrix, Format};
+    let d = tmpdir("blocks");
+    let g = fracnoise::noise::FgnGenerator::new(1000, 0.8, 1.3).unwrap();
+    let mut a = Array2::<f64>::zeros((203, 1000));
+    g.fill_paths(fracnoise::Seed::new(21), 7, a.view_mut()).unwrap();
+    for (fmt, ext) in [(Format::Npy, "npy"), (Format::Csv, "csv"), (Format::F32Le, "f32")] {
+        let f = d.join(format!("x.{ext}"));
+        let args = "--threads 2 generate fgn --n 1000 --hurst 0.8 --sigma 1.3 --paths 203 --first-path 7 --seed 21 -o";
+        let mut v: Vec<&str> = args.split(' ').collect();
+        v.push(f.to_str().unwrap());
+        run_ok(&v);
+        let mut want = Vec::new();
+        write_matrix(&mut want, fmt, a.view()).unwrap();
+        assert!(std::fs::read(&f).unwrap() == want, "{ext}: streamed file differs from the in-memory output");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

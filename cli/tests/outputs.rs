@@ -156,17 +156,21 @@ fn file_too_large_names_the_output_and_leaves_no_temp() {
     let out = d.join("out.npy");
     std::fs::write(&out, b"old").unwrap();
     // SIGXFSZ ignored (inherited through exec), file size limit 1 block of 512 bytes.
-    let cmd = format!(
-        "trap '' XFSZ; ulimit -f 1; exec '{}' generate fgn --n 1000 --paths 10 -o '{}'",
-        env!("CARGO_BIN_EXE_fracnoise"),
-        s(&out)
-    );
-    let o = Command::new("bash").args(["-c", &cmd]).output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("out.npy") && err.contains("File too large") && !err.contains(".tmp"), "{err}");
-    assert_eq!(std::fs::read(&out).unwrap(), b"old", "the old output is intact");
-    assert!(temp_files(&d).is_empty(), "left {:?}", temp_files(&d));
+    // Limits of 1 and 200 blocks of 512 bytes: the second fails mid-stream, after several blocks
+    // of paths (64 rows of 8000 bytes each) were written, on 1 and on 2 threads.
+    for (limit, threads) in [(1, 1), (200, 1), (200, 2)] {
+        let cmd = format!(
+            "trap '' XFSZ; ulimit -f {limit}; exec '{}' --threads {threads} generate fgn --n 1000 --paths 300 -o '{}'",
+            env!("CARGO_BIN_EXE_fracnoise"),
+            s(&out)
+        );
+        let o = Command::new("bash").args(["-c", &cmd]).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("out.npy") && err.contains("File too large") && !err.contains(".tmp"), "{err}");
+        assert_eq!(std::fs::read(&out).unwrap(), b"old", "the old output is intact");
+        assert!(temp_files(&d).is_empty(), "left {:?}", temp_files(&d));
+    }
     std::fs::remove_dir_all(&d).unwrap();
 }
 

@@ -393,10 +393,13 @@ impl<'a, const W: usize> DfaTable<'a, W> {
         }
     }
 
-    /// `F(s)` for each scale.
+    /// `F(s)` for each scale, the scales in parallel (rayon). Each scale's sum runs over its
+    /// segments in order on one thread, so the result has the same bits whatever the thread count.
     pub(crate) fn fluctuations(&self, scales: &[usize]) -> Vec<f64> {
+        use rayon::prelude::*;
         scales
-            .iter()
+            .par_iter()
+            .with_max_len(1)
             .map(|&s| {
                 let mut sum = 0.0;
                 self.for_each_segment(s, |v| sum += v);

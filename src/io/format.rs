@@ -99,24 +99,30 @@ impl<W: Write> MatrixWriter<W> {
             return Err(IoError::new(ErrorKind::InvalidInput, format!("all {} rows already written", self.rows)));
         }
         self.buf.clear();
-        match self.format {
-            Format::Npy | Format::F64Le => row.iter().for_each(|v| self.buf.extend_from_slice(&v.to_le_bytes())),
-            Format::Npy32 | Format::F32Le => {
-                row.iter().for_each(|&v| self.buf.extend_from_slice(&(v as f32).to_le_bytes()))
-            }
-            Format::Csv => {
-                use std::io::Write as _;
-                for (i, v) in row.iter().enumerate() {
-                    if i > 0 {
-                        self.buf.push(b',');
-                    }
-                    write!(self.buf, "{v:?}")?;
-                }
-                self.buf.push(b'\n');
-            }
-        }
+        encode_row(self.format, row, &mut self.buf);
         self.written += 1;
         self.out.write_all(&self.buf)
+    }
+
+    /// Writes bytes already encoded by [`encode_row`] in this writer's format, which complete
+    /// `rows` rows of `cols` values (concatenated rows; for the binary formats, which have no row
+    /// ends, any run of values, `rows` then counting the rows finished so far, 0 included). Lets
+    /// producers encode blocks of rows in parallel and write them in order. Errors if `rows`
+    /// would exceed the declared row count; the byte content is the caller's responsibility.
+    pub fn write_encoded(&mut self, bytes: &[u8], rows: usize) -> std::io::Result<()> {
+        if rows > self.rows - self.written {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("{rows} more rows would exceed the {} declared", self.rows),
+            ));
+        }
+        self.written += rows;
+        self.out.write_all(bytes)
+    }
+
+    /// The format rows are written in.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
     /// Checks that every declared row was written, flushes, and returns the inner writer.
@@ -129,6 +135,27 @@ impl<W: Write> MatrixWriter<W> {
         }
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// Appends the bytes of one row in `format` to `buf`, exactly as [`MatrixWriter::write_row`]
+/// writes them: little-endian `f64` or `f32` (rounded to nearest by `as f32`), or for CSV the
+/// shortest round-trip decimals (`{:?}`) separated by commas and ending in `\n`.
+pub fn encode_row(format: Format, row: &[f64], buf: &mut Vec<u8>) {
+    match format {
+        Format::Npy | Format::F64Le => row.iter().for_each(|v| buf.extend_from_slice(&v.to_le_bytes())),
+        Format::Npy32 | Format::F32Le => row.iter().for_each(|&v| buf.extend_from_slice(&(v as f32).to_le_bytes())),
+        Format::Csv => {
+            use std::io::Write as _;
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                // Writing to a Vec cannot fail.
+                let _ = write!(buf, "{v:?}");
+            }
+            buf.push(b'\n');
+        }
     }
 }
 

@@ -18,5 +18,5 @@ mod npy;
 pub mod read;
 
 pub use atomic::{check_output, remove_temp_files, write_atomic, AtomicFile};
-pub use format::{write_matrix, Format, MatrixWriter};
+pub use format::{encode_row, write_matrix, Format, MatrixWriter};
 pub use npy::{npy_header, write_npy, NpyDtype};

@@ -97,6 +97,23 @@ impl FbmGenerator {
         self.fgn.fill_paths_with(seed, first, out.slice_mut(s![.., 1..]), |row| cumsum(row.iter_mut()))
     }
 
+    /// Paths `first..first + out.nrows()` on the calling thread with the caller's work buffers
+    /// (see [`FgnGenerator::fill_paths_serial`]); bit-identical to [`fill_paths`](Self::fill_paths).
+    pub fn fill_paths_serial(
+        &self,
+        seed: Seed,
+        first: u64,
+        scratch: &mut FgnScratch,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        check_len("out.ncols()", out.ncols(), self.path_len())?;
+        out.column_mut(0).fill(0.0);
+        let mut inc = out.slice_mut(s![.., 1..]);
+        self.fgn.fill_paths_serial(seed, first, scratch, inc.view_mut())?;
+        inc.rows_mut().into_iter().for_each(|mut row| cumsum(row.iter_mut()));
+        Ok(())
+    }
+
     /// Paths `0..paths` as a `(paths x (n + 1))` array.
     pub fn sample_paths(&self, paths: usize, seed: Seed) -> Result<Array2<f64>> {
         let mut out = Array2::zeros((paths, self.path_len()));

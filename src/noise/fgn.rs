@@ -215,6 +215,32 @@ impl FgnGenerator {
         Ok(())
     }
 
+    /// Paths `first..first + out.nrows()` (rows = paths, `out.ncols() == n`) on the calling
+    /// thread, with the caller's work buffers: no rayon, and no allocation once `scratch` fits
+    /// this generator. For streaming producers that run one such block per thread and reuse
+    /// `scratch` (the CLI's `generate`). Each pair `j` is computed once from `seed.stream(j)`, so
+    /// the rows are bit-identical to [`fill_paths`](Self::fill_paths) and
+    /// [`fill_path`](Self::fill_path).
+    pub fn fill_paths_serial(
+        &self,
+        seed: Seed,
+        first: u64,
+        scratch: &mut FgnScratch,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        check_len("out.ncols()", out.ncols(), self.len())?;
+        let mut have: Option<u64> = None;
+        for (r, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
+            let index = first + r as u64;
+            if have != Some(index / 2) {
+                self.emb.generate(&mut seed.stream(index / 2), scratch);
+                have = Some(index / 2);
+            }
+            write_half(&mut row, self.emb.result(scratch), index % 2 == 0);
+        }
+        Ok(())
+    }
+
     /// Convenience: paths `0..paths` as a `(paths x n)` array (rows = paths), in parallel.
     pub fn sample_paths(&self, paths: usize, seed: Seed) -> Result<Array2<f64>> {
         let mut out = Array2::zeros((paths, self.len()));
