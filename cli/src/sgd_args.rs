@@ -57,12 +57,6 @@ impl DesignArgs {
                 return Err(format!("--noise-sd {s} must be finite and > 0").into());
             }
         }
-        if let Some(n) = self.n_samples {
-            let d = self.eigenvalues.as_ref().map_or(1, Vec::len);
-            if n <= d {
-                return Err(format!("--n-samples {n} must exceed the number of --eigenvalues ({d})").into());
-            }
-        }
         Ok(())
     }
 
@@ -83,6 +77,14 @@ impl DesignArgs {
                     eigenvalues: self.eigenvalues.clone().unwrap_or_else(|| def.eigenvalues.to_vec()),
                     noise_sd: self.noise_sd.unwrap_or(def.noise_sd),
                 };
+                let d = spec.eigenvalues.len();
+                if spec.n_samples <= d {
+                    return Err(format!(
+                        "--n-samples {} must exceed the number of --eigenvalues ({d}, the dimension)",
+                        spec.n_samples
+                    )
+                    .into());
+                }
                 let dseed = self.design_seed.map_or_else(|| seed.child(0), Seed::new);
                 let d = Design::synthetic(&spec, dseed).map_err(|e| format!("synthetic design: {e}"))?;
                 let j = json!({"kind": "synthetic", "n_samples": spec.n_samples, "eigenvalues": spec.eigenvalues,
