@@ -11,7 +11,10 @@ mod outputs;
 mod passage;
 mod progress;
 mod report;
+mod sgd_args;
 mod sgd_escape;
+mod sgd_momentum;
+mod sgd_noise;
 mod simulate;
 mod validate;
 
@@ -47,7 +50,7 @@ enum Command {
     Merge(merge::Args),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
     Hurst(hurst::Args),
-    /// The SGD-noise lab: SGD modelled as an SDE (escape from minima).
+    /// The SGD-noise lab: minibatch noise, heavy-ball SGD variances, escape from minima.
     Sgd(SgdArgs),
 }
 
@@ -61,6 +64,10 @@ struct SgdArgs {
 enum SgdCommand {
     /// Mean escape time from a minimum against its sharpness (Langevin, power-law, fGn, stable) or against H (fGn descent).
     Escape(sgd_escape::Args),
+    /// Minibatch gradient noise (with replacement, epochs, persistent): series to a file, autocovariance vs the closed form.
+    Noise(sgd_noise::Args),
+    /// Heavy-ball SGD: stationary weight variance vs curvature for iid and epoch noise, real algorithm and noise model, crossover.
+    Momentum(sgd_momentum::Args),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +90,8 @@ fn main() -> ExitCode {
         Command::Hurst(a) => hurst::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
+            SgdCommand::Noise(a) => sgd_noise::run(a),
+            SgdCommand::Momentum(a) => sgd_momentum::run(a),
         },
     };
     match result {
