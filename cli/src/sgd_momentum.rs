@@ -388,8 +388,7 @@ fn print_table(
         };
         writeln!(out, "\n{} noise, {label}: stationary Var theta per eigendirection", e.noise)?;
         let real = e.way == Way::Real;
-        writeln!(
-            out,
+        let head = format!(
             "{:>10} {:>11} {:>12} {:>10} {:>12} {:>7} {:>12} {:>8} {:>12} {:>8}",
             "lambda",
             "C_jj",
@@ -401,12 +400,13 @@ fn print_table(
             "z epoch",
             if real { "real form" } else { "" },
             if real { "z real" } else { "" },
-        )?;
+        );
+        // The real-form columns are blank for the noise model: no trailing blanks.
+        writeln!(out, "{}", head.trim_end())?;
         for d in &r.directions {
             let p = &d.predicted;
             let rf = real_form(d);
-            writeln!(
-                out,
+            let line = format!(
                 "{:>10.4e} {:>11.4e} {:>12.5e} {:>10.2e} {:>12.5e} {:>7.2} {:>12} {:>8} {:>12} {:>8}",
                 p.curvature,
                 p.gradient_variance,
@@ -419,7 +419,8 @@ fn print_table(
                 p.epoch.map_or("-".into(), |x| format!("{:.2}", d.var_theta.z(x.theta))),
                 if real { rf.map_or("-".into(), |x| format!("{:.5e}", x.theta)) } else { String::new() },
                 if real { rf.map_or("-".into(), |x| format!("{:.2}", d.var_theta.z(x.theta))) } else { String::new() },
-            )?;
+            );
+            writeln!(out, "{}", line.trim_end())?;
         }
         if e.noise == "epoch" {
             writeln!(out, "  (iid form here: white noise with the epoch K_0 = C (N-B)/(B(N-1)))")?;
