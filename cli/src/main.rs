@@ -12,6 +12,8 @@ mod passage;
 mod progress;
 mod report;
 mod sgd_escape;
+mod sgd_fdt;
+mod sgd_replicas;
 mod simulate;
 mod validate;
 
@@ -61,6 +63,10 @@ struct SgdArgs {
 enum SgdCommand {
     /// Mean escape time from a minimum against its sharpness (Langevin, power-law, fGn, stable) or against H (fGn descent).
     Escape(sgd_escape::Args),
+    /// Effective temperature by fluctuation-dissipation (chi against C on the same noise) for Langevin or SGD.
+    Fdt(sgd_fdt::Args),
+    /// Replica distance D(t) of copies started together with independent noise (OU, SGD, over-parametrised SGD).
+    Replicas(sgd_replicas::Args),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +89,8 @@ fn main() -> ExitCode {
         Command::Hurst(a) => hurst::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
+            SgdCommand::Fdt(a) => sgd_fdt::run(a),
+            SgdCommand::Replicas(a) => sgd_replicas::run(a),
         },
     };
     match result {
