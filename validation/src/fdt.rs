@@ -91,7 +91,7 @@ fn fdt_checks(label: &str, r: &FdtResult, target: f64, checks: &mut Vec<Check>) 
 fn fdt_langevin(ctx: &Context) -> Outcome {
     let seed = ctx.seed_for("sgd/fdt-langevin");
     let (theta, mu, dt, dim) = (2.0f64, 0.7f64, 0.01f64, 4usize);
-    let lags = vec![5, 10, 20, 40, 80, 160];
+    let lags = vec![1, 2, 5, 10, 20, 40, 80, 160];
     let burn_in = 600; // (1 - theta dt)^(2 burn_in) = 3e-11: stationary
     let paths = ctx.reps(6000, 2000) as u64;
     let mut checks = Vec::new();
