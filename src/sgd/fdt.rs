@@ -40,7 +40,7 @@
 //!
 //! **Closed forms** (derived here; checked by the validation cases `sgd/fdt-*`, catalogue
 //! `validation/README.md` §9). Euler chain of a quadratic `L = lambda x^2/2` with step `dt` and noise
-//! variance `s^2` per step, `x_(k+1) = a x_k - lambda ... = a x_k + (noise)`, `a = 1 - lambda dt`:
+//! variance `s^2` per step, `x_(k+1) = x_k - lambda x_k dt + noise = a x_k + noise`, `a = 1 - lambda dt`:
 //! stationary `Var = s^2/(1 - a^2)`, `C(k) = Var a^k`, and a field on from step `t'` adds
 //! `h dt sum_(m<k) a^m`, so `chi(k) = (1 - a^k)/lambda` and `Delta(k) = Var (1 - a^k)`: the ratio is
 //! `T_eff = lambda Var` **at every lag**, the temperature of equipartition `Var = T/lambda`.
@@ -480,7 +480,9 @@ pub struct FdtPoint {
     pub chi: Estimate,
     /// `chi(t, t')` at the field `2 h`.
     pub chi_double: Estimate,
-    /// `(C(t, t) - C(t, t')) / chi(t, t')`: the effective temperature at this lag.
+    /// `(C(t, t) - C(t, t')) / chi(t, t')`: the effective temperature at this lag (infinite, with a
+    /// NaN SE, where the mean response is exactly zero, e.g. a field switched on too late to act;
+    /// the fit over lags [`FdtResult::t_eff`] is unaffected).
     pub t_eff: Estimate,
 }
 
