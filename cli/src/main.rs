@@ -15,6 +15,8 @@ mod sgd_args;
 mod sgd_escape;
 mod sgd_momentum;
 mod sgd_noise;
+mod sgd_fdt;
+mod sgd_replicas;
 mod simulate;
 mod validate;
 
@@ -68,6 +70,10 @@ enum SgdCommand {
     Noise(sgd_noise::Args),
     /// Heavy-ball SGD: stationary weight variance vs curvature for iid and epoch noise, real algorithm and noise model, crossover.
     Momentum(sgd_momentum::Args),
+    /// Effective temperature by fluctuation-dissipation (chi against C on the same noise) for Langevin or SGD.
+    Fdt(sgd_fdt::Args),
+    /// Replica distance D(t) of copies started together with independent noise (OU, SGD, over-parametrised SGD).
+    Replicas(sgd_replicas::Args),
 }
 
 fn main() -> ExitCode {
@@ -92,6 +98,8 @@ fn main() -> ExitCode {
             SgdCommand::Escape(a) => sgd_escape::run(a),
             SgdCommand::Noise(a) => sgd_noise::run(a),
             SgdCommand::Momentum(a) => sgd_momentum::run(a),
+            SgdCommand::Fdt(a) => sgd_fdt::run(a),
+            SgdCommand::Replicas(a) => sgd_replicas::run(a),
         },
     };
     match result {

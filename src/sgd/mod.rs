@@ -7,6 +7,8 @@
 //! | [`minibatch`] | [`Sampling`] / [`Batching`]: with replacement, epochs, persistent SGD; exact noise autocovariances; [`BatchSampler`]; the noise generator [`MinibatchNoise`] (also a [`crate::sde::Driver`]) |
 //! | [`momentum`] | [`HeavyBall`]: stationary variances for white, epoch and persistent noise, the crossover curvature; the real algorithm's variance, exact for independent batches, approximate for epochs |
 //! | [`escape`] | escape from a minimum over a barrier: a double-well loss family with tunable sharpness, Langevin, the power-law dynamic, fGn-driven gradient descent and Lévy-stable noise, with their closed forms and first-passage estimates |
+//! | [`fdt`] | effective temperature by fluctuation–dissipation on the same noise ([`effective_temperature`]): the [`FieldDynamics`] trait, SDEs ([`SdeDynamics`]), SGD on a quadratic ([`QuadraticSgd`]) and real minibatch SGD ([`MinibatchSgd`]) |
+//! | [`replicas`] | replica distance `D(t)` ([`replica_distance`]), OU closed forms, over-parametrised regression ([`TeacherRegression`]) and the spherical perceptron ([`SphericalPerceptron`]) |
 //! | [`simulate`] | [`MomentumExperiment`]: ensembles of the real algorithm and of the noise model through [`crate::sde::Ensemble`], per-direction [`MomentumReport`]s with standard errors |
 //!
 //! Every closed form, its reference and its status (source, derived, approximate) is catalogued in
@@ -36,11 +38,21 @@
 
 pub mod data;
 pub mod escape;
+pub mod fdt;
 pub mod minibatch;
 pub mod momentum;
+pub mod replicas;
 pub mod simulate;
 
 pub use data::{Design, SyntheticDesign};
+pub use fdt::{
+    effective_temperature, FdtOptions, FdtPoint, FdtResult, Field, FieldDynamics, MinibatchSgd, QuadraticSgd,
+    SdeDynamics,
+};
 pub use minibatch::{lagged_products, BatchSampler, Batching, MinibatchNoise, Sampling};
 pub use momentum::{real_epoch_estimate, real_independent_batches, HeavyBall, StationaryVariance};
+pub use replicas::{
+    ou_distance, ou_distance_euler, replica_distance, ReplicaOptions, ReplicaPoint, ReplicaResult, SphericalPerceptron,
+    TeacherRegression,
+};
 pub use simulate::{DirectionResult, MomentumExperiment, MomentumReport, Predictions, Way};

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 pub mod calibrate;
 mod escape;
+mod fdt;
 pub mod figures;
 mod framework_cases;
 mod hurst;
@@ -260,6 +261,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(passage::cases());
     v.extend(escape::cases());
     v.extend(sgd::cases());
+    v.extend(fdt::cases());
     v
 }
 
