@@ -750,3 +750,30 @@ mod tests {
         v
     }
 }
+
+#[cfg(test)]
+mod quantile_tests {
+    use crate::noise::{Parametrization, Stable};
+
+    /// `F(quantile(p)) = p` (relative in the tail used), across the branches; bad `p` rejected.
+    #[test]
+    fn cdf_of_quantile_is_p() {
+        for &(a, b) in
+            &[(0.4, 0.7), (0.5, 1.0), (0.9, -1.0), (1.0, 0.5), (1.00002, -0.3), (1.5, 0.0), (1.9, 0.9), (2.0, 0.0)]
+        {
+            for param in [Parametrization::S0, Parametrization::S1] {
+                let d = Stable::new(a, b, 1.7, -0.4, param).unwrap();
+                for &p in &[1e-6, 0.01, 0.3, 0.5, 0.77, 0.99, 1.0 - 1e-6] {
+                    let x = d.quantile(p).unwrap();
+                    let (got, want) = if p > 0.5 { (d.sf(x), 1.0 - p) } else { (d.cdf(x), p) };
+                    assert!((got - want).abs() <= 1e-9 * want, "a {a} b {b} {param:?} p {p}: x {x} F {got}");
+                }
+            }
+        }
+        let d = Stable::standard(1.2, 0.1).unwrap();
+        assert!(d.quantile(-0.1).is_err() && d.quantile(1.5).is_err() && d.quantile(f64::NAN).is_err());
+        assert_eq!(d.quantile(0.0).unwrap(), f64::NEG_INFINITY);
+        let levy = Stable::standard(0.7, 1.0).unwrap();
+        assert_eq!(levy.quantile(0.0).unwrap(), 0.0);
+    }
+}
