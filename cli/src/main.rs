@@ -13,6 +13,7 @@ mod progress;
 mod report;
 mod sgd_escape;
 mod simulate;
+mod stable_law;
 mod validate;
 
 #[derive(Parser)]
@@ -49,6 +50,8 @@ enum Command {
     Hurst(hurst::Args),
     /// The SGD-noise lab: SGD modelled as an SDE (escape from minima).
     Sgd(SgdArgs),
+    /// Alpha-stable law: pdf, cdf or quantile (any alpha, beta; S0 or S1) over values, a file or stdin.
+    StableLaw(stable_law::Args),
 }
 
 #[derive(clap::Args)]
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Command::Passage(a) => passage::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
+        Command::StableLaw(a) => stable_law::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
         },
