@@ -72,9 +72,14 @@
 //! inversion across the switch.
 //!
 //! # Accuracy
-//! Measured against closed forms, characteristic-function inversion and Nolan's STABLE
-//! reference values (`validation/data/levy_stable`, case `stable-law/reference` of the
-//! validation suite): see the validation catalogue `validation/README.md` §3.
+//! Measured against closed forms and Nolan's STABLE
+//! reference values (`validation/data/levy_stable`, case `stable-law/numerics` of the
+//! validation suite and `tests/stable_law_reference.rs`): max error 9.4e-15 for the density
+//! (relative where it exceeds 1, up to 1.2e6 at `alpha = 0.1`), 1.8e-14 for the CDF, over
+//! `alpha` 0.1..2, `beta` -1..1, 1 %..99 % points; the integral path matches the Gaussian and
+//! Lévy closed forms to 1e-10 (unit test). An exploratory comparison of the density with
+//! characteristic-function inversion (Simpson's rule, not a committed test) agreed to 2e-13 at
+//! `|x| <= 5` for `alpha` in {1, 1.1, 1.3, 1.5}. See `validation/README.md` §4.
 
 use std::f64::consts::{FRAC_2_PI, FRAC_PI_2, PI};
 
@@ -736,6 +741,27 @@ mod tests {
                         // perturbed copy that skips the series (x = zeta + xz).
                         let int = integral_only(a, b, c.zeta + xz, what);
                         assert!((ser - int).abs() <= 1e-11 * int, "a {a} b {b} xz {xz} {what:?}: {ser:e} vs {int:e}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Continuity across the near-one switch: the interpolated values just inside the window
+    /// agree with the direct integral just outside it (S0 is continuous in alpha).
+    #[test]
+    fn near_one_switch_is_continuous() {
+        for &b in &[-1.0, -0.3, 0.5, 1.0] {
+            for &x in &[-4.0, -1.0, 0.0, 0.6, 3.0] {
+                for &side in &[-1.0, 1.0] {
+                    let inside = 1.0 + side * 0.9999 * NEAR_ONE_EPS;
+                    let outside = 1.0 + side * 1.0001 * NEAR_ONE_EPS;
+                    let further = 1.0 + side * 1.0003 * NEAR_ONE_EPS;
+                    for what in [What::Pdf, What::Cdf] {
+                        let (i, o) = (std_eval(inside, b, x, what), std_eval(outside, b, x, what));
+                        // Linear extrapolation from the two outside points (same spacing).
+                        let pred = o + (o - std_eval(further, b, x, what));
+                        assert!((i - pred).abs() < 1e-10, "b {b} x {x} side {side} {what:?}: {i} vs {pred}");
                     }
                 }
             }
