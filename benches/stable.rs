@@ -85,9 +85,36 @@ fn stable(c: &mut Criterion) {
     group.finish();
 }
 
+/// The numerical density and CDF (`Stable::pdf`, `Stable::cdf`; `src/noise/stable_law.rs`), one
+/// point per iteration over a grid of 64 points in `[-10, 10]` (time per iteration is per point),
+/// for laws without a closed form: the cost of one likelihood term in maximum-likelihood fitting.
+fn stable_law(c: &mut Criterion) {
+    use Parametrization::{S0, S1};
+    let xs: Vec<f64> = (0..64).map(|i| -10.0 + 20.0 * (i as f64 + 0.5) / 64.0).collect();
+    let mut g = c.benchmark_group("stable_law");
+    for &(a, b, p) in &[(1.5, 0.5, S0), (0.8, -0.3, S1), (1.0, 0.7, S1), (1.9, 0.0, S0)] {
+        let d = Stable::new(a, b, 1.0, 0.0, p).unwrap();
+        for (name, f) in [("pdf", 0), ("cdf", 1)] {
+            g.bench_function(BenchmarkId::new(name, format!("a{a}_b{b}_{p:?}")), |bch| {
+                let mut k = 0usize;
+                bch.iter(|| {
+                    k = (k + 1) & 63;
+                    let x = black_box(xs[k]);
+                    if f == 0 {
+                        d.pdf(x)
+                    } else {
+                        d.cdf(x)
+                    }
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = stable
+    targets = stable, stable_law
 }
 criterion_main!(benches);

@@ -18,6 +18,7 @@ mod sgd_momentum;
 mod sgd_noise;
 mod sgd_replicas;
 mod simulate;
+mod stable_law;
 mod validate;
 
 #[derive(Parser)]
@@ -54,6 +55,8 @@ enum Command {
     Hurst(hurst::Args),
     /// The SGD-noise lab: minibatch noise, heavy-ball SGD variances, escape from minima.
     Sgd(SgdArgs),
+    /// Alpha-stable law: pdf, cdf or quantile (any alpha, beta; S0 or S1) over values, a file or stdin.
+    StableLaw(stable_law::Args),
 }
 
 #[derive(clap::Args)]
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Passage(a) => passage::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
+        Command::StableLaw(a) => stable_law::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
             SgdCommand::Noise(a) => sgd_noise::run(a),
