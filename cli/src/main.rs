@@ -3,6 +3,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze_noise;
+mod analyze_plots;
 mod generate;
 mod hurst;
 mod input;
@@ -47,6 +49,8 @@ enum Command {
     Merge(merge::Args),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
     Hurst(hurst::Args),
+    /// Is a noise series Gaussian white, alpha-stable white, fractional Gaussian or none of these? Fits, tests, verdict, plots.
+    AnalyzeNoise(analyze_noise::Args),
     /// The SGD-noise lab: SGD modelled as an SDE (escape from minima).
     Sgd(SgdArgs),
 }
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Passage(a) => passage::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
+        Command::AnalyzeNoise(a) => analyze_noise::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
         },
