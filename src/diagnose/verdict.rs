@@ -44,6 +44,9 @@ pub struct AnalyzeOptions {
     pub gof_replicates: usize,
     /// Parametric-bootstrap replicates of the DFA SE (0: regression SE). Default 50.
     pub hurst_replicates: usize,
+    /// Run the stable goodness of fit only when the verdict needs it (normality rejected,
+    /// whiteness not): saves its bootstrap in batch classification. Default false (always run).
+    pub lazy_gof: bool,
     /// Seed of every bootstrap (children `stable`, `gof`, `hurst`).
     pub seed: Seed,
 }
@@ -58,6 +61,7 @@ impl Default for AnalyzeOptions {
             stable_replicates: 50,
             gof_replicates: 99,
             hurst_replicates: 50,
+            lazy_gof: false,
             seed: Seed::new(0),
         }
     }
@@ -216,19 +220,19 @@ pub fn analyze(x: &[f64], opts: &AnalyzeOptions) -> Result<Analysis> {
     } else {
         None
     };
-    let params = stable.params();
-    let law = params.law()?;
-    let stable_gof = if opts.gof_replicates > 0 && stable_cdf_available(&law) {
-        Some(stable_gof(x, &params, opts.gof_replicates, opts.seed.child_named("gof"), stable_cdf)?)
-    } else {
-        None
-    };
-
     use test_names::*;
     let q = l / 4.0;
     let mut rejected: Vec<String> = Vec::new();
     let normal_ok = jb.p_value >= q && ad.p_value >= q;
     let white_ok = lb.p_value >= q && hurst.white.p_value >= q;
+    let params = stable.params();
+    let law = params.law()?;
+    let needed = !opts.lazy_gof || (!normal_ok && white_ok);
+    let stable_gof = if needed && opts.gof_replicates > 0 && stable_cdf_available(&law) {
+        Some(stable_gof(x, &params, opts.gof_replicates, opts.seed.child_named("gof"), stable_cdf)?)
+    } else {
+        None
+    };
     for (name, p) in
         [(JARQUE_BERA, jb.p_value), (AD_NORMAL, ad.p_value), (LJUNG_BOX, lb.p_value), (HURST_HALF, hurst.white.p_value)]
     {
@@ -250,8 +254,10 @@ pub fn analyze(x: &[f64], opts: &AnalyzeOptions) -> Result<Analysis> {
         }
     } else if white_ok {
         let gof_ok = stable_gof.map(|g| g.p_value >= l).unwrap_or(false);
-        if !gof_ok {
-            rejected.push(AD_STABLE.to_string());
+        match stable_gof {
+            Some(_) if !gof_ok => rejected.push(AD_STABLE.to_string()),
+            None => rejected.push(format!("{AD_STABLE} (not run)")),
+            _ => {}
         }
         if stable.alpha.value.is_nan() || stable.alpha.value >= 2.0 {
             rejected.push(ALPHA_TWO.to_string());

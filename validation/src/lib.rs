@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 pub mod calibrate;
+mod diagnose;
 mod escape;
 pub mod figures;
 mod framework_cases;
@@ -260,6 +261,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(passage::cases());
     v.extend(escape::cases());
     v.extend(sgd::cases());
+    v.extend(diagnose::cases());
     v
 }
 
