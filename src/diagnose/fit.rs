@@ -459,11 +459,18 @@ pub fn fit_stable(x: &[f64], replicates: usize, seed: Seed) -> Result<StableFit>
     let (p, iterations) = fit_stable_koutrouvelis(x, mcculloch)?;
     let mut ms = [Moments::new(), Moments::new(), Moments::new(), Moments::new()];
     if replicates > 0 {
+        use rayon::prelude::*;
         let law = p.law()?;
-        let mut buf = vec![0.0; x.len()];
-        for r in 0..replicates {
-            law.fill(&mut seed.stream(r as u64), &mut buf);
-            let q = fit_stable_point(&buf)?;
+        // In parallel, one stream per replicate, accumulated in replicate order: reproducible.
+        let fits = (0..replicates as u64)
+            .into_par_iter()
+            .map(|r| {
+                let mut buf = vec![0.0; x.len()];
+                law.fill(&mut seed.stream(r), &mut buf);
+                fit_stable_point(&buf)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for q in fits {
             for (m, v) in ms.iter_mut().zip([q.alpha, q.beta, q.scale, q.location]) {
                 m.push(v);
             }
