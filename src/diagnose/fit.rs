@@ -590,6 +590,18 @@ mod tests {
         assert!(cover > 0.95 - 5.0 * (0.95f64 * 0.05 / reps as f64).sqrt(), "coverage {cover}");
     }
 
+    /// Same seed, same bits (the bootstrap runs in parallel, one stream per replicate), also
+    /// on a one-thread pool.
+    #[test]
+    fn bootstrap_is_reproducible() {
+        let x = stable_sample(1.4, 0.2, 1.0, 0.0, 500, 5);
+        let a = fit_stable(&x, 8, Seed::new(1)).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let b = pool.install(|| fit_stable(&x, 8, Seed::new(1)).unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, fit_stable(&x, 8, Seed::new(2)).unwrap());
+    }
+
     #[test]
     fn bad_input_is_an_error() {
         assert!(fit_gaussian(&[1.0, 1.0, 1.0]).is_err());
