@@ -2,10 +2,11 @@
 //! (correct-classification table), the false-rejection rate of Gaussian white noise against its
 //! nominal level, and bias / CI coverage of the fitted `alpha` (stable) and `H` (fGn).
 //!
-//! Tolerances: rates are binomial, SE `sqrt(p (1 - p) / R)` from the number of replicates `R`,
-//! bound 5 SE (a correct code fails w.p. < 6e-7 per check). A rate claimed as a floor or a
-//! ceiling is checked on one side only (the estimate is clipped at the claim: only a rate beyond
-//! it by more than 5 SE fails). Bias checks allow 5 SE of the mean plus a stated allowance.
+//! Tolerances: a rate claimed as a floor (or ceiling) is checked on one side with the exact
+//! binomial law of the count over `R` replicates: it fails when `P(Bin(R, claim) <= count) < 1e-6`
+//! (the normal approximation is far too light-tailed for small `R p`); the estimate is clipped at
+//! the claim, so only the one side can fail. Bias checks (full mode only) allow 5 SE of the mean
+//! plus a stated allowance.
 
 use crate::{Case, Check, Context, Outcome, Table};
 use fracnoise::diagnose::{analyze, AnalyzeOptions};
@@ -92,16 +93,27 @@ fn floor(kind: Kind) -> f64 {
     }
 }
 
-/// `rate >= floor` (one-sided): fails only when `rate < floor - 5 se`.
-fn at_least(what: String, floor: f64, rate: f64, reps: usize) -> Check {
-    let se = (floor * (1.0 - floor) / reps as f64).sqrt();
-    Check::z(what, floor, rate.min(floor), se)
+/// Smallest count `c` with `P(Bin(reps, p) < c) < 1e-6`: a count below it rejects "rate >= p".
+fn binomial_floor(reps: usize, p: f64) -> usize {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let b = Binomial::new(p, reps as u64).expect("valid binomial");
+    (0..=reps).take_while(|&c| c == 0 || b.cdf(c as u64 - 1) < 1e-6).last().unwrap_or(0)
 }
 
-/// `rate <= ceiling` (one-sided).
-fn at_most(what: String, ceiling: f64, rate: f64, reps: usize) -> Check {
-    let se = (ceiling * (1.0 - ceiling) / reps as f64).sqrt();
-    Check::z(what, ceiling, rate.max(ceiling), se)
+/// `count / reps >= floor` (one-sided, exact binomial: a correct code whose true rate is at
+/// least `floor` fails w.p. < 1e-6).
+fn at_least(what: String, floor: f64, count: usize, reps: usize) -> Check {
+    let c = binomial_floor(reps, floor) as f64;
+    let tol = floor * reps as f64 - c;
+    Check::tol(what, floor * reps as f64, (count as f64).min(floor * reps as f64), tol)
+}
+
+/// `count / reps <= ceiling` (one-sided, exact binomial).
+fn at_most(what: String, ceiling: f64, count: usize, reps: usize) -> Check {
+    // Mirror image: the complement count is at least (1 - ceiling) reps.
+    let c = reps - binomial_floor(reps, 1.0 - ceiling);
+    let tol = c as f64 - ceiling * reps as f64;
+    Check::tol(what, ceiling * reps as f64, (count as f64).max(ceiling * reps as f64), tol)
 }
 
 struct One {
@@ -183,19 +195,20 @@ fn classification(ctx: &Context) -> Outcome {
         ]);
         if let Kind::Gaussian = kind {
             checks.push(at_most(
-                format!("gaussian white: false-rejection rate <= nominal {level} (n = {n})"),
+                format!("gaussian white: false rejections (of {reps}) at rate <= nominal {level} (n = {n})"),
                 level,
-                1.0 - correct,
+                reps - count(kind.expected()),
                 reps,
             ));
-        } else if !ctx.quick {
+        } else {
             checks.push(at_least(
-                format!("{}: correct-classification rate >= {}", kind.name(), floor(*kind)),
+                format!("{}: correct classifications (of {reps}) at rate >= {}", kind.name(), floor(*kind)),
                 floor(*kind),
-                correct,
+                count(kind.expected()),
                 reps,
             ));
         }
+        let quick = ctx.quick;
         let mut param = |name: &str, truth: f64, v: Vec<(f64, f64, bool)>, allowance: f64| {
             let m = Moments::from_slice(&v.iter().map(|t| t.0).collect::<Vec<_>>());
             let cover = v.iter().filter(|t| t.2).count() as f64 / v.len() as f64;
@@ -209,22 +222,25 @@ fn classification(ctx: &Context) -> Outcome {
                 format!("{:.4}", m.std_dev()),
                 format!("{cover:.3} ± {cse:.3}"),
             ]);
-            checks.push(Check::tol(
-                format!("{}: mean {name} (allowance {allowance} + 5 SE)", kind.name()),
-                truth,
-                m.mean(),
-                allowance + 5.0 * m.mean_se(),
-            ));
-            // The bootstrap SE from few replicates is itself noisy (relative SE ~ 1/sqrt(2B)), which
-            // lowers the coverage of the normal interval slightly: floor 0.90 for alpha.
-            let cfloor = if name == "alpha" { 0.90 } else { 0.95 };
-            checks.push(at_least(
-                format!("{}: 95% CI coverage of {name} >= {cfloor}", kind.name()),
-                cfloor,
-                cover,
-                v.len(),
-            ));
-            let _ = cse;
+            // Quick mode (3 series) reports only: an SE from 3 values is not a z denominator.
+            if !quick {
+                checks.push(Check::tol(
+                    format!("{}: mean {name} (allowance {allowance} + 5 SE)", kind.name()),
+                    truth,
+                    m.mean(),
+                    allowance + 5.0 * m.mean_se(),
+                ));
+                // The bootstrap SE from few replicates is itself noisy (relative SE ~ 1/sqrt(2B)),
+                // which lowers the coverage of the normal interval slightly: floor 0.90 for alpha.
+                let cfloor = if name == "alpha" { 0.90 } else { 0.95 };
+                let hits = v.iter().filter(|t| t.2).count();
+                checks.push(at_least(
+                    format!("{}: 95% CI coverage of {name} at rate >= {cfloor}", kind.name()),
+                    cfloor,
+                    hits,
+                    v.len(),
+                ));
+            }
         };
         match kind {
             Kind::Stable(a) => param("alpha", *a, out.iter().filter_map(|o| o.alpha).collect(), 0.01),
