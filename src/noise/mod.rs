@@ -19,6 +19,7 @@ pub mod fgn;
 pub mod gaussian;
 pub mod hosking;
 pub mod stable;
+mod stable_law;
 
 pub use cholesky::{toeplitz_cholesky_whiten, CholeskyGenerator};
 pub use circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, EIGENVALUE_TOLERANCE};
