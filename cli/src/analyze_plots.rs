@@ -20,9 +20,9 @@ fn range(v: impl Iterator<Item = f64>) -> (f64, f64) {
     v.filter(|x| x.is_finite()).fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)))
 }
 
-/// Stable density (None where the library has no density for the law).
+/// Stable density (numerical, [`Stable::pdf`]); None where it is not finite.
 fn stable_pdf(law: &Stable, x: f64) -> Option<f64> {
-    law.pdf(x)
+    Some(law.pdf(x)).filter(|p| p.is_finite())
 }
 
 fn histogram(name: &str, x: &[f64], a: &Analysis) -> R<String> {

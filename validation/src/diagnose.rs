@@ -104,7 +104,8 @@ fn binomial_floor(reps: usize, p: f64) -> usize {
 /// least `floor` fails w.p. < 1e-6).
 fn at_least(what: String, floor: f64, count: usize, reps: usize) -> Check {
     let c = binomial_floor(reps, floor) as f64;
-    let tol = floor * reps as f64 - c;
+    // Half a count of slack: counts are integers, so this passes exactly when count >= c.
+    let tol = floor * reps as f64 - c + 0.5;
     Check::tol(what, floor * reps as f64, (count as f64).min(floor * reps as f64), tol)
 }
 
@@ -112,7 +113,7 @@ fn at_least(what: String, floor: f64, count: usize, reps: usize) -> Check {
 fn at_most(what: String, ceiling: f64, count: usize, reps: usize) -> Check {
     // Mirror image: the complement count is at least (1 - ceiling) reps.
     let c = reps - binomial_floor(reps, 1.0 - ceiling);
-    let tol = c as f64 - ceiling * reps as f64;
+    let tol = c as f64 - ceiling * reps as f64 + 0.5;
     Check::tol(what, ceiling * reps as f64, (count as f64).max(ceiling * reps as f64), tol)
 }
 
