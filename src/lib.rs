@@ -9,6 +9,7 @@
 //! | [`sde`] | SDE models, noise drivers, Euler–Maruyama / Milstein integrators, parallel ensembles |
 //! | [`passage`] | first-passage and escape-time estimators and their closed forms |
 //! | [`hurst`] | Hurst-exponent estimators with standard errors |
+//! | [`diagnose`] | noise diagnostics: Gaussian / stable / Hill fits with SEs, normality, goodness-of-fit and serial-dependence tests, a verdict (Gaussian white, stable white, fractional Gaussian, none) |
 //! | [`sgd`] | the SGD-noise lab: minibatch noise (with replacement, epochs, persistent), heavy-ball SGD (real algorithm vs noise model), escape from minima under Langevin, power-law, fGn and stable noise, with closed forms |
 //! | [`stats`] | shared statistics: moments with standard errors, regression, KS, autocovariance |
 //! | [`io`] | `.npy`, CSV and raw binary writers (atomic) |
@@ -19,6 +20,7 @@
 //! serve all.
 #![warn(missing_docs)]
 
+pub mod diagnose;
 pub mod error;
 pub mod hurst;
 pub mod io;

@@ -3,6 +3,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze_noise;
+mod analyze_plots;
 mod generate;
 mod hurst;
 mod input;
@@ -53,7 +55,9 @@ enum Command {
     Merge(merge::Args),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
     Hurst(hurst::Args),
-    /// The SGD-noise lab: minibatch noise, heavy-ball SGD variances, escape from minima.
+    /// Is a noise series Gaussian white, alpha-stable white, fractional Gaussian or none of these? Fits, tests, verdict, plots.
+    AnalyzeNoise(analyze_noise::Args),
+    /// The SGD-noise lab: minibatch noise, heavy-ball SGD variances, escape from minima, effective temperature, replicas.
     Sgd(SgdArgs),
     /// Alpha-stable law: pdf, cdf or quantile (any alpha, beta; S0 or S1) over values, a file or stdin.
     StableLaw(stable_law::Args),
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::Merge(a) => merge::run(a),
         Command::Hurst(a) => hurst::run(a),
         Command::StableLaw(a) => stable_law::run(a),
+        Command::AnalyzeNoise(a) => analyze_noise::run(a),
         Command::Sgd(a) => match a.command {
             SgdCommand::Escape(a) => sgd_escape::run(a),
             SgdCommand::Noise(a) => sgd_noise::run(a),

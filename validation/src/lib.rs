@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 pub mod calibrate;
+mod diagnose;
 mod escape;
 mod fdt;
 pub mod figures;
@@ -262,6 +263,7 @@ pub fn registry() -> Vec<Case> {
     v.extend(escape::cases());
     v.extend(sgd::cases());
     v.extend(fdt::cases());
+    v.extend(diagnose::cases());
     v
 }
 
