@@ -10,9 +10,12 @@
 //! `--rows RANGE` / `--columns RANGE` (`all`, `A..B`, `A..=B`, `A..`, `..B`) estimate many series
 //! of a 2-D input in one run, in parallel (rayon), with a line per series (`--verbose`: the full
 //! table per series) and a summary across them (`fracnoise::hurst::across_series`: mean H with
-//! its SE, SD across series against the mean per-series SE). Series `i` (row or column `i`; 0 for
-//! a lone series) bootstraps from `Seed::new(seed).child(i)`, then `.child_named(method)`, so its
-//! results are the same bits alone (`--row i`) or among others, whatever the thread count. A
+//! its SE, SD across series against the mean per-series SE). Series `i` (row or column `i`, chosen
+//! by `--row`, `--column`, `--rows` or `--columns`) bootstraps from
+//! `Seed::new(seed).child_named(method).child(i)`, a lone series (no selection) from
+//! `Seed::new(seed).child_named(method)`: the seeding of the Python package (`fracnoise.dfa` of a
+//! 2-D array, row `i`; of a 1-D series), so a series gets the same bits alone (`--row i`), among
+//! others, or from Python, whatever the thread count. A
 //! progress bar (estimator runs, bootstrap replicates included) goes to stderr when it is a
 //! terminal and the job is long; it only observes.
 
@@ -110,9 +113,10 @@ pub struct Args {
     /// OLS slope SE, which understates the sampling spread 3-4x.
     #[arg(long)]
     bootstrap: Option<usize>,
-    /// Seed of the bootstrap simulations. Series i (row or column i; 0 for a lone series) draws
-    /// from Seed(seed).child(i), so --row i and --rows give the same bits, whatever the thread
-    /// count.
+    /// Seed of the bootstrap simulations. Row or column i (--row, --column, --rows, --columns)
+    /// draws from Seed(seed).child_named(method).child(i), a lone series from
+    /// Seed(seed).child_named(method): --row i, --rows and the Python package give the same bits,
+    /// whatever the thread count.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Print JSON instead of a table.
@@ -285,13 +289,15 @@ fn boot(
     e: HurstEstimate,
     b: usize,
     seed: Seed,
+    index: Option<usize>,
     progress: &Progress,
     f: impl Fn(&[f64]) -> fracnoise::Result<HurstEstimate> + Sync,
 ) -> fracnoise::Result<HurstEstimate> {
     if b == 0 {
         return Ok(e);
     }
-    let s = seed.child_named(&e.method.name());
+    let named = seed.child_named(&e.method.name());
+    let s = index.map_or(named, |i| named.child(i as u64));
     e.bootstrapped(
         |y| {
             let r = f(y);
@@ -333,13 +339,14 @@ impl Plan<'_> {
         (self.methods.len() + self.nb * booted) as u64
     }
 
-    /// Every estimate of series `x`, the series numbered `index` (row or column; 0 for a lone
-    /// series): its bootstrap seed is `seed.child(index)`, so a series gets the same bits alone
-    /// (`--row i`) or among others (`--rows`), whatever the thread count.
-    fn run(&self, x: &[f64], index: usize, progress: &Progress) -> fracnoise::Result<SeriesResult> {
+    /// Every estimate of series `x`, the series numbered `index` (row or column; `None` for a lone
+    /// series): its bootstrap seed is `seed.child_named(method).child(index)` (lone:
+    /// `seed.child_named(method)`), so a series gets the same bits alone (`--row i`), among others
+    /// (`--rows`) or from Python, whatever the thread count.
+    fn run(&self, x: &[f64], index: Option<usize>, progress: &Progress) -> fracnoise::Result<SeriesResult> {
         let a = self.a;
         let (kind, nb, noise) = (self.kind, self.nb, InputKind::Noise);
-        let seed = self.seed.child(index as u64);
+        let seed = self.seed;
         let dfa_opts =
             |order| DfaOptions { order, min_scale: a.min_scale, max_scale: a.max_scale, scales: a.scales, kind };
         let rs_opts = |kind| RsOptions { min_window: a.min_scale, max_window: a.max_scale, windows: a.scales, kind };
@@ -351,7 +358,7 @@ impl Plan<'_> {
         let dfa_q = |q: usize| -> fracnoise::Result<HurstEstimate> {
             let o = dfa_opts(q);
             let on = DfaOptions { kind: noise, ..o.clone() };
-            boot(tick(dfa(x, &o)?), nb, seed, progress, |y| dfa(y, &on))
+            boot(tick(dfa(x, &o)?), nb, seed, index, progress, |y| dfa(y, &on))
         };
         let mut ests = Vec::new();
         let mut mf = None;
@@ -373,12 +380,14 @@ impl Plan<'_> {
                     progress.inc(1);
                     continue;
                 }
-                MethodArg::Rs => boot(tick(rescaled_range(x, &rs_opts(kind))?), nb, seed, progress, |y| {
+                MethodArg::Rs => boot(tick(rescaled_range(x, &rs_opts(kind))?), nb, seed, index, progress, |y| {
                     rescaled_range(y, &rs_opts(noise))
                 })?,
-                MethodArg::Aggvar => boot(tick(aggregated_variance(x, &av_opts(kind))?), nb, seed, progress, |y| {
-                    aggregated_variance(y, &av_opts(noise))
-                })?,
+                MethodArg::Aggvar => {
+                    boot(tick(aggregated_variance(x, &av_opts(kind))?), nb, seed, index, progress, |y| {
+                        aggregated_variance(y, &av_opts(noise))
+                    })?
+                }
                 MethodArg::Gph => tick(gph(x, &GphOptions { bandwidth: a.bandwidth.unwrap_or(0.5), kind })?),
                 MethodArg::Lw => {
                     tick(local_whittle(x, &LocalWhittleOptions { bandwidth: a.bandwidth.unwrap_or(0.65), kind })?)
@@ -655,7 +664,8 @@ fn run_many(a: &Args, axis: Axis, spec: &str) -> Result<std::process::ExitCode, 
                     &owned
                 }
             };
-            let res = plan.run(x, i, &progress).map_err(|e| format!("{word} {i} of {}: {e}", a.input.display()))?;
+            let res =
+                plan.run(x, Some(i), &progress).map_err(|e| format!("{word} {i} of {}: {e}", a.input.display()))?;
             Ok((res.ests.iter().map(Brief::from).collect(), res.mf))
         })
         .collect();
@@ -859,7 +869,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     if let Some(spec) = &a.columns {
         return run_many(&a, Axis::Column, spec);
     }
-    let index = a.input_args.row.or(a.input_args.column).unwrap_or(0);
+    let index = a.input_args.row.or(a.input_args.column);
     let (x, read_warnings) = a.input_args.read(&a.input)?;
     let plan = plan(&a, x.len())?;
     let kind = plan.kind;

@@ -3,6 +3,8 @@ estimators, from a Rust library whose every number is checked against closed for
 
 Noise (numpy arrays, filled in place, GIL released, rows in parallel):
     fgn, fbm, bm, stable, FgnGenerator
+Alpha-stable law (numerical pdf, logpdf, cdf, sf, ppf over arrays; S0 / S1):
+    StableLaw
 SDE ensembles:
     simulate(model, driver, ...) -> SimulationResult; merge, load
     models OU, BM, GBM, DoubleWell, PowerLaw, SDE (Python callables: slow)
@@ -42,6 +44,7 @@ from ._native import (
     PowerLaw,
     SimulationResult,
     StableDriver,
+    StableLaw,
     __version__,
     aggvar,
     bm,
@@ -83,6 +86,7 @@ __all__ = [
     "PowerLaw",
     "SimulationResult",
     "StableDriver",
+    "StableLaw",
     "__version__",
     "aggvar",
     "bm",

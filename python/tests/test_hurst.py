@@ -26,10 +26,19 @@ def test_same_estimates_as_cli(cli, tmp_path, boot):
     out = cli("hurst", tmp_path / "x.npy", "--row", 1, "--method", ",".join(METHODS), "--bootstrap", boot,
               "--seed", 9, "--json").stdout
     ref = {e["method"]: e for e in json.loads(out)["estimates"]}
+    # A lone 1-D series, as the CLI's input without --row: the seeding of a 1-D call.
+    np.save(tmp_path / "x1.npy", x[1])
+    out1 = cli("hurst", tmp_path / "x1.npy", "--method", ",".join(METHODS), "--bootstrap", boot,
+               "--seed", 9, "--json").stdout
+    ref1 = {e["method"]: e for e in json.loads(out1)["estimates"]}
     for name, (f, method) in METHODS.items():
         b = boot if name in ("dfa", "rs", "aggvar") else 0  # the CLI bootstraps the regression estimators
-        r = f(x[1], bootstrap=b, seed=9)
-        e = ref[method]
+        # `--row 1` is row 1 of the 2-D call (bootstrap seed child_named(method).child(1)).
+        r = f(x, bootstrap=b, seed=9)[1]
+        r1 = f(x[1], bootstrap=b, seed=9)
+        e, e1 = ref[method], ref1[method]
+        assert (r1.hurst, r1.se, r1.se_kind) == (e1["hurst"], e1["se"], e1["se_kind"]), name
+        assert r1.hurst == r.hurst and (b == 0) == (r1.se == r.se), name
         assert r.method == method
         assert (r.hurst, r.se, r.se_kind, r.n) == (e["hurst"], e["se"], e["se_kind"], e["n"]), name
         assert list(r.ci) == e["ci95"] and r.replicates == e["replicates"]
