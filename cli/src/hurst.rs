@@ -766,7 +766,7 @@ fn run_many(a: &Args, axis: Axis, spec: &str) -> Result<std::process::ExitCode, 
             range.end,
             a.input.display(),
             if plan.nb > 0 && plan.units() > plan.methods.len() as u64 {
-                format!("; bootstrap seed of {word} i: --seed {} child i", a.seed)
+                format!("; bootstrap seed of {word} i: Seed({}).child_named(method).child(i)", a.seed)
             } else {
                 String::new()
             }

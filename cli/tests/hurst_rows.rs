@@ -1,7 +1,7 @@
 //! End-to-end tests of `fracnoise hurst --rows` / `--columns`: every selected series in one run
 //! gives the same bits as one `--row i` call per series (bootstrap SEs included: series `i`
-//! bootstraps from `Seed(seed).child(i)`), whatever the thread count; the summary across rows
-//! agrees with the per-row numbers and, on fGn with known H, with the truth; bad ranges are
+//! bootstraps from `Seed(seed).child_named(method).child(i)`), whatever the thread count; the
+//! summary across rows agrees with the per-row numbers and, on fGn with known H, with the truth; bad ranges are
 //! clear errors (exit status 2).
 
 use serde_json::Value;
