@@ -429,12 +429,13 @@ pub fn print_table(out: &mut dyn Write, s: &Summary) -> std::io::Result<()> {
             let m = &m[0];
             writeln!(
                 out,
-                "{:>12} {:>14.6e} {:>11.3e} {:>14.6e} {:>11.3e} {:>12.4e} {:>12.4e}",
+                "{:>12} {:>14.6e} {} {} {} {:>12.4e} {:>12.4e}",
                 time_cell(*t),
                 m.mean(),
-                m.mean_se(),
-                m.variance(),
-                m.variance_se(),
+                // Undefined values (a variance or SE from too few paths) print as `-`, never NaN.
+                opt(Some(m.mean_se()).filter(|v| !v.is_nan()), 11, 3),
+                opt(Some(m.variance()).filter(|v| !v.is_nan()), 14, 6),
+                opt(Some(m.variance_se()).filter(|v| !v.is_nan()), 11, 3),
                 m.min.unwrap_or(f64::NAN),
                 m.max.unwrap_or(f64::NAN)
             )?;

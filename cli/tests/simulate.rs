@@ -174,4 +174,7 @@ fn tiny_dt_times_are_shown() {
     assert!(!out.contains("0.000000"), "{out}");
     let out = run_ok(&["simulate", "ou", "--dt", "0.25", "--steps", "4", "--paths", "5", "--observe", "4"]);
     assert!(out.contains("    1.000000 "), "{out}");
+    // Three paths: the SE of the variance is undefined and shows as `-`, never NaN.
+    let out = run_ok(&["simulate", "ou", "--dt", "0.25", "--steps", "4", "--paths", "3", "--observe", "4"]);
+    assert!(!out.contains("NaN") && out.contains("  -  "), "{out}");
 }
