@@ -3,6 +3,7 @@
 //! ([`fracnoise::sgd::Sampling`]).
 
 use crate::outputs::BoxError;
+use fracnoise::error::Short;
 use fracnoise::sgd::{Design, Sampling, SyntheticDesign};
 use fracnoise::Seed;
 use serde_json::json;
@@ -47,15 +48,11 @@ impl DesignArgs {
                 return Err("--eigenvalues needs at least one value".into());
             }
             for &l in ev {
-                if !(l.is_finite() && l > 0.0) {
-                    return Err(format!("--eigenvalues {l} must be finite and > 0").into());
-                }
+                positive("--eigenvalues", l)?;
             }
         }
         if let Some(s) = self.noise_sd {
-            if !(s.is_finite() && s > 0.0) {
-                return Err(format!("--noise-sd {s} must be finite and > 0").into());
-            }
+            positive("--noise-sd", s)?;
         }
         Ok(())
     }
@@ -113,9 +110,7 @@ pub fn sampling(s: SamplingArg, eta: f64, tau: Option<f64>) -> Result<Sampling, 
         SamplingArg::Epoch => Sampling::Epoch,
         SamplingArg::Persistent => {
             let tau = tau.ok_or("--sampling persistent needs --tau (persistence time, >= --eta)")?;
-            if !(eta.is_finite() && eta > 0.0) {
-                return Err(format!("--eta {eta} must be finite and > 0").into());
-            }
+            positive("--eta", eta)?;
             if !(tau.is_finite() && tau >= eta) {
                 return Err(
                     format!("--tau {tau} must be finite and >= --eta {eta} (redraw probability eta/tau <= 1)").into()
@@ -143,4 +138,40 @@ pub use crate::simulate::shard_range;
 /// Checks a `--plot` path (SVG only).
 pub fn check_plot(p: &std::path::Path) -> Result<(), BoxError> {
     crate::outputs::check_extension("--plot", p, "svg")
+}
+
+/// An optional `--plot` path: SVG, and writable (checked before any work).
+pub fn check_plot_output(plot: &Option<PathBuf>) -> Result<(), BoxError> {
+    if let Some(p) = plot {
+        check_plot(p)?;
+        crate::outputs::check_outputs(&[("--plot", p.as_path())])?;
+    }
+    Ok(())
+}
+
+/// `v` when finite and > 0; otherwise an error naming `flag` (the value in short form).
+pub fn positive(flag: &str, v: f64) -> Result<f64, BoxError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{flag} {} must be finite and > 0", Short(v)).into())
+    }
+}
+
+/// `v` when finite; otherwise an error naming `flag`.
+pub fn finite(flag: &str, v: f64) -> Result<f64, BoxError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("{flag} {} must be finite", Short(v)).into())
+    }
+}
+
+/// A confidence level in (0, 1) (`--level`).
+pub fn level(v: f64) -> Result<f64, BoxError> {
+    if v.is_finite() && v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("--level {} must be in (0, 1)", Short(v)).into())
+    }
 }

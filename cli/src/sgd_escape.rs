@@ -4,6 +4,7 @@
 //! estimates, as a table, JSON, or an SVG plot (`fracnoise::sgd::escape`).
 
 use crate::outputs::BoxError;
+use crate::sgd_args::positive;
 use fracnoise::sgd::escape::sweep::{
     hurst_sweep, sharpness_sweep, Direction, Dynamic, EscapeRow, EscapeTable, NoiseParams, NoiseScaling,
     SaddleCurvature, SweepSim, Trend,
@@ -116,19 +117,11 @@ pub struct Args {
     plot: Option<PathBuf>,
 }
 
-fn positive(flag: &str, v: f64) -> Result<f64, BoxError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(format!("{flag} {v} must be finite and > 0").into())
-    }
-}
-
 fn open_unit(flag: &str, v: f64, hi: f64) -> Result<f64, BoxError> {
     if v.is_finite() && v > 0.0 && v < hi {
         Ok(v)
     } else {
-        Err(format!("{flag} {v} must be in (0, {hi})").into())
+        Err(format!("{flag} {} must be in (0, {hi})", fracnoise::error::Short(v)).into())
     }
 }
 

@@ -4,6 +4,7 @@
 //! against C with the line of slope `-1/T_eff`.
 
 use crate::outputs::BoxError;
+use crate::sgd_args::{check_plot_output, finite, level, positive};
 use fracnoise::sde::{DiffusionShape, Driver, Grid, VectorSde};
 use fracnoise::sgd::{
     effective_temperature, Batching, Design, FdtOptions, FdtResult, MinibatchSgd, QuadraticSgd, Sampling, SdeDynamics,
@@ -107,41 +108,6 @@ pub struct Args {
     plot: Option<PathBuf>,
 }
 
-pub(crate) fn positive(flag: &str, v: f64) -> Result<f64, BoxError> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(format!("{flag} {v} must be finite and > 0").into())
-    }
-}
-
-pub(crate) fn finite(flag: &str, v: f64) -> Result<f64, BoxError> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(format!("{flag} {v} must be finite").into())
-    }
-}
-
-pub(crate) fn level(v: f64) -> Result<f64, BoxError> {
-    if v.is_finite() && v > 0.0 && v < 1.0 {
-        Ok(v)
-    } else {
-        Err(format!("--level {v} must be in (0, 1)").into())
-    }
-}
-
-pub(crate) fn check_plot(plot: &Option<PathBuf>) -> Result<(), BoxError> {
-    if let Some(p) = plot {
-        let svg = p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-        if !svg {
-            return Err(format!("--plot {}: only SVG output is built in (give FILE.svg)", p.display()).into());
-        }
-        crate::outputs::check_outputs(&[("--plot", p.as_path())])?;
-    }
-    Ok(())
-}
-
 /// Checks every flag, naming it, before any work.
 fn check(a: &Args) -> Result<(), BoxError> {
     if a.dim == 0 {
@@ -183,7 +149,7 @@ fn check(a: &Args) -> Result<(), BoxError> {
             return Err(format!("--groups {g} must be in 2..=--paths ({})", a.paths).into());
         }
     }
-    check_plot(&a.plot)
+    check_plot_output(&a.plot)
 }
 
 /// The dynamics, and the closed-form T_eff where one exists (name, value).

@@ -111,9 +111,7 @@ struct Exp {
 
 fn check(a: &Args) -> Result<(), BoxError> {
     a.design.check()?;
-    if !(a.eta.is_finite() && a.eta > 0.0) {
-        return Err(format!("--eta {} must be finite and > 0", a.eta).into());
-    }
+    crate::sgd_args::positive("--eta", a.eta)?;
     if !(a.beta.is_finite() && (0.0..1.0).contains(&a.beta)) {
         return Err(format!("--beta {} must be in [0, 1)", a.beta).into());
     }

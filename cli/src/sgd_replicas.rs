@@ -4,7 +4,8 @@
 //! over-parametrised SGD models: a table, JSON, or an SVG plot of D(t) with its interval band.
 
 use crate::outputs::BoxError;
-use crate::sgd_fdt::{check_plot, est, finite, g, level, positive};
+use crate::sgd_args::{check_plot_output, finite, level, positive};
+use crate::sgd_fdt::{est, g};
 use fracnoise::sde::models::Ou;
 use fracnoise::sde::{DiffusionShape, Driver, Grid, VectorSde};
 use fracnoise::sgd::{
@@ -145,7 +146,7 @@ fn check(a: &Args) -> Result<(), BoxError> {
             return Err(format!("--batch {} must be in 1..=--samples ({n})", a.batch).into());
         }
     }
-    check_plot(&a.plot)
+    check_plot_output(&a.plot)
 }
 
 /// Runs the model; returns the result and the closed form of D at each step, where known.

@@ -3,25 +3,11 @@
 //! field), for `simulate` and `passage` summaries alike; `simulate --json` decodes the exact sums
 //! into plain numbers, and gives quantiles instead of an infinite variance for stable drivers.
 
+mod common;
+use common::{bin, run_ok, tmpdir};
+
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("fracnoise-mergecheck-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use std::path::Path;
 
 fn run_err(args: &[&str]) -> String {
     let out = bin().args(args).output().unwrap();

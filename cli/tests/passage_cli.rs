@@ -1,30 +1,8 @@
 //! End-to-end tests of `fracnoise passage`: shards merge into exactly one run, JSON and table,
 //! the survival plot, bad input.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("fracnoise-passage-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
-    String::from_utf8(out.stderr).unwrap()
-}
+mod common;
+use common::{run_err, run_ok, tmpdir};
 
 const BASE: [&str; 15] = [
     "passage",

@@ -1,23 +1,8 @@
 //! End-to-end tests of `fracnoise sgd escape`: JSON and table, the plot, reproducibility, the
 //! Hurst sweep, bad input (exit status 2 with the flag named).
 
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
-    String::from_utf8(out.stderr).unwrap()
-}
+mod common;
+use common::{run_err, run_ok};
 
 const SMALL: [&str; 11] =
     ["sgd", "escape", "--h-a", "1,2,4", "--paths", "60", "--max-steps", "3000", "--dt", "0.02", "--json"];

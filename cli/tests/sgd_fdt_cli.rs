@@ -2,23 +2,8 @@
 //! plots, reproducibility across thread counts, closed forms within their SEs, bad input (exit
 //! status 2 with the flag named).
 
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
-    String::from_utf8(out.stderr).unwrap()
-}
+mod common;
+use common::{run_err, run_ok};
 
 #[test]
 fn fdt_json_matches_closed_forms_and_is_thread_independent() {
@@ -102,5 +87,20 @@ fn bad_input_names_the_flag() {
     ] {
         let e = run_err(&args);
         assert!(e.contains(flag), "{args:?}: {e}");
+    }
+}
+
+/// The SGD commands share one set of flag checks (`cli/src/sgd_args.rs`): a bad value is named,
+/// in short form (not 300 digits).
+#[test]
+fn bad_values_are_named_briefly() {
+    for args in [
+        &["sgd", "fdt", "--temperature", "-1e300"][..],
+        &["sgd", "replicas", "--sigma", "-1e300"],
+        &["sgd", "escape", "--h-a", "-1e300"],
+        &["sgd", "momentum", "--eta", "-1e300"],
+    ] {
+        let e = run_err(args);
+        assert!(e.contains(args[2]) && e.contains("-1e300") && e.len() < 200, "{args:?}: {e}");
     }
 }

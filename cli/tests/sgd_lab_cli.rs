@@ -3,33 +3,10 @@
 //! the flag named), outputs written atomically (all or none, no temporary file left), and two
 //! statistical checks (|z| < 5.5 per lag / per direction, the SE from independent replicates).
 
+mod common;
+use common::{run_err, run_ok, tmpdir};
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("fracnoise-sgd-lab-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

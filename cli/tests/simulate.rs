@@ -1,32 +1,10 @@
 //! End-to-end tests of `fracnoise simulate` and `fracnoise merge`: shards merge into exactly one
 //! run, paths to .npy, JSON output, bad input.
 
+mod common;
+use common::{run_err, run_ok, tmpdir};
+
 use ndarray::Array2;
-use std::path::PathBuf;
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("fracnoise-sim-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn run_err(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert!(!out.status.success(), "{args:?} should fail");
-    assert_eq!(out.status.code(), Some(2), "{args:?}: errors exit with status 2, not a panic");
-    String::from_utf8(out.stderr).unwrap()
-}
 
 const BASE: [&str; 14] = [
     "--paths",

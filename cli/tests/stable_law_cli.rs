@@ -1,12 +1,11 @@
 //! End-to-end tests of `fracnoise stable-law pdf|cdf|quantile`: arguments, stdin, --input file,
 //! --json, errors (exit 2 naming the flag or value), closed stdout.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
+use common::bin;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_fracnoise"))
-}
+use std::io::Write;
+use std::process::Stdio;
 
 fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let mut c = bin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
