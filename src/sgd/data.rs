@@ -180,20 +180,7 @@ impl Design {
         check_all_finite("x", &xs)?;
         check_all_finite("y", y)?;
         // H = X'X / N.
-        let mut h = vec![0.0; d * d];
-        for row in xs.chunks_exact(d) {
-            for a in 0..d {
-                for b in a..d {
-                    h[a * d + b] += row[a] * row[b];
-                }
-            }
-        }
-        for a in 0..d {
-            for b in a..d {
-                h[a * d + b] /= n as f64;
-                h[b * d + a] = h[a * d + b];
-            }
-        }
+        let h = mean_outer(&xs, d);
         let (eigenvalues, u) = symmetric_eigen(&h, d);
         let lmax = eigenvalues[0];
         let lmin = eigenvalues[d - 1];
@@ -265,20 +252,7 @@ impl Design {
         for dev in deviations.chunks_exact_mut(d) {
             dev.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
         }
-        let mut noise_cov = vec![0.0; d * d];
-        for dev in deviations.chunks_exact(d) {
-            for a in 0..d {
-                for b in a..d {
-                    noise_cov[a * d + b] += dev[a] * dev[b];
-                }
-            }
-        }
-        for a in 0..d {
-            for b in a..d {
-                noise_cov[a * d + b] /= n as f64;
-                noise_cov[b * d + a] = noise_cov[a * d + b];
-            }
-        }
+        let noise_cov = mean_outer(&deviations, d);
         let fingerprint = fnv([n as u64, d as u64]
             .into_iter()
             .chain(x.iter().map(|v| v.to_bits()))
@@ -448,6 +422,27 @@ pub(crate) fn symmetric_eigen(a: &[f64], d: usize) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (values, u)
+}
+
+/// `(1/n) sum_r v_r v_r'` over the `n` rows `v_r` of a row-major `n x d` matrix: a symmetric
+/// `d x d` matrix, row-major (the upper triangle accumulated, then mirrored).
+fn mean_outer(rows: &[f64], d: usize) -> Vec<f64> {
+    let n = (rows.len() / d) as f64;
+    let mut m = vec![0.0; d * d];
+    for row in rows.chunks_exact(d) {
+        for a in 0..d {
+            for b in a..d {
+                m[a * d + b] += row[a] * row[b];
+            }
+        }
+    }
+    for a in 0..d {
+        for b in a..d {
+            m[a * d + b] /= n;
+            m[b * d + a] = m[a * d + b];
+        }
+    }
+    m
 }
 
 #[cfg(test)]
