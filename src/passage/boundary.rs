@@ -25,7 +25,7 @@
 //!   `BGK_BETA = -zeta(1/2)/sqrt(2 pi) = 0.5826`; exit times are grid times. Error `o(sqrt dt)`.
 //!
 //! For alpha-stable and fractional drivers no bridge formula exists (jumps, memory): only
-//! [`Correction::None`] is accepted, and [`super::refine`] measures and extrapolates away the
+//! [`Correction::None`] is accepted, and [`super::refine()`] measures and extrapolates away the
 //! discretisation bias by refining `dt` on the same noise.
 
 use crate::error::{check_finite, Allowed, Error, Result};

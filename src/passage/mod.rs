@@ -7,7 +7,7 @@
 //! | [`ensemble`] | [`PassageEnsemble`]: runs each path until it exits (every driver and scheme; bridge crossing times) |
 //! | [`record`] | [`Exit`] / [`Side`]: one path's exit time and side, or censoring at the horizon; [`PassageRecords`], mergeable across shards |
 //! | [`closed_form`] | exact first-passage laws and mean times: drifted Brownian motion to a level (inverse Gaussian) and in an interval, any 1-D diffusion by the scale/speed integral, Ornstein–Uhlenbeck (Siegert), Kramers' double well, alpha-stable exit (Getoor), fBM persistence (Molchan) |
-//! | [`refine`] | [`refine()`]: the same noise at `dt, 2dt, 4dt, ...`; drift of an estimate with `dt` and its Richardson extrapolation |
+//! | [`mod@refine`] | [`refine()`]: the same noise at `dt, 2dt, 4dt, ...`; drift of an estimate with `dt` and its Richardson extrapolation |
 //! | [`summary`] | [`PassageSummary`]: configuration, horizon and records as mergeable JSON (shards) |
 //! | [`survival`] | [`KaplanMeier`] (survival with Greenwood SE, log(-log) or plain bands, quantiles with Brookmeyer–Crowley intervals, restricted mean); [`summarize`] → [`PassageStats`]; [`exit_sides`] and [`wilson`] (exit-side probabilities) |
 //! | [`tail`] | [`escape_rate`] (censored exponential MLE beyond `t0`) and [`power_law_tail`] (censored Pareto MLE of `theta` in `P(T > t) ~ t^-theta`, optional bootstrap SE) |

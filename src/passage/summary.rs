@@ -1,5 +1,5 @@
 //! The mergeable file form of a first-passage run (`fracnoise passage --summary-out`,
-//! `fracnoise merge`): the run's configuration, the horizon and every path's [`Exit`] record.
+//! `fracnoise merge`): the run's configuration, the horizon and every path's [`Exit`](super::Exit) record.
 //!
 //! Shards of one run (disjoint path ranges, equal configurations) merge into exactly the records,
 //! and therefore exactly the estimates, of one run over all paths.
