@@ -44,7 +44,7 @@ impl ModelUser for Pass<'_> {
     type Out = PyResult<PyPassageResult>;
     fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
         let grid = Grid::new(self.steps, self.dt).py()?;
-        let (driver, driver_json) = self.driver.build(grid).py()?;
+        let (driver, driver_json) = self.driver.build(grid, 1, self.paths)?;
         let integ = ScalarIntegrator::new(model, grid, self.scheme).py()?;
         let boundary = match (self.lower, self.upper) {
             (Some(l), Some(u)) => Boundary::interval(l, u),
@@ -72,11 +72,15 @@ impl ModelUser for Pass<'_> {
         let records = run_released(self.py, self.single, || ens.run(range))?;
         PyPassageResult::new(PassageSummary { config, horizon: grid.t_end(), records }, self.level)
     }
+
+    fn with_vector<M: fracnoise::sde::VectorModel>(self, _: &M, _: serde_json::Value) -> Self::Out {
+        Err(invalid("`passage` takes scalar models (OU, BM, GBM, DoubleWell, PowerLaw, SDE without dim)"))
+    }
 }
 
-fn correction(c: &str, driver: DriverSpec) -> PyResult<Correction> {
+fn correction(c: &str, driver: &DriverSpec) -> PyResult<Correction> {
     match c.to_ascii_lowercase().as_str() {
-        "auto" => Ok(if matches!(driver, DriverSpec::Bm) { Correction::Bridge } else { Correction::None }),
+        "auto" => Ok(if driver.is_brownian() { Correction::Bridge } else { Correction::None }),
         "none" => Ok(Correction::None),
         "bridge" => Ok(Correction::Bridge),
         "bgk" => Ok(Correction::Bgk),
@@ -155,7 +159,7 @@ fn passage(
     }
     let pass = Pass {
         py,
-        driver,
+        driver: driver.clone(),
         paths,
         steps: n_steps,
         dt,
@@ -163,14 +167,14 @@ fn passage(
         seed: seed_value(seed)?,
         upper,
         lower,
-        correction: self::correction(correction, driver)?,
+        correction: self::correction(correction, &driver)?,
         scheme: parse_scheme(scheme)?,
         range: path_range(paths, shard)?,
-        single: spec.is_callback(),
+        single: spec.is_callback() || driver.is_callback(),
         level,
     };
     let r = with_model(&spec, pass);
-    match spec.take_error() {
+    match spec.take_error().or_else(|| driver.take_error()) {
         Some(e) => Err(e),
         None => r,
     }
