@@ -4,6 +4,7 @@
 
 use crate::arrays::{as_f64, shape_1d_2d};
 use crate::errors::{err, invalid, IntoPy};
+use crate::interrupt::in_blocks;
 use crate::seed::seed_value;
 use fracnoise::hurst::{
     mfdfa as lib_mfdfa, AggVarOptions, DfaOptions, Estimator, GphOptions, HurstEstimate, InputKind,
@@ -56,8 +57,15 @@ fn per_row<'py, T: Send>(
         let v = py.allow_threads(|| f(0, data)).py()?;
         return Ok((vec![v], true));
     }
-    let res: Vec<fracnoise::Result<T>> =
-        py.allow_threads(|| (0..r).into_par_iter().map(|i| f(i, &data[i * c..(i + 1) * c])).collect());
+    // Rows in blocks, with a check for Ctrl-C between blocks (each row is independent).
+    let mut res: Vec<fracnoise::Result<T>> = Vec::with_capacity(r);
+    in_blocks(py, r as u64, 1, |py, rows| {
+        let (lo, hi) = (rows.start as usize, rows.end as usize);
+        let part: Vec<_> =
+            py.allow_threads(|| (lo..hi).into_par_iter().map(|i| f(i, &data[i * c..(i + 1) * c])).collect());
+        res.extend(part);
+        Ok(())
+    })?;
     let mut out = Vec::with_capacity(r);
     for (i, v) in res.into_iter().enumerate() {
         match v {
