@@ -252,13 +252,14 @@ impl PyLinearSde {
     #[getter]
     #[allow(non_snake_case)]
     fn A<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-        PyArray1::from_slice(py, &self.model.a).reshape(vec![self.model.d, self.model.d])
+        PyArray1::from_slice(py, &self.model.a).reshape(vec![self.model.d; 2])
     }
     /// The diffusion matrix ``B`` (``d x m``).
     #[getter]
     #[allow(non_snake_case)]
     fn B<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-        PyArray1::from_slice(py, &self.model.s).reshape(vec![self.model.d, self.model.m])
+        let m = &self.model;
+        PyArray1::from_slice(py, &m.s).reshape(vec![m.d, m.m])
     }
     /// The constant drift ``b`` (``d``).
     #[getter]

@@ -9,7 +9,8 @@
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
 use crate::sde::{
-    path_range, run_released, scheme as parse_scheme, scheme_name, with_model, DriverSpec, ModelSpec, ModelUser,
+    calls_python, path_range, run_model, run_released, scheme as parse_scheme, scheme_name, DriverSpec, ModelSpec,
+    ModelUser,
 };
 use crate::seed::seed_value;
 use fracnoise::passage::{
@@ -170,14 +171,10 @@ fn passage(
         correction: self::correction(correction, &driver)?,
         scheme: parse_scheme(scheme)?,
         range: path_range(paths, shard)?,
-        single: spec.is_callback() || driver.is_callback(),
+        single: calls_python(&spec, &driver),
         level,
     };
-    let r = with_model(&spec, pass);
-    match spec.take_error().or_else(|| driver.take_error()) {
-        Some(e) => Err(e),
-        None => r,
-    }
+    run_model(&spec, &driver, pass)
 }
 
 /// The result of ``passage`` (or of ``merge`` / ``load``).

@@ -93,6 +93,25 @@ impl Runner {
     }
 }
 
+/// True when the model or the driver calls Python (runs then use one thread).
+pub(crate) fn calls_python(spec: &ModelSpec, driver: &DriverSpec) -> bool {
+    spec.is_callback() || driver.is_callback()
+}
+
+/// Hands the model to `u` ([`with_model`]); an exception kept by a Python model or driver (the
+/// first one raised) replaces the run's result.
+pub(crate) fn run_model<T, U: ModelUser<Out = PyResult<T>>>(
+    spec: &ModelSpec,
+    driver: &DriverSpec,
+    u: U,
+) -> PyResult<T> {
+    let r = with_model(spec, u);
+    match spec.take_error().or_else(|| driver.take_error()) {
+        Some(e) => Err(e),
+        None => r,
+    }
+}
+
 /// Runs `f` once with the GIL released (see [`Runner`]).
 pub(crate) fn run_released<T: Send>(
     py: Python<'_>,
@@ -375,14 +394,10 @@ fn simulate(
         store_every,
         scheme: self::scheme(scheme)?,
         range: path_range(paths, shard)?,
-        single: spec.is_callback() || driver.is_callback(),
+        single: calls_python(&spec, &driver),
         driver: driver.clone(),
     };
-    let r = with_model(&spec, sim);
-    match spec.take_error().or_else(|| driver.take_error()) {
-        Some(e) => Err(e),
-        None => r,
-    }
+    run_model(&spec, &driver, sim)
 }
 
 // ---------------------------------------------------------------------------------------------
