@@ -1,10 +1,15 @@
-//! SDE ensembles: model and driver classes, `simulate`, `SimulationResult`, `merge`, `load`.
+//! SDE ensembles: `simulate`, `SimulationResult`, `merge`, `load` (model classes in
+//! [`crate::models`], drivers in [`crate::drivers`]).
 //!
-//! A run is the CLI's `fracnoise simulate` (same models, drivers, defaults and configuration),
-//! so the same seed gives the same bits, and shard summaries written by either merge with the
-//! other's. Built-in models run in the library's tight loops on every core (GIL released);
-//! `SDE(drift, diffusion)` calls Python functions at every step and runs on one thread (slow:
-//! for exploration and small runs).
+//! A run of a scalar built-in model is the CLI's `fracnoise simulate` (same models, drivers,
+//! defaults and configuration), so the same seed gives the same bits, and shard summaries written
+//! by either merge with the other's. Vector models (`LinearSDE`, `SDE(..., dim=d)`) run the
+//! library's `VectorIntegrator` (Euler–Maruyama) with the same ensemble, seeds and summaries
+//! (statistics per component). Built-in models run in the library's tight loops on every core
+//! (GIL released); `SDE(drift, diffusion)` calls Python functions at every step and runs on one
+//! thread (slow: for exploration and small runs). Paths run in blocks with a check for Ctrl-C
+//! between blocks ([`crate::interrupt`]); block summaries merge exactly, so the bits are those
+//! of one run.
 
 use crate::arrays::empty_f64;
 pub(crate) use crate::drivers::DriverSpec;
