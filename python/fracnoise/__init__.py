@@ -7,8 +7,10 @@ Alpha-stable law (numerical pdf, logpdf, cdf, sf, ppf over arrays; S0 / S1):
     StableLaw
 SDE ensembles:
     simulate(model, driver, ...) -> SimulationResult; merge, load
-    models OU, BM, GBM, DoubleWell, PowerLaw, SDE (Python callables: slow)
-    drivers BrownianDriver, StableDriver, FbmDriver
+    models OU, BM, GBM, DoubleWell, PowerLaw, LinearSDE (systems), SDE (Python callables,
+    scalar or vector: slow)
+    drivers BrownianDriver, StableDriver, FbmDriver, ArrayDriver (replay), CallableDriver;
+    increments (a driver's noise, for replay)
 First passage:
     passage(model, driver, upper=..., lower=...) -> PassageResult
 Hurst exponents (1-D series, or every row of a 2-D array in parallel):
@@ -26,7 +28,9 @@ from ._native import (
     GBM,
     OU,
     SDE,
+    ArrayDriver,
     BrownianDriver,
+    CallableDriver,
     DoubleWell,
     Estimate,
     FbmDriver,
@@ -38,6 +42,7 @@ from ._native import (
     HurstBatch,
     HurstResult,
     InvalidInputError,
+    LinearSDE,
     MfdfaResult,
     NonFiniteStateError,
     PassageResult,
@@ -52,6 +57,7 @@ from ._native import (
     fbm,
     fgn,
     gph,
+    increments,
     load,
     local_whittle,
     merge,
@@ -68,7 +74,9 @@ __all__ = [
     "GBM",
     "OU",
     "SDE",
+    "ArrayDriver",
     "BrownianDriver",
+    "CallableDriver",
     "DoubleWell",
     "Estimate",
     "FbmDriver",
@@ -80,6 +88,7 @@ __all__ = [
     "HurstBatch",
     "HurstResult",
     "InvalidInputError",
+    "LinearSDE",
     "MfdfaResult",
     "NonFiniteStateError",
     "PassageResult",
@@ -94,6 +103,7 @@ __all__ = [
     "fbm",
     "fgn",
     "gph",
+    "increments",
     "load",
     "local_whittle",
     "merge",

@@ -189,21 +189,45 @@ class PowerLaw:
     def sigma_h(self) -> float: ...
     def stationary_variance(self) -> float: ...
 
+class LinearSDE:
+    """A linear system dX = (b - A X) dt + B dL (A: d x d, B: d x m, b: d); built-in loops."""
+
+    def __init__(self, A: npt.ArrayLike, B: npt.ArrayLike, b: Optional[npt.ArrayLike] = None) -> None: ...
+    @property
+    def A(self) -> F64Array: ...
+    @property
+    def B(self) -> F64Array: ...
+    @property
+    def b(self) -> F64Array: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def noise_dim(self) -> int: ...
+
 class SDE:
-    """A scalar SDE from Python functions f(t, x) -> float (slow: one Python call per step)."""
+    """An SDE from Python functions (slow: one Python call per step): scalar f(t, x) -> float,
+    or with ``dim=d`` a vector SDE, f(t, x: array (d,)) -> array (diffusion: (d,) diagonal, or
+    (d, noise_dim))."""
 
     def __init__(
         self,
-        drift: Callable[[float, float], float],
-        diffusion: Callable[[float, float], float],
+        drift: Callable[[float, Any], Any],
+        diffusion: Callable[[float, Any], Any],
         diffusion_dx: Optional[Callable[[float, float], float]] = None,
+        *,
+        dim: Optional[int] = None,
+        noise_dim: Optional[int] = None,
     ) -> None: ...
     @property
-    def drift(self) -> Callable[[float, float], float]: ...
+    def drift(self) -> Callable[[float, Any], Any]: ...
     @property
-    def diffusion(self) -> Callable[[float, float], float]: ...
+    def diffusion(self) -> Callable[[float, Any], Any]: ...
+    @property
+    def dim(self) -> Optional[int]: ...
+    @property
+    def noise_dim(self) -> Optional[int]: ...
 
-Model = Union[BM, OU, GBM, DoubleWell, PowerLaw, SDE]
+Model = Union[BM, OU, GBM, DoubleWell, PowerLaw, LinearSDE, SDE]
 
 class BrownianDriver:
     """Brownian driver (Itô)."""
@@ -226,7 +250,39 @@ class FbmDriver:
     @property
     def hurst(self) -> float: ...
 
-DriverLike = Union[None, BrownianDriver, StableDriver, FbmDriver]
+class ArrayDriver:
+    """Replays user increments of shape (paths, steps) or (paths, steps, noise_dim); row i drives path i."""
+
+    def __init__(self, increments: npt.ArrayLike) -> None: ...
+    @property
+    def paths(self) -> int: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def noise_dim(self) -> int: ...
+
+class CallableDriver:
+    """Increments from a Python function f(path) -> (steps,) or (steps, noise_dim) (slow)."""
+
+    def __init__(self, f: Callable[[int], npt.ArrayLike], noise_dim: int = 1) -> None: ...
+    @property
+    def f(self) -> Callable[[int], npt.ArrayLike]: ...
+    @property
+    def noise_dim(self) -> int: ...
+
+DriverLike = Union[None, BrownianDriver, StableDriver, FbmDriver, ArrayDriver, CallableDriver]
+
+def increments(
+    driver: Union[None, BrownianDriver, StableDriver, FbmDriver] = None,
+    *,
+    paths: int,
+    steps: int,
+    dt: float,
+    seed: SeedLike = None,
+    noise_dim: int = 1,
+    first_path: int = 0,
+) -> F64Array:
+    """The increments a built-in driver feeds each path (for ArrayDriver replays, bit for bit)."""
 
 # --- simulate --------------------------------------------------------------------------------
 
@@ -261,8 +317,8 @@ class SimulationResult:
     def min(self) -> F64Array: ...
     @property
     def max(self) -> F64Array: ...
-    def mean_at(self, i: int) -> Estimate: ...
-    def variance_at(self, i: int) -> Estimate: ...
+    def mean_at(self, i: int, component: int = 0) -> Estimate: ...
+    def variance_at(self, i: int, component: int = 0) -> Estimate: ...
     @property
     def histogram(self) -> Optional[Histogram]: ...
     @property
@@ -293,7 +349,7 @@ def simulate(
     paths: int = 1000,
     steps: int = 1000,
     dt: float = 0.001,
-    x0: Optional[float] = None,
+    x0: Union[None, float, Sequence[float]] = None,
     seed: SeedLike = None,
     observe: Union[None, int, Sequence[float]] = None,
     hist: Optional[Tuple[float, float, int]] = None,
@@ -302,7 +358,8 @@ def simulate(
     scheme: Literal["em", "milstein"] = "em",
     shard: Optional[Tuple[int, int]] = None,
 ) -> SimulationResult:
-    """Simulates an ensemble of a scalar SDE (the CLI's ``fracnoise simulate``)."""
+    """Simulates an ensemble of a scalar or vector SDE (scalar built-in models: the CLI's
+    ``fracnoise simulate``); arrays per component, shape (n_times, d), for vector models."""
 
 # --- first passage ---------------------------------------------------------------------------
 

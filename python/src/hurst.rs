@@ -4,6 +4,7 @@
 
 use crate::arrays::{as_f64, shape_1d_2d};
 use crate::errors::{err, invalid, IntoPy};
+use crate::interrupt::in_blocks;
 use crate::seed::seed_value;
 use fracnoise::hurst::{
     mfdfa as lib_mfdfa, AggVarOptions, DfaOptions, Estimator, GphOptions, HurstEstimate, InputKind,
@@ -56,8 +57,15 @@ fn per_row<'py, T: Send>(
         let v = py.allow_threads(|| f(0, data)).py()?;
         return Ok((vec![v], true));
     }
-    let res: Vec<fracnoise::Result<T>> =
-        py.allow_threads(|| (0..r).into_par_iter().map(|i| f(i, &data[i * c..(i + 1) * c])).collect());
+    // Rows in blocks, with a check for Ctrl-C between blocks (each row is independent).
+    let mut res: Vec<fracnoise::Result<T>> = Vec::with_capacity(r);
+    in_blocks(py, r as u64, 1, |py, rows| {
+        let (lo, hi) = (rows.start as usize, rows.end as usize);
+        let part: Vec<_> =
+            py.allow_threads(|| (lo..hi).into_par_iter().map(|i| f(i, &data[i * c..(i + 1) * c])).collect());
+        res.extend(part);
+        Ok(())
+    })?;
     let mut out = Vec::with_capacity(r);
     for (i, v) in res.into_iter().enumerate() {
         match v {
@@ -283,138 +291,99 @@ impl PyHurstBatch {
     }
 }
 
-/// Detrended fluctuation analysis (Kantelhardt et al. 2001), O(n) for all scales.
-///
-/// Parameters
-/// ----------
-/// x : array_like
-///     A series (1-D), or one series per row (2-D: every row is estimated, in parallel).
-/// order : int
-///     Detrending order 1..3 (DFA-1 removes linear trends of the profile).
-/// min_scale, max_scale : int
-///     Smallest (>= order + 2, default 16) and largest (default n/4, at most n/2) scale.
-/// scales : int or None
-///     Number of log-spaced scales (default 20; duplicates after rounding are dropped).
-/// kind : {"noise", "path"}
-///     Whether ``x`` is a noise (fGn-like increments; the default) or a path (fBM-like; it is
-///     differenced first). The wrong kind gives H off by about 1.
-/// bootstrap : int
-///     0 (default): the OLS slope SE (``se_kind="regression"``), which **understates** the
-///     spread 3-4x; B >= 2: the parametric-bootstrap SE from B fGn series at the fitted H.
-/// seed :
-///     Seed of the bootstrap (as ``fracnoise hurst --seed``; only used when ``bootstrap > 0``).
-///
-/// Returns
-/// -------
-/// HurstResult for a 1-D ``x``; HurstBatch (arrays ``hurst``, ``se``, ``ci``; ``batch[i]``)
-/// for a 2-D ``x``.
-#[pyfunction]
-#[pyo3(signature = (x, *, order = 1, min_scale = 16, max_scale = None, scales = None, kind = "noise", bootstrap = 0, seed = None))]
-#[allow(clippy::too_many_arguments)]
-fn dfa(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    order: usize,
-    min_scale: usize,
-    max_scale: Option<usize>,
-    scales: Option<usize>,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    let o = DfaOptions { order, min_scale, max_scale, scales: scales.unwrap_or(20), kind: self::kind(kind)? };
-    run(py, x, Estimator::Dfa(o), bootstrap, seed)
+/// A row-wise Hurst estimator function `name(x, *, options..., kind="noise", bootstrap=0,
+/// seed=None)`: `estimator` builds the library's `Estimator` from the options and `kind` (the
+/// parsed `InputKind`), and [`run`] does the rest (1-D or 2-D input, bootstrap, warnings).
+macro_rules! estimator_fn {
+    (
+        $(#[$doc:meta])*
+        $name:ident($($p:ident: $t:ty = $def:tt),*) => |$kind:ident| $estimator:expr
+    ) => {
+        $(#[$doc])*
+        #[pyfunction]
+        #[pyo3(signature = (x, *, $($p = $def,)* kind = "noise", bootstrap = 0, seed = None))]
+        #[allow(clippy::too_many_arguments)]
+        fn $name(
+            py: Python<'_>,
+            x: &Bound<'_, PyAny>,
+            $($p: $t,)*
+            kind: &str,
+            bootstrap: usize,
+            seed: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<PyObject> {
+            let $kind = self::kind(kind)?;
+            run(py, x, $estimator, bootstrap, seed)
+        }
+    };
 }
 
-/// Rescaled range (R/S) with the Anis–Lloyd expected-value correction.
-///
-/// Parameters: ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``; ``min_window``
-/// (default 16), ``max_window`` (default n/4), ``windows`` (number of log-spaced window sizes,
-/// default 20). The default SE is the OLS slope SE (understated; use ``bootstrap``).
-#[pyfunction]
-#[pyo3(signature = (x, *, min_window = 16, max_window = None, windows = 20, kind = "noise", bootstrap = 0, seed = None))]
-#[allow(clippy::too_many_arguments)]
-fn rs(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    min_window: usize,
-    max_window: Option<usize>,
-    windows: usize,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    let o = RsOptions { min_window, max_window, windows, kind: self::kind(kind)? };
-    run(py, x, Estimator::RescaledRange(o), bootstrap, seed)
+estimator_fn! {
+    /// Detrended fluctuation analysis (Kantelhardt et al. 2001), O(n) for all scales.
+    ///
+    /// Parameters
+    /// ----------
+    /// x : array_like
+    ///     A series (1-D), or one series per row (2-D: every row is estimated, in parallel).
+    /// order : int
+    ///     Detrending order 1..3 (DFA-1 removes linear trends of the profile).
+    /// min_scale, max_scale : int
+    ///     Smallest (>= order + 2, default 16) and largest (default n/4, at most n/2) scale.
+    /// scales : int or None
+    ///     Number of log-spaced scales (default 20; duplicates after rounding are dropped).
+    /// kind : {"noise", "path"}
+    ///     Whether ``x`` is a noise (fGn-like increments; the default) or a path (fBM-like; it is
+    ///     differenced first). The wrong kind gives H off by about 1.
+    /// bootstrap : int
+    ///     0 (default): the OLS slope SE (``se_kind="regression"``), which **understates** the
+    ///     spread 3-4x; B >= 2: the parametric-bootstrap SE from B fGn series at the fitted H.
+    /// seed :
+    ///     Seed of the bootstrap (as ``fracnoise hurst --seed``; only used when ``bootstrap > 0``).
+    ///
+    /// Returns
+    /// -------
+    /// HurstResult for a 1-D ``x``; HurstBatch (arrays ``hurst``, ``se``, ``ci``; ``batch[i]``)
+    /// for a 2-D ``x``. Ctrl-C stops a 2-D run between blocks of rows.
+    dfa(order: usize = 1, min_scale: usize = 16, max_scale: Option<usize> = None, scales: Option<usize> = None)
+        => |kind| Estimator::Dfa(DfaOptions { order, min_scale, max_scale, scales: scales.unwrap_or(20), kind })
 }
 
-/// Aggregated variance: slope of ``ln Var(block mean)`` on ``ln m`` is ``2H - 2``.
-///
-/// Parameters: ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``; ``min_block``
-/// (default 4), ``max_block`` (default n/4), ``blocks`` (number of block sizes, default 20).
-#[pyfunction]
-#[pyo3(signature = (x, *, min_block = 4, max_block = None, blocks = 20, kind = "noise", bootstrap = 0, seed = None))]
-#[allow(clippy::too_many_arguments)]
-fn aggvar(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    min_block: usize,
-    max_block: Option<usize>,
-    blocks: usize,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    let o = AggVarOptions { min_block, max_block, blocks, kind: self::kind(kind)? };
-    run(py, x, Estimator::AggregatedVariance(o), bootstrap, seed)
+estimator_fn! {
+    /// Rescaled range (R/S) with the Anis–Lloyd expected-value correction.
+    ///
+    /// Parameters: ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``; ``min_window``
+    /// (default 16), ``max_window`` (default n/4), ``windows`` (number of log-spaced window sizes,
+    /// default 20). The default SE is the OLS slope SE (understated; use ``bootstrap``).
+    rs(min_window: usize = 16, max_window: Option<usize> = None, windows: usize = 20)
+        => |kind| Estimator::RescaledRange(RsOptions { min_window, max_window, windows, kind })
 }
 
-/// Geweke–Porter-Hudak log-periodogram regression over the ``m = n**bandwidth`` lowest
-/// frequencies (default bandwidth 0.5); SE from the known log-periodogram variance pi^2/6
-/// (``se_kind="asymptotic"``). ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``.
-#[pyfunction]
-#[pyo3(signature = (x, *, bandwidth = 0.5, kind = "noise", bootstrap = 0, seed = None))]
-fn gph(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    bandwidth: f64,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    let o = GphOptions { bandwidth, kind: self::kind(kind)? };
-    run(py, x, Estimator::Gph(o), bootstrap, seed)
+estimator_fn! {
+    /// Aggregated variance: slope of ``ln Var(block mean)`` on ``ln m`` is ``2H - 2``.
+    ///
+    /// Parameters: ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``; ``min_block``
+    /// (default 4), ``max_block`` (default n/4), ``blocks`` (number of block sizes, default 20).
+    aggvar(min_block: usize = 4, max_block: Option<usize> = None, blocks: usize = 20)
+        => |kind| Estimator::AggregatedVariance(AggVarOptions { min_block, max_block, blocks, kind })
 }
 
-/// Local Whittle (Robinson 1995) over the ``m = n**bandwidth`` lowest frequencies (default
-/// bandwidth 0.65); SE ``1 / (2 sqrt(sum (ln lambda_j - mean)^2))``. ``x``, ``kind``,
-/// ``bootstrap``, ``seed`` as for ``dfa``.
-#[pyfunction]
-#[pyo3(signature = (x, *, bandwidth = 0.65, kind = "noise", bootstrap = 0, seed = None))]
-fn local_whittle(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    bandwidth: f64,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    let o = LocalWhittleOptions { bandwidth, kind: self::kind(kind)? };
-    run(py, x, Estimator::LocalWhittle(o), bootstrap, seed)
+estimator_fn! {
+    /// Geweke–Porter-Hudak log-periodogram regression over the ``m = n**bandwidth`` lowest
+    /// frequencies (default bandwidth 0.5); SE from the known log-periodogram variance pi^2/6
+    /// (``se_kind="asymptotic"``). ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``.
+    gph(bandwidth: f64 = 0.5) => |kind| Estimator::Gph(GphOptions { bandwidth, kind })
 }
 
-/// Whittle maximum likelihood with the exact fGn spectrum (Beran 1994); SE from the Fisher
-/// information. ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``.
-#[pyfunction]
-#[pyo3(signature = (x, *, kind = "noise", bootstrap = 0, seed = None))]
-fn whittle(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    kind: &str,
-    bootstrap: usize,
-    seed: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyObject> {
-    run(py, x, Estimator::Whittle(self::kind(kind)?), bootstrap, seed)
+estimator_fn! {
+    /// Local Whittle (Robinson 1995) over the ``m = n**bandwidth`` lowest frequencies (default
+    /// bandwidth 0.65); SE ``1 / (2 sqrt(sum (ln lambda_j - mean)^2))``. ``x``, ``kind``,
+    /// ``bootstrap``, ``seed`` as for ``dfa``.
+    local_whittle(bandwidth: f64 = 0.65) => |kind| Estimator::LocalWhittle(LocalWhittleOptions { bandwidth, kind })
+}
+
+estimator_fn! {
+    /// Whittle maximum likelihood with the exact fGn spectrum (Beran 1994); SE from the Fisher
+    /// information. ``x``, ``kind``, ``bootstrap``, ``seed`` as for ``dfa``.
+    whittle() => |kind| Estimator::Whittle(kind)
 }
 
 /// Multifractal DFA result: ``q``, ``scales``, ``fq`` (``F_q(s)``, shape ``(len(q), len(scales))``),

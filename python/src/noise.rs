@@ -9,10 +9,11 @@
 
 use crate::arrays::empty_f64;
 use crate::errors::{invalid, IntoPy};
+use crate::interrupt::in_blocks;
 use crate::seed::seed_value;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, FgnScratch, Parametrization, Stable};
 use fracnoise::Seed;
-use ndarray::ArrayViewMut2;
+use ndarray::{s, ArrayViewMut2};
 use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use rayon::prelude::*;
@@ -184,7 +185,11 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
     Ok(r)
 }
 
-/// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL released.
+/// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL
+/// released: `fill(rows, first)` fills a block of rows whose first row is path `first`. Blocks
+/// of an even number of rows (whole fGn pairs), with a check for Ctrl-C between blocks
+/// ([`in_blocks`]); every path is computed from its own index, so the bits do not depend on the
+/// blocks.
 fn generate<'py, F>(
     py: Python<'py>,
     paths: Option<usize>,
@@ -193,7 +198,7 @@ fn generate<'py, F>(
     fill: F,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>>
 where
-    F: FnOnce(ArrayViewMut2<'_, f64>) -> fracnoise::Result<()> + Send,
+    F: Fn(ArrayViewMut2<'_, f64>, u64) -> fracnoise::Result<()> + Sync,
 {
     let r = rows(paths, first_path)?;
     if r.checked_mul(cols).map_or(true, |v| v > isize::MAX as usize / 8) {
@@ -203,11 +208,15 @@ where
     let arr = empty_f64(py, &shape)?;
     {
         let mut rw = arr.readwrite();
-        let view = rw
+        let mut view = rw
             .as_array_mut()
             .into_shape_with_order((r, cols))
             .map_err(|e| invalid(format!("internal: output array shape: {e}")))?;
-        py.allow_threads(move || fill(view)).py()?;
+        in_blocks(py, r as u64, 2, |py, rows| {
+            let (a, b) = (rows.start as usize, rows.end as usize);
+            let block = view.slice_mut(s![a..b, ..]);
+            py.allow_threads(|| fill(block, first_path + rows.start)).py()
+        })?;
     }
     Ok(arr)
 }
@@ -278,7 +287,7 @@ fn fgn<'py>(
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
     let g = py.allow_threads(|| fgn_generator(n, hurst, sigma)).py()?;
-    generate(py, paths, n, first_path, |v| fill_fgn_rows(&g, seed, first_path, v, 0, |_| {}))
+    generate(py, paths, n, first_path, |v, first| fill_fgn_rows(&g, seed, first, v, 0, |_| {}))
 }
 
 /// Fractional Brownian motion on ``[0, t_end]`` with ``n`` steps (exact, from fGn increments).
@@ -327,8 +336,8 @@ fn fbm<'py>(
         .py()?;
     // Row = [0, cumsum(fGn path i with sigma = dt^H)], as `FbmGenerator::fill_paths`, then the
     // path scale (as the CLI).
-    generate(py, paths, cols, first_path, |v| {
-        fill_fgn_rows(g.increments(), seed, first_path, v, 1, |row| {
+    generate(py, paths, cols, first_path, |v, first| {
+        fill_fgn_rows(g.increments(), seed, first, v, 1, |row| {
             row[0] = 0.0;
             let mut acc = 0.0;
             for x in row[1..].iter_mut() {
@@ -373,8 +382,8 @@ fn bm<'py>(
     let seed = Seed::new(seed_value(seed)?);
     let g = BrownianGenerator::new(n, t_end).py()?;
     let cols = n.checked_add(1).ok_or_else(|| invalid(format!("invalid size `n` = {n}: too large")))?;
-    generate(py, paths, cols, first_path, |mut v| {
-        g.fill_paths(seed, first_path, v.view_mut())?;
+    generate(py, paths, cols, first_path, |mut v, first| {
+        g.fill_paths(seed, first, v.view_mut())?;
         if scale != 1.0 {
             v.mapv_inplace(|x| x * scale);
         }
@@ -432,8 +441,8 @@ fn stable<'py>(
     check_n(n)?;
     let law = Stable::new(alpha, beta, scale, loc, parametrization(param)?).py()?;
     let seed = Seed::new(seed_value(seed)?);
-    generate(py, paths, n, first_path, |v| {
-        law.fill_paths(seed, first_path, v);
+    generate(py, paths, n, first_path, |v, first| {
+        law.fill_paths(seed, first, v);
         Ok(())
     })
 }
@@ -498,7 +507,7 @@ impl PyFgnGenerator {
     ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let seed = Seed::new(seed_value(seed)?);
         let g = &self.gen;
-        generate(py, paths, g.len(), first_path, |v| fill_fgn_rows(g, seed, first_path, v, 0, |_| {}))
+        generate(py, paths, g.len(), first_path, |v, first| fill_fgn_rows(g, seed, first, v, 0, |_| {}))
     }
 
     /// Fills ``out`` (a writeable float64 array of shape ``(rows, n)``) with paths

@@ -9,7 +9,8 @@
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
 use crate::sde::{
-    path_range, run_released, scheme as parse_scheme, scheme_name, with_model, DriverSpec, ModelSpec, ModelUser,
+    calls_python, path_range, run_model, run_released, scheme as parse_scheme, scheme_name, DriverSpec, ModelSpec,
+    ModelUser,
 };
 use crate::seed::seed_value;
 use fracnoise::passage::{
@@ -44,7 +45,7 @@ impl ModelUser for Pass<'_> {
     type Out = PyResult<PyPassageResult>;
     fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
         let grid = Grid::new(self.steps, self.dt).py()?;
-        let (driver, driver_json) = self.driver.build(grid).py()?;
+        let (driver, driver_json) = self.driver.build(grid, 1, self.paths)?;
         let integ = ScalarIntegrator::new(model, grid, self.scheme).py()?;
         let boundary = match (self.lower, self.upper) {
             (Some(l), Some(u)) => Boundary::interval(l, u),
@@ -72,11 +73,15 @@ impl ModelUser for Pass<'_> {
         let records = run_released(self.py, self.single, || ens.run(range))?;
         PyPassageResult::new(PassageSummary { config, horizon: grid.t_end(), records }, self.level)
     }
+
+    fn with_vector<M: fracnoise::sde::VectorModel>(self, _: &M, _: serde_json::Value) -> Self::Out {
+        Err(invalid("`passage` takes scalar models (OU, BM, GBM, DoubleWell, PowerLaw, SDE without dim)"))
+    }
 }
 
-fn correction(c: &str, driver: DriverSpec) -> PyResult<Correction> {
+fn correction(c: &str, driver: &DriverSpec) -> PyResult<Correction> {
     match c.to_ascii_lowercase().as_str() {
-        "auto" => Ok(if matches!(driver, DriverSpec::Bm) { Correction::Bridge } else { Correction::None }),
+        "auto" => Ok(if driver.is_brownian() { Correction::Bridge } else { Correction::None }),
         "none" => Ok(Correction::None),
         "bridge" => Ok(Correction::Bridge),
         "bgk" => Ok(Correction::Bgk),
@@ -155,7 +160,7 @@ fn passage(
     }
     let pass = Pass {
         py,
-        driver,
+        driver: driver.clone(),
         paths,
         steps: n_steps,
         dt,
@@ -163,17 +168,13 @@ fn passage(
         seed: seed_value(seed)?,
         upper,
         lower,
-        correction: self::correction(correction, driver)?,
+        correction: self::correction(correction, &driver)?,
         scheme: parse_scheme(scheme)?,
         range: path_range(paths, shard)?,
-        single: spec.is_callback(),
+        single: calls_python(&spec, &driver),
         level,
     };
-    let r = with_model(&spec, pass);
-    match spec.take_error() {
-        Some(e) => Err(e),
-        None => r,
-    }
+    run_model(&spec, &driver, pass)
 }
 
 /// The result of ``passage`` (or of ``merge`` / ``load``).

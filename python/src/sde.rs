@@ -1,504 +1,32 @@
-//! SDE ensembles: model and driver classes, `simulate`, `SimulationResult`, `merge`, `load`.
+//! SDE ensembles: `simulate`, `SimulationResult`, `merge`, `load` (model classes in
+//! [`crate::models`], drivers in [`crate::drivers`]).
 //!
-//! A run is the CLI's `fracnoise simulate` (same models, drivers, defaults and configuration),
-//! so the same seed gives the same bits, and shard summaries written by either merge with the
-//! other's. Built-in models run in the library's tight loops on every core (GIL released);
-//! `SDE(drift, diffusion)` calls Python functions at every step and runs on one thread (slow:
-//! for exploration and small runs).
+//! A run of a scalar built-in model is the CLI's `fracnoise simulate` (same models, drivers,
+//! defaults and configuration), so the same seed gives the same bits, and shard summaries written
+//! by either merge with the other's. Vector models (`LinearSDE`, `SDE(..., dim=d)`) run the
+//! library's `VectorIntegrator` (Euler–Maruyama) with the same ensemble, seeds and summaries
+//! (statistics per component). Built-in models run in the library's tight loops on every core
+//! (GIL released); `SDE(drift, diffusion)` calls Python functions at every step and runs on one
+//! thread (slow: for exploration and small runs). Paths run in blocks with a check for Ctrl-C
+//! between blocks ([`crate::interrupt`]); block summaries merge exactly, so the bits are those
+//! of one run.
 
 use crate::arrays::empty_f64;
+pub(crate) use crate::drivers::DriverSpec;
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
+use crate::interrupt::in_blocks;
+pub(crate) use crate::models::{with_model, ModelSpec, ModelUser};
 use crate::seed::seed_value;
-use fracnoise::noise::Stable;
-use fracnoise::sde::models::{BrownianDrift, DoubleWell, Gbm, Ou, PowerLaw};
-use fracnoise::sde::{Driver, Ensemble, Grid, HistogramSpec, Observe, ScalarIntegrator, ScalarModel, Scheme, Summary};
+use fracnoise::sde::{
+    Ensemble, Grid, HistogramSpec, Observe, PathIntegrator, ScalarIntegrator, ScalarModel, Scheme, Summary,
+    VectorIntegrator, VectorModel,
+};
 use fracnoise::stats::Estimate;
 use fracnoise::Seed;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods};
 use pyo3::prelude::*;
 use serde_json::json;
-use std::sync::{Arc, Mutex};
-
-// ---------------------------------------------------------------------------------------------
-// Models
-
-/// Brownian motion with drift, ``dX = mu dt + sigma dL`` (any driver).
-#[pyclass(name = "BM", module = "fracnoise", frozen)]
-pub struct PyBm {
-    m: BrownianDrift,
-}
-
-#[pymethods]
-impl PyBm {
-    #[new]
-    #[pyo3(signature = (mu = 0.0, sigma = 1.0))]
-    fn new(mu: f64, sigma: f64) -> PyResult<Self> {
-        Ok(PyBm { m: BrownianDrift::new(mu, sigma).py()? })
-    }
-    /// Drift.
-    #[getter]
-    fn mu(&self) -> f64 {
-        self.m.mu
-    }
-    /// Noise amplitude.
-    #[getter]
-    fn sigma(&self) -> f64 {
-        self.m.sigma
-    }
-    fn __repr__(&self) -> String {
-        format!("BM(mu={}, sigma={})", self.m.mu, self.m.sigma)
-    }
-}
-
-/// Ornstein–Uhlenbeck, ``dX = theta (mu - X) dt + sigma dL`` (fractional OU with an
-/// ``FbmDriver``, Lévy OU with a ``StableDriver``).
-#[pyclass(name = "OU", module = "fracnoise", frozen)]
-pub struct PyOu {
-    m: Ou,
-}
-
-#[pymethods]
-impl PyOu {
-    #[new]
-    #[pyo3(signature = (theta = 1.0, mu = 0.0, sigma = 1.0))]
-    fn new(theta: f64, mu: f64, sigma: f64) -> PyResult<Self> {
-        Ok(PyOu { m: Ou::new(theta, mu, sigma).py()? })
-    }
-    /// Mean-reversion rate.
-    #[getter]
-    fn theta(&self) -> f64 {
-        self.m.theta
-    }
-    /// Long-run mean.
-    #[getter]
-    fn mu(&self) -> f64 {
-        self.m.mu
-    }
-    /// Noise amplitude.
-    #[getter]
-    fn sigma(&self) -> f64 {
-        self.m.sigma
-    }
-    /// ``E X_t`` from ``x0`` (Brownian driver): ``mu + (x0 - mu) exp(-theta t)``.
-    fn mean(&self, t: f64, x0: f64) -> f64 {
-        self.m.mean(t, x0)
-    }
-    /// ``Var X_t`` (Brownian driver): ``sigma^2 (1 - exp(-2 theta t)) / (2 theta)``.
-    fn variance(&self, t: f64) -> f64 {
-        self.m.variance(t)
-    }
-    fn __repr__(&self) -> String {
-        format!("OU(theta={}, mu={}, sigma={})", self.m.theta, self.m.mu, self.m.sigma)
-    }
-}
-
-/// Geometric Brownian motion, ``dX = mu X dt + sigma X dL`` (Itô; default ``x0 = 1``).
-#[pyclass(name = "GBM", module = "fracnoise", frozen)]
-pub struct PyGbm {
-    m: Gbm,
-}
-
-#[pymethods]
-impl PyGbm {
-    #[new]
-    #[pyo3(signature = (mu = 0.0, sigma = 1.0))]
-    fn new(mu: f64, sigma: f64) -> PyResult<Self> {
-        Ok(PyGbm { m: Gbm::new(mu, sigma).py()? })
-    }
-    /// Drift rate.
-    #[getter]
-    fn mu(&self) -> f64 {
-        self.m.mu
-    }
-    /// Volatility.
-    #[getter]
-    fn sigma(&self) -> f64 {
-        self.m.sigma
-    }
-    fn __repr__(&self) -> String {
-        format!("GBM(mu={}, sigma={})", self.m.mu, self.m.sigma)
-    }
-}
-
-/// Double well, ``dX = (b X - a X^3) dt + sigma dL`` (potential ``a x^4/4 - b x^2/2``).
-#[pyclass(name = "DoubleWell", module = "fracnoise", frozen)]
-pub struct PyDoubleWell {
-    m: DoubleWell,
-}
-
-#[pymethods]
-impl PyDoubleWell {
-    #[new]
-    #[pyo3(signature = (a = 1.0, b = 1.0, sigma = 1.0))]
-    fn new(a: f64, b: f64, sigma: f64) -> PyResult<Self> {
-        Ok(PyDoubleWell { m: DoubleWell::new(a, b, sigma).py()? })
-    }
-    /// Quartic coefficient.
-    #[getter]
-    fn a(&self) -> f64 {
-        self.m.a
-    }
-    /// Quadratic coefficient.
-    #[getter]
-    fn b(&self) -> f64 {
-        self.m.b
-    }
-    /// Noise amplitude.
-    #[getter]
-    fn sigma(&self) -> f64 {
-        self.m.sigma
-    }
-    fn __repr__(&self) -> String {
-        format!("DoubleWell(a={}, b={}, sigma={})", self.m.a, self.m.b, self.m.sigma)
-    }
-}
-
-/// Power-law dynamic of SGD, ``dX = -h X dt + sqrt(2 eta (sigma_g + sigma_h X^2)) dW`` (Itô;
-/// stationary law a scaled Student t).
-#[pyclass(name = "PowerLaw", module = "fracnoise", frozen)]
-pub struct PyPowerLaw {
-    m: PowerLaw,
-    p: [f64; 4],
-}
-
-#[pymethods]
-impl PyPowerLaw {
-    #[new]
-    #[pyo3(signature = (h = 1.0, eta = 0.1, sigma_g = 1.0, sigma_h = 1.0))]
-    fn new(h: f64, eta: f64, sigma_g: f64, sigma_h: f64) -> PyResult<Self> {
-        Ok(PyPowerLaw { m: PowerLaw::new(h, eta, sigma_g, sigma_h).py()?, p: [h, eta, sigma_g, sigma_h] })
-    }
-    /// Curvature.
-    #[getter]
-    fn h(&self) -> f64 {
-        self.p[0]
-    }
-    /// Learning rate.
-    #[getter]
-    fn eta(&self) -> f64 {
-        self.p[1]
-    }
-    /// Constant noise variance.
-    #[getter]
-    fn sigma_g(&self) -> f64 {
-        self.p[2]
-    }
-    /// Quadratic noise variance.
-    #[getter]
-    fn sigma_h(&self) -> f64 {
-        self.p[3]
-    }
-    /// Stationary variance (Itô), infinite when the tail is too heavy.
-    fn stationary_variance(&self) -> f64 {
-        self.m.stationary_variance()
-    }
-    fn __repr__(&self) -> String {
-        format!("PowerLaw(h={}, eta={}, sigma_g={}, sigma_h={})", self.p[0], self.p[1], self.p[2], self.p[3])
-    }
-}
-
-/// A scalar SDE ``dX = drift(t, X) dt + diffusion(t, X) dL`` from Python functions of
-/// ``(t, x)`` returning floats; ``diffusion_dx`` (``d diffusion / dx``) enables Milstein.
-///
-/// **Slow**: every step of every path calls Python (about a microsecond each, one thread); use it
-/// for small runs and to prototype, and the built-in models for big ensembles. An exception in a
-/// function stops the run and is re-raised.
-#[pyclass(name = "SDE", module = "fracnoise", frozen)]
-pub struct PySde {
-    drift: Py<PyAny>,
-    diffusion: Py<PyAny>,
-    diffusion_dx: Option<Py<PyAny>>,
-}
-
-#[pymethods]
-impl PySde {
-    #[new]
-    #[pyo3(signature = (drift, diffusion, diffusion_dx = None))]
-    fn new(
-        drift: Bound<'_, PyAny>,
-        diffusion: Bound<'_, PyAny>,
-        diffusion_dx: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        for (name, f) in
-            [("drift", Some(&drift)), ("diffusion", Some(&diffusion)), ("diffusion_dx", diffusion_dx.as_ref())]
-        {
-            if let Some(f) = f {
-                if !f.is_callable() {
-                    return Err(invalid(format!("`{name}` must be a callable f(t, x) -> float")));
-                }
-            }
-        }
-        Ok(PySde {
-            drift: drift.unbind(),
-            diffusion: diffusion.unbind(),
-            diffusion_dx: diffusion_dx.map(|f| f.unbind()),
-        })
-    }
-    /// The drift function.
-    #[getter]
-    fn drift(&self, py: Python<'_>) -> Py<PyAny> {
-        self.drift.clone_ref(py)
-    }
-    /// The diffusion function.
-    #[getter]
-    fn diffusion(&self, py: Python<'_>) -> Py<PyAny> {
-        self.diffusion.clone_ref(py)
-    }
-    fn __repr__(&self, py: Python<'_>) -> String {
-        let name = |f: &Py<PyAny>| {
-            f.bind(py)
-                .getattr("__qualname__")
-                .and_then(|n| n.extract::<String>())
-                .unwrap_or_else(|_| "<callable>".into())
-        };
-        format!("SDE(drift={}, diffusion={})", name(&self.drift), name(&self.diffusion))
-    }
-}
-
-/// A model calling Python: the first exception is kept (and NaN returned, which stops the path
-/// with a non-finite state); the caller re-raises the kept exception.
-pub(crate) struct CallbackModel {
-    drift: Py<PyAny>,
-    diffusion: Py<PyAny>,
-    diffusion_dx: Option<Py<PyAny>>,
-    pub(crate) error: Arc<Mutex<Option<PyErr>>>,
-}
-
-impl CallbackModel {
-    fn call(&self, f: &Py<PyAny>, t: f64, x: f64) -> f64 {
-        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_some() {
-            return f64::NAN;
-        }
-        let r = Python::with_gil(|py| f.call1(py, (t, x)).and_then(|v| v.extract::<f64>(py)));
-        match r {
-            Ok(v) => v,
-            Err(e) => {
-                *slot = Some(e);
-                f64::NAN
-            }
-        }
-    }
-}
-
-impl ScalarModel for CallbackModel {
-    fn drift(&self, t: f64, x: f64) -> f64 {
-        self.call(&self.drift, t, x)
-    }
-    fn diffusion(&self, t: f64, x: f64) -> f64 {
-        self.call(&self.diffusion, t, x)
-    }
-    fn diffusion_dx(&self, t: f64, x: f64) -> Option<f64> {
-        self.diffusion_dx.as_ref().map(|f| self.call(f, t, x))
-    }
-}
-
-/// A model named by a Python object.
-pub(crate) enum ModelSpec {
-    Bm(BrownianDrift),
-    Ou(Ou),
-    Gbm(Gbm),
-    DoubleWell(DoubleWell),
-    PowerLaw(PowerLaw, [f64; 4]),
-    Callback(CallbackModel, String),
-}
-
-impl ModelSpec {
-    pub(crate) fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let py = obj.py();
-        if let Ok(m) = obj.downcast::<PyOu>() {
-            return Ok(ModelSpec::Ou(m.get().m));
-        }
-        if let Ok(m) = obj.downcast::<PyBm>() {
-            return Ok(ModelSpec::Bm(m.get().m));
-        }
-        if let Ok(m) = obj.downcast::<PyGbm>() {
-            return Ok(ModelSpec::Gbm(m.get().m));
-        }
-        if let Ok(m) = obj.downcast::<PyDoubleWell>() {
-            return Ok(ModelSpec::DoubleWell(m.get().m));
-        }
-        if let Ok(m) = obj.downcast::<PyPowerLaw>() {
-            let g = m.get();
-            return Ok(ModelSpec::PowerLaw(g.m, g.p));
-        }
-        if let Ok(m) = obj.downcast::<PySde>() {
-            let g = m.get();
-            let repr = g.__repr__(py);
-            return Ok(ModelSpec::Callback(
-                CallbackModel {
-                    drift: g.drift.clone_ref(py),
-                    diffusion: g.diffusion.clone_ref(py),
-                    diffusion_dx: g.diffusion_dx.as_ref().map(|f| f.clone_ref(py)),
-                    error: Arc::new(Mutex::new(None)),
-                },
-                repr,
-            ));
-        }
-        Err(invalid(format!(
-            "`model` must be one of fracnoise.OU, BM, GBM, DoubleWell, PowerLaw or SDE, not {}",
-            obj.get_type().name()?
-        )))
-    }
-
-    /// The default start: 1 for GBM, 0 otherwise (as the CLI).
-    pub(crate) fn default_x0(&self) -> f64 {
-        if matches!(self, ModelSpec::Gbm(_)) {
-            1.0
-        } else {
-            0.0
-        }
-    }
-
-    /// The kept Python exception of a callback model, if any.
-    pub(crate) fn take_error(&self) -> Option<PyErr> {
-        match self {
-            ModelSpec::Callback(m, _) => m.error.lock().unwrap_or_else(|p| p.into_inner()).take(),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn is_callback(&self) -> bool {
-        matches!(self, ModelSpec::Callback(..))
-    }
-}
-
-/// Something to do with a model of any type (each built-in model is its own type).
-pub(crate) trait ModelUser {
-    type Out;
-    fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out;
-}
-
-/// Hands the model of `spec` and its JSON description (the CLI's) to `u`.
-pub(crate) fn with_model<U: ModelUser>(spec: &ModelSpec, u: U) -> U::Out {
-    match spec {
-        ModelSpec::Bm(b) => u.with(b, json!({"name": "bm", "mu": b.mu, "sigma": b.sigma})),
-        ModelSpec::Ou(o) => u.with(o, json!({"name": "ou", "theta": o.theta, "mu": o.mu, "sigma": o.sigma})),
-        ModelSpec::Gbm(g) => u.with(g, json!({"name": "gbm", "mu": g.mu, "sigma": g.sigma})),
-        ModelSpec::DoubleWell(d) => u.with(d, json!({"name": "double-well", "a": d.a, "b": d.b, "sigma": d.sigma})),
-        ModelSpec::PowerLaw(p, q) => {
-            u.with(p, json!({"name": "power-law", "h": q[0], "eta": q[1], "sigma_g": q[2], "sigma_h": q[3]}))
-        }
-        ModelSpec::Callback(c, repr) => u.with(c, json!({"name": "python", "repr": repr})),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drivers
-
-/// Brownian driver (Itô): increments ``sqrt(dt) Z``, path ``i`` from the seed's stream ``i``.
-#[pyclass(name = "BrownianDriver", module = "fracnoise", frozen)]
-pub struct PyBrownianDriver;
-
-#[pymethods]
-impl PyBrownianDriver {
-    #[new]
-    fn new() -> Self {
-        PyBrownianDriver
-    }
-    fn __repr__(&self) -> &'static str {
-        "BrownianDriver()"
-    }
-}
-
-/// alpha-stable Lévy driver (Itô) with ``L_1 ~ S1(alpha, beta, 1, 0)``; increments over a step
-/// ``h`` have the law ``S1(alpha, beta, h^(1/alpha), 0)`` (with the ``alpha = 1`` log term).
-#[pyclass(name = "StableDriver", module = "fracnoise", frozen)]
-pub struct PyStableDriver {
-    alpha: f64,
-    beta: f64,
-}
-
-#[pymethods]
-impl PyStableDriver {
-    #[new]
-    #[pyo3(signature = (alpha = 1.5, beta = 0.0))]
-    fn new(alpha: f64, beta: f64) -> PyResult<Self> {
-        Stable::standard(alpha, beta).py()?;
-        Ok(PyStableDriver { alpha, beta })
-    }
-    /// Stability index.
-    #[getter]
-    fn alpha(&self) -> f64 {
-        self.alpha
-    }
-    /// Skewness.
-    #[getter]
-    fn beta(&self) -> f64 {
-        self.beta
-    }
-    fn __repr__(&self) -> String {
-        format!("StableDriver(alpha={}, beta={})", self.alpha, self.beta)
-    }
-}
-
-/// Fractional Brownian motion driver with Hurst index ``hurst`` (exact fGn increments of
-/// variance ``dt^(2H)``; pathwise integrals, which for multiplicative noise need ``H > 1/2``).
-#[pyclass(name = "FbmDriver", module = "fracnoise", frozen)]
-pub struct PyFbmDriver {
-    hurst: f64,
-}
-
-#[pymethods]
-impl PyFbmDriver {
-    #[new]
-    #[pyo3(signature = (hurst = 0.7))]
-    fn new(hurst: f64) -> PyResult<Self> {
-        if !(hurst > 0.0 && hurst < 1.0) {
-            return Err(invalid(format!("invalid parameter `hurst` = {hurst}: must be in (0, 1)")));
-        }
-        Ok(PyFbmDriver { hurst })
-    }
-    /// Hurst index.
-    #[getter]
-    fn hurst(&self) -> f64 {
-        self.hurst
-    }
-    fn __repr__(&self) -> String {
-        format!("FbmDriver(hurst={})", self.hurst)
-    }
-}
-
-/// A driver named by a Python object (None: Brownian).
-#[derive(Clone, Copy)]
-pub(crate) enum DriverSpec {
-    Bm,
-    Stable { alpha: f64, beta: f64 },
-    Fbm { hurst: f64 },
-}
-
-impl DriverSpec {
-    pub(crate) fn from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(DriverSpec::Bm) };
-        if obj.downcast::<PyBrownianDriver>().is_ok() {
-            return Ok(DriverSpec::Bm);
-        }
-        if let Ok(d) = obj.downcast::<PyStableDriver>() {
-            let d = d.get();
-            return Ok(DriverSpec::Stable { alpha: d.alpha, beta: d.beta });
-        }
-        if let Ok(d) = obj.downcast::<PyFbmDriver>() {
-            return Ok(DriverSpec::Fbm { hurst: d.get().hurst });
-        }
-        Err(invalid(format!(
-            "`driver` must be None or one of fracnoise.BrownianDriver, StableDriver, FbmDriver, not {}",
-            obj.get_type().name()?
-        )))
-    }
-
-    /// The driver on `grid` and its JSON description (the CLI's).
-    pub(crate) fn build(self, grid: Grid) -> fracnoise::Result<(Driver, serde_json::Value)> {
-        Ok(match self {
-            DriverSpec::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
-            DriverSpec::Fbm { hurst } => (Driver::fractional(grid, 1, hurst)?, json!({"kind": "fbm", "hurst": hurst})),
-            DriverSpec::Stable { alpha, beta } => {
-                let law = Stable::standard(alpha, beta)?;
-                (Driver::stable(grid, 1, law)?, json!({"kind": "stable", "alpha": alpha, "beta": beta, "param": "S1"}))
-            }
-        })
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Shared run settings
@@ -542,22 +70,60 @@ pub(crate) fn path_range(paths: u64, shard: Option<(u64, u64)>) -> PyResult<std:
     })
 }
 
-/// Runs `f` with the GIL released: on the global pool for built-in models, on one thread for
-/// Python callbacks (they would only contend for the GIL).
+/// Runs closures with the GIL released: on the global pool for built-in models, on one thread
+/// (one pool kept for the whole call) for Python callbacks (they would only contend for the GIL).
+pub(crate) struct Runner {
+    single: Option<rayon::ThreadPool>,
+}
+
+impl Runner {
+    pub(crate) fn new(single: bool) -> PyResult<Self> {
+        let single = match single {
+            true => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .map_err(|e| invalid(format!("cannot start a worker thread: {e}")))?,
+            ),
+            false => None,
+        };
+        Ok(Runner { single })
+    }
+
+    pub(crate) fn run<T: Send>(&self, py: Python<'_>, f: impl FnOnce() -> fracnoise::Result<T> + Send) -> PyResult<T> {
+        match &self.single {
+            Some(pool) => py.allow_threads(|| pool.install(f)).py(),
+            None => py.allow_threads(f).py(),
+        }
+    }
+}
+
+/// True when the model or the driver calls Python (runs then use one thread).
+pub(crate) fn calls_python(spec: &ModelSpec, driver: &DriverSpec) -> bool {
+    spec.is_callback() || driver.is_callback()
+}
+
+/// Hands the model to `u` ([`with_model`]); an exception kept by a Python model or driver (the
+/// first one raised) replaces the run's result.
+pub(crate) fn run_model<T, U: ModelUser<Out = PyResult<T>>>(
+    spec: &ModelSpec,
+    driver: &DriverSpec,
+    u: U,
+) -> PyResult<T> {
+    let r = with_model(spec, u);
+    match spec.take_error().or_else(|| driver.take_error()) {
+        Some(e) => Err(e),
+        None => r,
+    }
+}
+
+/// Runs `f` once with the GIL released (see [`Runner`]).
 pub(crate) fn run_released<T: Send>(
     py: Python<'_>,
     single: bool,
     f: impl FnOnce() -> fracnoise::Result<T> + Send,
 ) -> PyResult<T> {
-    if single {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .map_err(|e| invalid(format!("cannot start a worker thread: {e}")))?;
-        py.allow_threads(|| pool.install(f)).py()
-    } else {
-        py.allow_threads(f).py()
-    }
+    Runner::new(single)?.run(py, f)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,13 +135,33 @@ enum ObserveArg {
     Times(Vec<f64>),
 }
 
+/// The `x0=` argument: one float (every component), or one value per component.
+enum X0Arg {
+    Default,
+    Scalar(f64),
+    Vector(Vec<f64>),
+}
+
+impl X0Arg {
+    fn from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let Some(o) = obj.filter(|o| !o.is_none()) else { return Ok(X0Arg::Default) };
+        if let Ok(x) = o.extract::<f64>() {
+            return Ok(X0Arg::Scalar(x));
+        }
+        o.extract::<Vec<f64>>().map(X0Arg::Vector).map_err(|_| {
+            invalid("`x0` must be a float or (for a vector model) a sequence of floats, one per component")
+        })
+    }
+}
+
 struct Sim<'py> {
     py: Python<'py>,
     driver: DriverSpec,
     paths: u64,
     steps: usize,
     dt: f64,
-    x0: f64,
+    x0: X0Arg,
+    default_x0: f64,
     seed: u64,
     observe: ObserveArg,
     hist: Option<(f64, f64, usize)>,
@@ -590,8 +176,41 @@ impl ModelUser for Sim<'_> {
     type Out = PyResult<PySimulationResult>;
     fn with<M: ScalarModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
         let grid = Grid::new(self.steps, self.dt).py()?;
-        let (driver, driver_json) = self.driver.build(grid).py()?;
         let integ = ScalarIntegrator::new(model, grid, self.scheme).py()?;
+        let x0 = match self.x0 {
+            X0Arg::Default => self.default_x0,
+            X0Arg::Scalar(x) => x,
+            X0Arg::Vector(_) => return Err(invalid("`x0` must be a float for a scalar model")),
+        };
+        self.run(&integ, model_json, vec![x0], false)
+    }
+
+    fn with_vector<M: VectorModel>(self, model: &M, model_json: serde_json::Value) -> Self::Out {
+        if self.scheme != Scheme::EulerMaruyama {
+            return Err(invalid("Milstein is for scalar models; vector models use scheme=\"em\" (Euler–Maruyama)"));
+        }
+        let grid = Grid::new(self.steps, self.dt).py()?;
+        let integ = VectorIntegrator::new(model, grid).py()?;
+        let x0 = match &self.x0 {
+            X0Arg::Default => vec![0.0; model.dim()],
+            X0Arg::Scalar(x) => vec![*x; model.dim()],
+            X0Arg::Vector(v) => v.clone(),
+        };
+        self.run(&integ, model_json, x0, true)
+    }
+}
+
+impl Sim<'_> {
+    /// Runs the ensemble of `integ` in blocks of paths (Ctrl-C between blocks; the summaries
+    /// merge exactly, so the bits are those of one run), stored paths straight into numpy.
+    fn run<I: PathIntegrator>(
+        self,
+        integ: &I,
+        model_json: serde_json::Value,
+        x0: Vec<f64>,
+        vector: bool,
+    ) -> PyResult<PySimulationResult> {
+        let (driver, driver_json) = self.driver.build(integ.grid(), integ.noise_dim(), self.paths)?;
         let (mut observe, observe_json) = match &self.observe {
             ObserveArg::Count(c) => {
                 if *c == 0 {
@@ -609,11 +228,11 @@ impl ModelUser for Sim<'_> {
         observe.extremes = self.extremes;
         observe.store_every = self.store_every;
         // As the CLI: quantiles (median, IQR) for stable drivers, whose variance is infinite.
-        observe.quantiles = matches!(self.driver, DriverSpec::Stable { alpha, .. } if alpha < 2.0);
+        observe.quantiles = self.driver.infinite_variance();
         // The CLI's configuration (shards of either merge with the other's).
         let config = json!({
             "model": model_json,
-            "x0": self.x0,
+            "x0": if vector { json!(x0) } else { json!(x0[0]) },
             "driver": driver_json,
             "scheme": scheme_name(self.scheme),
             "steps": self.steps,
@@ -624,25 +243,39 @@ impl ModelUser for Sim<'_> {
             "hist": self.hist.map(|(lo, hi, bins)| format!("{lo}:{hi}:{bins}")),
             "extremes": self.extremes,
         });
-        let ens = Ensemble::new(&integ, &driver, vec![self.x0], Seed::new(self.seed), observe, config).py()?;
+        let dim = x0.len();
+        let ens = Ensemble::new(integ, &driver, x0, Seed::new(self.seed), observe, config).py()?;
         let range = self.range.clone();
         let n_paths = usize::try_from(range.end - range.start).map_err(|_| invalid("too many paths"))?;
         let cols = ens.stored_columns();
+        let n_stored = ens.stored_steps().len();
         // Stored paths go straight into a numpy array (numpy's allocator, huge pages): no copy.
-        let stored = if cols > 0 { Some(empty_f64(self.py, &[n_paths, cols])?) } else { None };
-        let summary = match &stored {
-            Some(a) => {
-                let mut rw = a.readwrite();
-                let buf = rw.as_slice_mut().map_err(|e| invalid(format!("internal: stored paths: {e}")))?;
-                run_released(self.py, self.single, || ens.run_into(range, buf, &|_| {}))?
+        let shape = if vector { vec![n_paths, n_stored, dim] } else { vec![n_paths, n_stored] };
+        let stored = if cols > 0 { Some(empty_f64(self.py, &shape)?) } else { None };
+        let mut rw = stored.as_ref().map(|a| a.readwrite());
+        let buf: &mut [f64] = match &mut rw {
+            Some(rw) => rw.as_slice_mut().map_err(|e| invalid(format!("internal: stored paths: {e}")))?,
+            None => &mut [],
+        };
+        let runner = Runner::new(self.single)?;
+        let mut summary: Option<Summary> = None;
+        in_blocks(self.py, range.end - range.start, 1, |py, rows| {
+            let (a, b) = (rows.start as usize, rows.end as usize);
+            let part = if cols > 0 { &mut buf[a * cols..b * cols] } else { &mut [][..] };
+            let paths = range.start + rows.start..range.start + rows.end;
+            let s = runner.run(py, || ens.run_into(paths, part, &|_| {}))?;
+            match &mut summary {
+                Some(acc) => acc.merge(&s).py(),
+                None => {
+                    summary = Some(s);
+                    Ok(())
+                }
             }
-            None => run_released(self.py, self.single, || ens.run_into(range, &mut [], &|_| {}))?,
-        };
-        let paths = match stored {
-            Some(a) => Some(a.into_any().downcast_into::<PyArray2<f64>>()?.unbind()),
-            None => None,
-        };
-        Ok(PySimulationResult { summary, paths, stored_steps: ens.stored_steps().to_vec(), dt: self.dt })
+        })?;
+        drop(rw);
+        let summary = summary.ok_or_else(|| invalid("internal: no paths were run"))?;
+        let paths = stored.map(|a| a.unbind());
+        Ok(PySimulationResult { summary, paths, stored_steps: ens.stored_steps().to_vec(), dt: self.dt, vector })
     }
 }
 
@@ -667,22 +300,25 @@ fn times_to_steps(ts: &[f64], dt: f64, n: usize) -> PyResult<Vec<usize>> {
     Ok(v)
 }
 
-/// Simulates an ensemble of paths of a scalar SDE (the library's ``Ensemble``; the CLI's
-/// ``fracnoise simulate``), streaming statistics without storing paths unless asked.
+/// Simulates an ensemble of paths of an SDE (the library's ``Ensemble``; for scalar built-in
+/// models the CLI's ``fracnoise simulate``), streaming statistics without storing paths unless
+/// asked.
 ///
 /// Parameters
 /// ----------
-/// model : OU, BM, GBM, DoubleWell, PowerLaw or SDE
+/// model : OU, BM, GBM, DoubleWell, PowerLaw, LinearSDE or SDE
 ///     The SDE ``dX = b(t, X) dt + s(t, X) dL`` (Itô for Brownian and stable drivers;
-///     pathwise for fBM).
-/// driver : BrownianDriver, StableDriver, FbmDriver or None
-///     The noise ``L`` (None: Brownian).
+///     pathwise for fBM). Vector models (``LinearSDE``, ``SDE(..., dim=d)``) give statistics per
+///     component: arrays of shape ``(n_times, d)``.
+/// driver : BrownianDriver, StableDriver, FbmDriver, ArrayDriver, CallableDriver or None
+///     The noise ``L`` (None: Brownian), with the model's number of noise components.
 /// paths : int
 ///     Number of paths of the whole run (all shards together).
 /// steps : int
 ///     Number of time steps; ``dt`` : step size.
-/// x0 : float or None
-///     Start (default 1 for GBM, 0 otherwise).
+/// x0 : float, sequence of float or None
+///     Start (default 1 for GBM, 0 otherwise); for a vector model one float (every component)
+///     or one per component.
 /// seed : int, SeedSequence, Generator or None
 ///     An int gives the bits of ``fracnoise simulate --seed SEED``; path ``i`` always draws from
 ///     its own stream, so results do not depend on the thread count or the shard split.
@@ -695,7 +331,8 @@ fn times_to_steps(ts: &[f64], dt: f64, n: usize) -> PyResult<Vec<usize>> {
 ///     Also summarise each path's running minimum and maximum.
 /// store_every : int or None
 ///     Keep the paths at every k-th step (and the last): ``result.paths``, shape
-///     ``(paths of this run, stored steps)``. Memory ``paths x steps / k`` values.
+///     ``(paths of this run, stored steps)``, or ``(paths, stored steps, d)`` for a vector
+///     model. Memory ``paths x steps / k`` values (times ``d``).
 /// scheme : {"em", "milstein"}
 ///     Euler–Maruyama, or Milstein (Brownian driver; needs ``diffusion_dx`` for an ``SDE``).
 /// shard : (k, N) or None
@@ -705,6 +342,9 @@ fn times_to_steps(ts: &[f64], dt: f64, n: usize) -> PyResult<Vec<usize>> {
 /// Returns
 /// -------
 /// SimulationResult
+///
+/// Ctrl-C stops the run (``KeyboardInterrupt``) within about 0.1-0.4 s: paths run in blocks,
+/// with a check for signals between blocks (the bits do not depend on the blocks).
 #[pyfunction]
 #[pyo3(signature = (model, driver = None, *, paths = 1000, steps = 1000, dt = 0.001, x0 = None, seed = None, observe = None, hist = None, extremes = false, store_every = None, scheme = "em", shard = None))]
 #[allow(clippy::too_many_arguments)]
@@ -715,7 +355,7 @@ fn simulate(
     paths: u64,
     steps: usize,
     dt: f64,
-    x0: Option<f64>,
+    x0: Option<&Bound<'_, PyAny>>,
     seed: Option<&Bound<'_, PyAny>>,
     observe: Option<&Bound<'_, PyAny>>,
     hist: Option<(f64, f64, usize)>,
@@ -740,18 +380,18 @@ fn simulate(
     }
     if let Some(k) = store_every {
         let stored = (steps / k) as u128 + 2;
-        let total = u128::from(paths) * stored * 8;
+        let total = u128::from(paths) * stored * 8 * spec.vector_dim().unwrap_or(1) as u128;
         if total > isize::MAX as u128 {
             return Err(invalid(format!("store_every = {k}: {paths} paths x {stored} stored steps is too large")));
         }
     }
     let sim = Sim {
         py,
-        driver,
         paths,
         steps,
         dt,
-        x0: x0.unwrap_or_else(|| spec.default_x0()),
+        x0: X0Arg::from_py(x0)?,
+        default_x0: spec.default_x0(),
         seed: seed_value(seed)?,
         observe,
         hist,
@@ -759,13 +399,10 @@ fn simulate(
         store_every,
         scheme: self::scheme(scheme)?,
         range: path_range(paths, shard)?,
-        single: spec.is_callback(),
+        single: calls_python(&spec, &driver),
+        driver: driver.clone(),
     };
-    let r = with_model(&spec, sim);
-    match spec.take_error() {
-        Some(e) => Err(e),
-        None => r,
-    }
+    run_model(&spec, &driver, sim)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -820,26 +457,31 @@ impl PyHistogram {
 /// The result of ``simulate`` (or of ``merge`` / ``load``): statistics over the observed times
 /// as arrays, with standard errors from the exact, mergeable power sums.
 ///
-/// Arrays over the observation times (shape ``(n_times,)``): ``times``, ``steps``, ``mean``,
-/// ``mean_se``, ``variance`` (unbiased), ``variance_se``, ``min``, ``max``. Also ``histogram``,
-/// ``running_min`` / ``running_max`` (with ``extremes=True``), ``paths`` (with
+/// Arrays over the observation times (shape ``(n_times,)``, or ``(n_times, d)`` for a vector
+/// model): ``mean``, ``mean_se``, ``variance`` (unbiased), ``variance_se``, ``min``, ``max``;
+/// ``times`` and ``steps`` (``(n_times,)``). Also ``histogram`` (of component 0),
+/// ``running_min`` / ``running_max`` (with ``extremes=True``; component 0), ``paths`` (with
 /// ``store_every``), ``seed``, ``path_count``, ``path_ranges``, ``config``; ``to_json()``,
-/// ``save(path)``; ``mean_at(i)`` / ``variance_at(i)`` as ``Estimate``\ s.
+/// ``save(path)``; ``mean_at(i, component=0)`` / ``variance_at(i, component=0)`` as
+/// ``Estimate``\ s.
 #[pyclass(name = "SimulationResult", module = "fracnoise", frozen)]
 pub struct PySimulationResult {
     summary: Summary,
-    paths: Option<Py<PyArray2<f64>>>,
+    paths: Option<Py<PyArrayDyn<f64>>>,
     stored_steps: Vec<usize>,
     dt: f64,
+    /// A vector model's result: arrays keep the component axis even for `d = 1`.
+    vector: bool,
 }
 
 impl PySimulationResult {
     fn from_summary(summary: Summary) -> Self {
         let dt = summary.config.get("dt").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        PySimulationResult { summary, paths: None, stored_steps: Vec::new(), dt }
+        let vector = summary.config.get("model").and_then(|m| m.get("dim")).is_some();
+        PySimulationResult { summary, paths: None, stored_steps: Vec::new(), dt, vector }
     }
 
-    /// Per-time, per-component values of `f` as `(n_times,)` (dim 1) or `(n_times, dim)`.
+    /// Per-time, per-component values of `f` as `(n_times,)` (scalar model) or `(n_times, dim)`.
     fn table<'py>(
         &self,
         py: Python<'py>,
@@ -847,7 +489,7 @@ impl PySimulationResult {
     ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let s = &self.summary;
         let v: Vec<f64> = s.moments.iter().flat_map(|row| row.iter().map(&f)).collect();
-        let shape: Vec<usize> = if s.dim == 1 { vec![v.len()] } else { vec![s.moments.len(), s.dim] };
+        let shape: Vec<usize> = if s.dim == 1 && !self.vector { vec![v.len()] } else { vec![s.moments.len(), s.dim] };
         v.into_pyarray(py).reshape(shape)
     }
 }
@@ -898,13 +540,15 @@ impl PySimulationResult {
     fn max<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         self.table(py, |p| p.max.unwrap_or(f64::NAN))
     }
-    /// The mean at observation ``i`` as an ``Estimate`` (95% normal interval).
-    fn mean_at(&self, i: usize) -> PyResult<PyEstimate> {
-        Ok(self.summary.mean(i, 0).py()?.into())
+    /// The mean of ``component`` at observation ``i`` as an ``Estimate`` (95% normal interval).
+    #[pyo3(signature = (i, component = 0))]
+    fn mean_at(&self, i: usize, component: usize) -> PyResult<PyEstimate> {
+        Ok(self.summary.mean(i, component).py()?.into())
     }
-    /// The variance at observation ``i`` as an ``Estimate`` (95% normal interval).
-    fn variance_at(&self, i: usize) -> PyResult<PyEstimate> {
-        Ok(self.summary.variance(i, 0).py()?.into())
+    /// The variance of ``component`` at observation ``i`` as an ``Estimate`` (95% normal interval).
+    #[pyo3(signature = (i, component = 0))]
+    fn variance_at(&self, i: usize, component: usize) -> PyResult<PyEstimate> {
+        Ok(self.summary.variance(i, component).py()?.into())
     }
     /// The histogram of the final state (``hist=``), or None.
     #[getter]
@@ -921,9 +565,10 @@ impl PySimulationResult {
     fn running_max(&self) -> Option<PyEstimate> {
         extreme(&self.summary.running_max)
     }
-    /// The stored paths (``store_every=k``): shape ``(paths of this run, stored steps)``, or None.
+    /// The stored paths (``store_every=k``): shape ``(paths of this run, stored steps)``
+    /// (``(paths, stored steps, d)`` for a vector model), or None.
     #[getter]
-    fn paths(&self, py: Python<'_>) -> Option<Py<PyArray2<f64>>> {
+    fn paths(&self, py: Python<'_>) -> Option<Py<PyArrayDyn<f64>>> {
         self.paths.as_ref().map(|p| p.clone_ref(py))
     }
     /// Times of the stored path columns.
@@ -1023,15 +668,8 @@ fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyObject> {
 
 /// Adds the SDE classes and functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyBm>()?;
-    m.add_class::<PyOu>()?;
-    m.add_class::<PyGbm>()?;
-    m.add_class::<PyDoubleWell>()?;
-    m.add_class::<PyPowerLaw>()?;
-    m.add_class::<PySde>()?;
-    m.add_class::<PyBrownianDriver>()?;
-    m.add_class::<PyStableDriver>()?;
-    m.add_class::<PyFbmDriver>()?;
+    crate::models::register(m)?;
+    crate::drivers::register(m)?;
     m.add_class::<PyHistogram>()?;
     m.add_class::<PySimulationResult>()?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
