@@ -269,6 +269,18 @@ def test_effective_temperature_against_closed_form_and_cli(cli):
     assert "FdtResult(" in repr(f)
 
 
+def test_replica_distance_same_numbers_as_cli(cli):
+    r = cli(
+        "sgd", "replicas", "--model", "regression", "--dim", 60, "--samples", 20, "--batch", 4, "--eta", 0.4,
+        "--experiments", 6, "--replicas", 3, "--steps", "0,5,50", "--seed", 8, "--json",
+    )  # fmt: skip
+    j = json.loads(r.stdout)
+    m = sgd.TeacherRegression(60, 20, batch_size=4, eta=0.4, seed=8)
+    p = sgd.replica_distance(m, experiments=6, replicas=3, steps=[0, 5, 50], seed=8)
+    assert [x["distance"]["value"] for x in j["points"]] == p.distance.tolist()
+    assert [x["loss"]["value"] for x in j["points"]] == p.loss.tolist()
+
+
 def test_replica_distance_against_closed_forms():
     steps = [0, 1, 3, 10, 30]
     q = sgd.QuadraticSgd([1.5] * 4, 0.5, 0.8, x0=2.5)
