@@ -15,6 +15,8 @@ Heavy-ball SGD:
     real_independent_batches, real_epoch_estimate -> [StationaryVariance]
 Escape over a barrier:
     escape(vs="sharpness" | "hurst", ...) -> EscapeResult
+    EscapeLoss(h_a, h_b, barrier); Langevin, PowerLawEscape, StableEscape: closed forms and
+    .simulate(paths, dt, horizon, seed=) -> fracnoise.PassageResult
 Effective temperature and replicas (dynamics: QuadraticSgd, MinibatchSgd, OUDynamics,
 TeacherRegression, SphericalPerceptron):
     effective_temperature(dynamics, ...) -> FdtResult
@@ -27,15 +29,19 @@ seed is the CLI's ``--design-seed``).
 from ._native import (
     Batching,
     Design,
+    EscapeLoss,
     EscapeResult,
     FdtResult,
     HeavyBall,
+    Langevin,
     MinibatchSgd,
     MomentumResult,
     OUDynamics,
+    PowerLawEscape,
     QuadraticSgd,
     ReplicaResult,
     SphericalPerceptron,
+    StableEscape,
     StationaryVariance,
     TeacherRegression,
     effective_temperature,
@@ -52,15 +58,19 @@ from ._native import (
 __all__ = [
     "Batching",
     "Design",
+    "EscapeLoss",
     "EscapeResult",
     "FdtResult",
     "HeavyBall",
+    "Langevin",
     "MinibatchSgd",
     "MomentumResult",
     "OUDynamics",
+    "PowerLawEscape",
     "QuadraticSgd",
     "ReplicaResult",
     "SphericalPerceptron",
+    "StableEscape",
     "StationaryVariance",
     "TeacherRegression",
     "effective_temperature",

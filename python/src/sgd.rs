@@ -20,13 +20,15 @@
 use crate::arrays::{as_f64, empty_f64};
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
+use crate::passage::PyPassageResult;
 use crate::seed::seed_value;
+use fracnoise::passage::PassageSummary;
 use fracnoise::sde::models::Ou;
 use fracnoise::sde::{DiffusionShape, Driver, Grid, VectorSde};
 use fracnoise::sgd::escape::sweep::{
     hurst_sweep, sharpness_sweep, Direction, Dynamic, EscapeTable, NoiseParams, NoiseScaling, SaddleCurvature, SweepSim,
 };
-use fracnoise::sgd::escape::EscapeLoss;
+use fracnoise::sgd::escape::{EscapeLoss, Langevin, PowerLawDynamic, SimSpec, StableEscape};
 use fracnoise::sgd::{
     effective_temperature as lib_fdt, lagged_products as lib_lagged, ou_distance_euler,
     real_epoch_estimate as lib_real_epoch, real_independent_batches as lib_real_indep,
@@ -1304,6 +1306,242 @@ impl PyEscapeResult {
     }
 }
 
+/// The escape loss (the library's ``EscapeLoss``): a minimum at ``u = 0`` with curvature ``h_a``
+/// (the sharpness), a saddle at ``u_b = sqrt(12 dL / (h_a + h_b))`` with curvature ``-h_b``, and
+/// barrier ``dL = L(u_b) - L(0)``, each set independently (a cubic on each side of the minimum).
+/// Methods ``value(u)``, ``gradient(u)``, ``curvature(u)``.
+#[pyclass(name = "EscapeLoss", module = "fracnoise.sgd", frozen)]
+#[derive(Clone, Copy)]
+pub struct PyEscapeLoss {
+    loss: EscapeLoss,
+}
+
+#[pymethods]
+impl PyEscapeLoss {
+    #[new]
+    #[pyo3(signature = (h_a, h_b, barrier))]
+    fn new(h_a: f64, h_b: f64, barrier: f64) -> PyResult<Self> {
+        Ok(PyEscapeLoss { loss: EscapeLoss::new(h_a, h_b, barrier).py()? })
+    }
+    /// Curvature at the minimum.
+    #[getter]
+    fn h_a(&self) -> f64 {
+        self.loss.h_a()
+    }
+    /// Curvature magnitude at the saddle.
+    #[getter]
+    fn h_b(&self) -> f64 {
+        self.loss.h_b()
+    }
+    /// Barrier height.
+    #[getter]
+    fn barrier(&self) -> f64 {
+        self.loss.barrier()
+    }
+    /// Position of the saddle ``u_b``.
+    #[getter]
+    fn saddle(&self) -> f64 {
+        self.loss.saddle()
+    }
+    /// ``L(u)``.
+    fn value(&self, u: f64) -> f64 {
+        self.loss.value(u)
+    }
+    /// ``L'(u)``.
+    fn gradient(&self, u: f64) -> f64 {
+        self.loss.gradient(u)
+    }
+    /// ``L''(u)``.
+    fn curvature(&self, u: f64) -> f64 {
+        self.loss.curvature(u)
+    }
+    fn __repr__(&self) -> String {
+        format!("EscapeLoss(h_a={}, h_b={}, barrier={})", self.loss.h_a(), self.loss.h_b(), self.loss.barrier())
+    }
+}
+
+/// Runs `sim` (paths from `seed`, grid `dt`, censored at `horizon`) and wraps the records as a
+/// `PassageResult` whose configuration names `model`.
+#[allow(clippy::too_many_arguments)]
+fn escape_passage(
+    py: Python<'_>,
+    model: serde_json::Value,
+    paths: usize,
+    dt: f64,
+    horizon: f64,
+    seed: Option<&Bound<'_, PyAny>>,
+    level: f64,
+    sim: impl FnOnce(&SimSpec) -> fracnoise::Result<fracnoise::passage::PassageRecords> + Send,
+) -> PyResult<PyPassageResult> {
+    level_ok(level)?;
+    let s = seed_value(seed)?;
+    let spec = SimSpec { paths, dt, horizon, seed: Seed::new(s) };
+    let records = py.allow_threads(|| sim(&spec)).py()?;
+    let config = serde_json::json!({
+        "model": model, "driver": "escape", "dt": dt, "horizon": horizon, "seed": s, "paths": paths,
+        "upper": "saddle",
+    });
+    PyPassageResult::new(PassageSummary { config, horizon, records }, level)
+}
+
+/// Langevin escape ``du = -L'(u) dt + sqrt(eta sigma_g) dB`` (Itô; noise intensity
+/// ``D = eta sigma_g / 2``) from the minimum to the saddle of ``loss``: the exact mean escape time
+/// (scale/speed integral), Kramers' time ``(pi / sqrt(h_a h_b)) exp(dL / D)`` (Kramers 1940;
+/// Hänggi, Talkner & Borkovec 1990, eq. 4.7b) and its derived ``sqrt(D)`` correction, and
+/// ``simulate(paths, dt, horizon, seed=)`` (Euler–Maruyama with Brownian-bridge crossings) as a
+/// ``PassageResult``.
+#[pyclass(name = "Langevin", module = "fracnoise.sgd", frozen)]
+pub struct PyLangevin {
+    m: Langevin,
+}
+
+#[pymethods]
+impl PyLangevin {
+    #[new]
+    #[pyo3(signature = (loss, eta, sigma_g))]
+    fn new(loss: &PyEscapeLoss, eta: f64, sigma_g: f64) -> PyResult<Self> {
+        Ok(PyLangevin { m: Langevin::new(loss.loss, eta, sigma_g).py()? })
+    }
+    /// Noise intensity ``D = eta sigma_g / 2``.
+    #[getter]
+    fn noise_intensity(&self) -> f64 {
+        self.m.noise_intensity()
+    }
+    /// Exact mean escape time to the saddle.
+    fn exact_mfpt(&self, py: Python<'_>) -> PyResult<f64> {
+        py.allow_threads(|| self.m.exact_mfpt()).py()
+    }
+    /// Kramers' time to the saddle.
+    fn kramers_mfpt(&self) -> f64 {
+        self.m.kramers_mfpt()
+    }
+    /// Kramers' time with the first (derived) correction ``T_K (1 + c sqrt(D))``.
+    fn kramers_mfpt_corrected(&self) -> f64 {
+        self.m.kramers_mfpt_corrected()
+    }
+    /// ``paths`` simulated escapes on a grid of step ``dt``, censored at ``horizon``: a
+    /// ``PassageResult`` (path ``i`` from ``Seed(seed).stream(i)``).
+    #[pyo3(signature = (paths, dt, horizon, *, seed = None, level = 0.95))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        paths: usize,
+        dt: f64,
+        horizon: f64,
+        seed: Option<&Bound<'_, PyAny>>,
+        level: f64,
+    ) -> PyResult<PyPassageResult> {
+        let l = self.m.loss();
+        let model = serde_json::json!({"kind": "escape-langevin", "h_a": l.h_a(), "h_b": l.h_b(),
+            "barrier": l.barrier(), "noise_intensity": self.m.noise_intensity()});
+        let m = &self.m;
+        escape_passage(py, model, paths, dt, horizon, seed, level, |s| m.simulate(s))
+    }
+    fn __repr__(&self) -> String {
+        let l = self.m.loss();
+        format!(
+            "Langevin(h_a={}, h_b={}, barrier={}, noise_intensity={})",
+            l.h_a(),
+            l.h_b(),
+            l.barrier(),
+            self.m.noise_intensity()
+        )
+    }
+}
+
+/// The power-law escape dynamic ``du = -L'(u) dt + sqrt(eta (sigma_g + sigma_h u^2)) dB`` (Itô;
+/// Meng et al. 2020, arXiv 2006.13719): the exact mean escape time, the derived Laplace form, the
+/// tail exponent ``kappa = 1 + h_a / (eta sigma_h)``, and ``simulate`` as for ``Langevin``.
+#[pyclass(name = "PowerLawEscape", module = "fracnoise.sgd", frozen)]
+pub struct PyPowerLawEscape {
+    m: PowerLawDynamic,
+}
+
+#[pymethods]
+impl PyPowerLawEscape {
+    #[new]
+    #[pyo3(signature = (loss, eta, sigma_g, sigma_h))]
+    fn new(loss: &PyEscapeLoss, eta: f64, sigma_g: f64, sigma_h: f64) -> PyResult<Self> {
+        Ok(PyPowerLawEscape { m: PowerLawDynamic::new(loss.loss, eta, sigma_g, sigma_h).py()? })
+    }
+    /// Tail exponent ``kappa = 1 + h_a / (eta sigma_h)``.
+    #[getter]
+    fn kappa(&self) -> f64 {
+        self.m.kappa()
+    }
+    /// Exact mean escape time to the saddle.
+    fn exact_mfpt(&self, py: Python<'_>) -> PyResult<f64> {
+        py.allow_threads(|| self.m.exact_mfpt()).py()
+    }
+    /// The Laplace form (derived).
+    fn laplace_mfpt(&self) -> f64 {
+        self.m.laplace_mfpt()
+    }
+    /// Simulated escapes as a ``PassageResult`` (see ``Langevin.simulate``).
+    #[pyo3(signature = (paths, dt, horizon, *, seed = None, level = 0.95))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        paths: usize,
+        dt: f64,
+        horizon: f64,
+        seed: Option<&Bound<'_, PyAny>>,
+        level: f64,
+    ) -> PyResult<PyPassageResult> {
+        let l = self.m.loss();
+        let model = serde_json::json!({"kind": "escape-power-law", "h_a": l.h_a(), "h_b": l.h_b(),
+            "barrier": l.barrier(), "kappa": self.m.kappa()});
+        let m = &self.m;
+        escape_passage(py, model, paths, dt, horizon, seed, level, |s| m.simulate(s))
+    }
+    fn __repr__(&self) -> String {
+        let l = self.m.loss();
+        format!("PowerLawEscape(h_a={}, h_b={}, barrier={}, kappa={})", l.h_a(), l.h_b(), l.barrier(), self.m.kappa())
+    }
+}
+
+/// Escape driven by symmetric alpha-stable noise, ``du = -L'(u) dt + eps dL^alpha``: the
+/// Imkeller–Pavlyukevich law ``E T ~ alpha u_b^alpha / (c_alpha eps^alpha)`` (asymptotic, small
+/// ``eps``), and ``simulate`` as for ``Langevin`` (exits at grid points).
+#[pyclass(name = "StableEscape", module = "fracnoise.sgd", frozen)]
+pub struct PyStableEscape {
+    m: StableEscape,
+}
+
+#[pymethods]
+impl PyStableEscape {
+    #[new]
+    #[pyo3(signature = (loss, alpha, eps))]
+    fn new(loss: &PyEscapeLoss, alpha: f64, eps: f64) -> PyResult<Self> {
+        Ok(PyStableEscape { m: StableEscape::new(loss.loss, alpha, eps).py()? })
+    }
+    /// The asymptotic mean escape time.
+    fn asymptotic_mfpt(&self) -> f64 {
+        self.m.asymptotic_mfpt()
+    }
+    /// Simulated escapes as a ``PassageResult`` (see ``Langevin.simulate``).
+    #[pyo3(signature = (paths, dt, horizon, *, seed = None, level = 0.95))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        paths: usize,
+        dt: f64,
+        horizon: f64,
+        seed: Option<&Bound<'_, PyAny>>,
+        level: f64,
+    ) -> PyResult<PyPassageResult> {
+        let l = self.m.loss();
+        let model =
+            serde_json::json!({"kind": "escape-stable", "h_a": l.h_a(), "h_b": l.h_b(), "barrier": l.barrier()});
+        let m = &self.m;
+        escape_passage(py, model, paths, dt, horizon, seed, level, |s| m.simulate(s))
+    }
+    fn __repr__(&self) -> String {
+        let l = self.m.loss();
+        format!("StableEscape(h_a={}, h_b={}, barrier={})", l.h_a(), l.h_b(), l.barrier())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Field dynamics (fdt, replicas)
 
@@ -2014,6 +2252,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyHeavyBall>()?;
     m.add_class::<PyMomentumResult>()?;
     m.add_class::<PyEscapeResult>()?;
+    m.add_class::<PyEscapeLoss>()?;
+    m.add_class::<PyLangevin>()?;
+    m.add_class::<PyPowerLawEscape>()?;
+    m.add_class::<PyStableEscape>()?;
     m.add_class::<PyQuadraticSgd>()?;
     m.add_class::<PyMinibatchSgd>()?;
     m.add_class::<PyOuDynamics>()?;

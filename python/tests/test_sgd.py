@@ -245,6 +245,26 @@ def test_escape_same_numbers_as_cli(cli):
     assert "EscapeResult(" in repr(e)
 
 
+def test_escape_dynamics_against_exact_mean_escape_times():
+    """Simulated escapes (2000 paths, none censored at 20 mean times) against the exact
+    scale/speed mean escape time; the step's bias (Brownian-bridge crossings, dt = 0.01) is well
+    below the SE (halving dt moves the mean by less than one SE)."""
+    loss = sgd.EscapeLoss(1.5, 3.0, 0.3)
+    assert loss.saddle == pytest.approx(np.sqrt(12 * 0.3 / 4.5))
+    assert loss.gradient(0.0) == 0 and loss.curvature(0.0) == pytest.approx(1.5)
+    assert loss.value(loss.saddle) - loss.value(0.0) == pytest.approx(0.3)
+    for m in [sgd.Langevin(loss, 0.1, 2.0), sgd.PowerLawEscape(loss, 0.1, 2.0, 1.5)]:
+        exact = m.exact_mfpt()
+        p = m.simulate(2000, 0.01, 20 * exact, seed=3)
+        assert isinstance(p, fn.PassageResult) and p.censored_count == 0 and p.times.shape == (2000,)
+        z = p.mean.z(exact)
+        print(f"escape {type(m).__name__}: mean {p.mean.value:.3f} (se {p.mean.se:.2f}) vs exact {exact:.3f}: z = {z:+.2f}")
+        assert abs(z) < Z
+    lv = sgd.Langevin(loss, 0.1, 2.0)
+    assert lv.kramers_mfpt() == pytest.approx(np.pi / np.sqrt(4.5) * np.exp(0.3 / 0.1))
+    assert np.isfinite(sgd.StableEscape(loss, 1.5, 0.15).asymptotic_mfpt())
+
+
 def test_effective_temperature_against_closed_form_and_cli(cli):
     """SGD on lambda x^2/2 with Gaussian gradient noise: T_eff = eta sigma^2/(2 - eta lambda)."""
     q = sgd.QuadraticSgd([1.5] * 3, 0.2, 0.7)
