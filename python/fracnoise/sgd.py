@@ -16,7 +16,7 @@ Heavy-ball SGD:
 Escape over a barrier:
     escape(vs="sharpness" | "hurst", ...) -> EscapeResult
     EscapeLoss(h_a, h_b, barrier); Langevin, PowerLawEscape, StableEscape: closed forms and
-    .simulate(paths, dt, horizon, seed=) -> fracnoise.PassageResult
+    .simulate(paths, dt, horizon, seed=) -> fracnoise.PassageResult; FgnDescent, FbmExit
 Effective temperature and replicas (dynamics: QuadraticSgd, MinibatchSgd, OUDynamics,
 TeacherRegression, SphericalPerceptron):
     effective_temperature(dynamics, ...) -> FdtResult
@@ -31,7 +31,9 @@ from ._native import (
     Design,
     EscapeLoss,
     EscapeResult,
+    FbmExit,
     FdtResult,
+    FgnDescent,
     HeavyBall,
     Langevin,
     MinibatchSgd,
@@ -60,7 +62,9 @@ __all__ = [
     "Design",
     "EscapeLoss",
     "EscapeResult",
+    "FbmExit",
     "FdtResult",
+    "FgnDescent",
     "HeavyBall",
     "Langevin",
     "MinibatchSgd",

@@ -22,13 +22,14 @@ use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
 use crate::passage::PyPassageResult;
 use crate::seed::seed_value;
+use fracnoise::passage::Correction;
 use fracnoise::passage::PassageSummary;
 use fracnoise::sde::models::Ou;
 use fracnoise::sde::{DiffusionShape, Driver, Grid, VectorSde};
 use fracnoise::sgd::escape::sweep::{
     hurst_sweep, sharpness_sweep, Direction, Dynamic, EscapeTable, NoiseParams, NoiseScaling, SaddleCurvature, SweepSim,
 };
-use fracnoise::sgd::escape::{EscapeLoss, Langevin, PowerLawDynamic, SimSpec, StableEscape};
+use fracnoise::sgd::escape::{EscapeLoss, FbmExit, FgnDescent, Langevin, PowerLawDynamic, SimSpec, StableEscape};
 use fracnoise::sgd::{
     effective_temperature as lib_fdt, lagged_products as lib_lagged, ou_distance_euler,
     real_epoch_estimate as lib_real_epoch, real_independent_batches as lib_real_indep,
@@ -1542,6 +1543,106 @@ impl PyStableEscape {
     }
 }
 
+/// Gradient descent driven by fractional Gaussian noise, ``w_(k+1) = w_k - eta L'(w_k) +
+/// sigma eta^H G_k`` (``G`` unit fGn; exits seen at the grid times ``k eta``): no closed form is
+/// known (the escape time against ``H`` is measured, see ``escape(vs="hurst")``). At ``H = 1/2``
+/// it is the Euler chain of ``Langevin`` with ``eta sigma_g = sigma^2``.
+/// ``simulate(steps, paths, seed=)`` gives a ``PassageResult`` (censored after ``steps`` steps).
+#[pyclass(name = "FgnDescent", module = "fracnoise.sgd", frozen)]
+pub struct PyFgnDescent {
+    m: FgnDescent,
+    eta: f64,
+}
+
+#[pymethods]
+impl PyFgnDescent {
+    #[new]
+    #[pyo3(signature = (loss, eta, sigma, hurst))]
+    fn new(loss: &PyEscapeLoss, eta: f64, sigma: f64, hurst: f64) -> PyResult<Self> {
+        Ok(PyFgnDescent { m: FgnDescent::new(loss.loss, eta, sigma, hurst).py()?, eta })
+    }
+    /// The Hurst index.
+    #[getter]
+    fn hurst(&self) -> f64 {
+        self.m.hurst()
+    }
+    /// ``paths`` descents of at most ``steps`` steps (``1 ..= 2^24``; path ``i`` on fGn path ``i``
+    /// of the seed): a ``PassageResult``.
+    #[pyo3(signature = (steps, paths, *, seed = None, level = 0.95))]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        steps: usize,
+        paths: usize,
+        seed: Option<&Bound<'_, PyAny>>,
+        level: f64,
+    ) -> PyResult<PyPassageResult> {
+        let l = self.m.loss();
+        let model = serde_json::json!({"kind": "escape-fgn-descent", "h_a": l.h_a(), "h_b": l.h_b(),
+            "barrier": l.barrier(), "hurst": self.m.hurst()});
+        let m = &self.m;
+        let horizon = steps as f64 * self.eta;
+        escape_passage(py, model, paths, self.eta, horizon, seed, level, |s| m.simulate(steps, s.paths, s.seed))
+    }
+    fn __repr__(&self) -> String {
+        let l = self.m.loss();
+        format!(
+            "FgnDescent(h_a={}, h_b={}, barrier={}, eta={}, hurst={})",
+            l.h_a(),
+            l.h_b(),
+            l.barrier(),
+            self.eta,
+            self.m.hurst()
+        )
+    }
+}
+
+/// Free ``sigma B^H`` leaving ``(-r, r)`` from 0: the exact self-similarity
+/// ``E T = (r/sigma)^(1/H) E T_1(H)``, ``E T_1(1/2) = 1`` (``time_scale`` is ``(r/sigma)^(1/H)``).
+/// ``simulate(dt, steps, paths, bridge=False, seed=)``: exits at grid times on fBM, or with
+/// ``bridge=True`` (``H = 1/2`` only) Brownian-bridge crossings between them.
+#[pyclass(name = "FbmExit", module = "fracnoise.sgd", frozen)]
+pub struct PyFbmExit {
+    m: FbmExit,
+}
+
+#[pymethods]
+impl PyFbmExit {
+    #[new]
+    #[pyo3(signature = (r, sigma, hurst))]
+    fn new(r: f64, sigma: f64, hurst: f64) -> PyResult<Self> {
+        Ok(PyFbmExit { m: FbmExit::new(r, sigma, hurst).py()? })
+    }
+    /// ``(r / sigma)^(1/H)``.
+    #[getter]
+    fn time_scale(&self) -> f64 {
+        self.m.time_scale()
+    }
+    /// ``paths`` paths on ``steps`` steps of ``dt`` until they leave ``(-r, r)``: a ``PassageResult``.
+    #[pyo3(signature = (dt, steps, paths, *, bridge = false, seed = None, level = 0.95))]
+    #[allow(clippy::too_many_arguments)]
+    fn simulate(
+        &self,
+        py: Python<'_>,
+        dt: f64,
+        steps: usize,
+        paths: usize,
+        bridge: bool,
+        seed: Option<&Bound<'_, PyAny>>,
+        level: f64,
+    ) -> PyResult<PyPassageResult> {
+        let model = serde_json::json!({"kind": "fbm-exit", "time_scale": self.m.time_scale(), "bridge": bridge});
+        let m = &self.m;
+        let c = if bridge { Correction::Bridge } else { Correction::None };
+        escape_passage(py, model, paths, dt, steps as f64 * dt, seed, level, |s| {
+            m.simulate(dt, steps, s.paths, c, s.seed)
+        })
+    }
+    fn __repr__(&self) -> String {
+        format!("FbmExit(time_scale={})", self.m.time_scale())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Field dynamics (fdt, replicas)
 
@@ -2256,6 +2357,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLangevin>()?;
     m.add_class::<PyPowerLawEscape>()?;
     m.add_class::<PyStableEscape>()?;
+    m.add_class::<PyFgnDescent>()?;
+    m.add_class::<PyFbmExit>()?;
     m.add_class::<PyQuadraticSgd>()?;
     m.add_class::<PyMinibatchSgd>()?;
     m.add_class::<PyOuDynamics>()?;

@@ -260,6 +260,14 @@ def test_escape_dynamics_against_exact_mean_escape_times():
         z = p.mean.z(exact)
         print(f"escape {type(m).__name__}: mean {p.mean.value:.3f} (se {p.mean.se:.2f}) vs exact {exact:.3f}: z = {z:+.2f}")
         assert abs(z) < Z
+    # Free Brownian motion leaving (-r, r): E T = (r/sigma)^2 exactly (bridge crossings).
+    fb = sgd.FbmExit(0.8, 1.3, 0.5)
+    p = fb.simulate(fb.time_scale / 200, 4000, 2000, bridge=True, seed=4)
+    z = p.mean.z(fb.time_scale)
+    print(f"escape FbmExit(H = 1/2): mean {p.mean.value:.4f} (se {p.mean.se:.4f}) vs {fb.time_scale:.4f}: z = {z:+.2f}")
+    assert p.censored_count == 0 and abs(z) < Z
+    fd = sgd.FgnDescent(loss, 0.1, 0.6, 0.7).simulate(500, 50, seed=2)
+    assert fd.times.shape == (50,) and np.allclose(fd.times / 0.1, np.round(fd.times / 0.1))
     lv = sgd.Langevin(loss, 0.1, 2.0)
     assert lv.kramers_mfpt() == pytest.approx(np.pi / np.sqrt(4.5) * np.exp(0.3 / 0.1))
     assert np.isfinite(sgd.StableEscape(loss, 1.5, 0.15).asymptotic_mfpt())
