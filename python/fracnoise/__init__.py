@@ -15,6 +15,9 @@ First passage:
     passage(model, driver, upper=..., lower=...) -> PassageResult
 Hurst exponents (1-D series, or every row of a 2-D array in parallel):
     dfa, mfdfa, rs, aggvar, gph, local_whittle, whittle -> HurstResult / HurstBatch
+SGD lab (submodule ``fracnoise.sgd``):
+    Design, Batching, minibatch_noise, HeavyBall, momentum, escape, effective_temperature,
+    replica_distance
 Errors:
     FracnoiseError; InvalidInputError (also ValueError); NonFiniteStateError (also
     RuntimeError); FracnoiseIOError (also OSError); FracnoiseWarning
@@ -114,3 +117,5 @@ __all__ = [
     "stable",
     "whittle",
 ]
+
+from . import sgd  # noqa: E402  (the SGD lab: fracnoise.sgd)

@@ -565,3 +565,396 @@ def mfdfa(
     scales: Optional[int] = None,
     kind: Kind = "noise",
 ) -> Union[MfdfaResult, list[MfdfaResult]]: ...
+
+# --- SGD lab (re-exported as fracnoise.sgd) ------------------------------------------------
+
+Sampling = Literal["replacement", "with-replacement", "epoch", "persistent"]
+
+class Design:
+    """A linear-regression design in its Hessian eigenbasis (synthetic spectrum or user data)."""
+
+    @staticmethod
+    def synthetic(eigenvalues: Sequence[float], n_samples: int, noise_sd: float = 1.0, *, seed: SeedLike = None) -> Design: ...
+    @staticmethod
+    def from_data(x: ArrayLike, y: ArrayLike) -> Design: ...
+    @property
+    def n_samples(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def eigenvalues(self) -> F64Array: ...
+    @property
+    def basis(self) -> F64Array: ...
+    @property
+    def hessian(self) -> F64Array: ...
+    @property
+    def minimiser(self) -> F64Array: ...
+    @property
+    def noise_covariance(self) -> F64Array: ...
+    @property
+    def gradient_variances(self) -> F64Array: ...
+    @property
+    def deviations(self) -> F64Array: ...
+    @property
+    def rows(self) -> F64Array: ...
+    @property
+    def residuals(self) -> F64Array: ...
+    @property
+    def fingerprint(self) -> int: ...
+    def excess_loss(self, phi: Sequence[float]) -> float: ...
+
+class Batching:
+    """How minibatches are drawn (with replacement, epochs, persistent), with exact noise autocovariances."""
+
+    def __init__(
+        self,
+        n_samples: int,
+        batch_size: int,
+        sampling: Sampling = "replacement",
+        *,
+        eta: Optional[float] = None,
+        tau: Optional[float] = None,
+        redraw: Optional[float] = None,
+    ) -> None: ...
+    @property
+    def n_samples(self) -> int: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def sampling(self) -> str: ...
+    @property
+    def redraw(self) -> Optional[float]: ...
+    @property
+    def batches_per_epoch(self) -> int: ...
+    @property
+    def noise_variance(self) -> float: ...
+    @overload
+    def autocovariance(self, lag: int) -> float: ...
+    @overload
+    def autocovariance(self, lag: Sequence[int]) -> F64Array: ...
+    def covariance(self, s: int, t: int) -> float: ...
+
+def minibatch_noise(
+    design: Design, batching: Batching, steps: int, *, paths: int = 1, seed: SeedLike = None, first_path: int = 0
+) -> F64Array: ...
+@overload
+def noise_autocovariance(design: Design, batching: Batching, lag: int) -> F64Array: ...
+@overload
+def noise_autocovariance(design: Design, batching: Batching, lag: Sequence[int]) -> F64Array: ...
+def lagged_products(x: ArrayLike, max_lag: int) -> F64Array: ...
+
+class StationaryVariance:
+    """Stationary variances of the weight deviation (theta) and the velocity (v)."""
+
+    @property
+    def theta(self) -> float: ...
+    @property
+    def v(self) -> float: ...
+    def __iter__(self) -> Iterator[float]: ...
+
+class HeavyBall:
+    """Heavy-ball SGD (v <- beta v - eta g, theta <- theta + v) and its closed forms on a quadratic."""
+
+    def __init__(self, eta: float, beta: float = 0.0) -> None: ...
+    @property
+    def eta(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    def check_curvature(self, curvature: float) -> float: ...
+    def autocorrelation(self, curvature: float, max_lag: int) -> F64Array: ...
+    def relaxation_steps(self, curvature: float) -> float: ...
+    def variance_white(self, curvature: float, noise_variance: float) -> StationaryVariance: ...
+    def variance_epoch(self, curvature: float, k0: float, m: int) -> StationaryVariance: ...
+    def epoch_flat_limit(self, k0: float, m: int) -> StationaryVariance: ...
+    def crossover(self, m: int) -> float: ...
+    def variance_persistent(self, curvature: float, k0: float, redraw: float) -> StationaryVariance: ...
+    def variance_for(self, curvature: float, gradient_variance: float, batching: Batching) -> StationaryVariance: ...
+
+def real_independent_batches(design: Design, batching: Batching, heavy_ball: HeavyBall) -> list[StationaryVariance]: ...
+def real_epoch_estimate(design: Design, batching: Batching, heavy_ball: HeavyBall) -> list[StationaryVariance]: ...
+
+class MomentumResult:
+    """Per-direction stationary variances of heavy-ball SGD with SEs, closed forms and z scores."""
+
+    way: str
+    sampling: str
+    paths: int
+    steps: int
+    burn_in: int
+    seed: int
+    eta: float
+    beta: float
+    crossover: Optional[float]
+    dim: int
+    curvature: F64Array
+    gradient_variance: F64Array
+    noise_variance: F64Array
+    relaxation_steps: F64Array
+    var_theta: F64Array
+    var_theta_se: F64Array
+    var_v: F64Array
+    var_v_se: F64Array
+    mean_theta: F64Array
+    mean_theta_se: F64Array
+    predicted_theta: dict[str, Optional[F64Array]]
+    predicted_v: dict[str, Optional[F64Array]]
+    z: dict[str, Optional[F64Array]]
+    def direction(self, j: int) -> dict[str, Any]: ...
+
+def momentum(
+    design: Design,
+    batching: Batching,
+    eta: float,
+    beta: float,
+    *,
+    steps: int = 10000,
+    burn_in: Optional[int] = None,
+    paths: int = 64,
+    way: Literal["model", "real"] = "model",
+    seed: SeedLike = None,
+) -> MomentumResult: ...
+
+class EscapeResult:
+    """Escape times against sharpness or Hurst index: closed forms and censoring-aware estimates."""
+
+    axis: str
+    seed: int
+    level: float
+    dynamic: list[str]
+    x: F64Array
+    h_a: F64Array
+    h_b: F64Array
+    saddle: F64Array
+    exact: F64Array
+    approx: F64Array
+    estimate: F64Array
+    estimate_se: F64Array
+    censored_fraction: F64Array
+    horizon: F64Array
+    rows: list[dict[str, Any]]
+    trends: list[dict[str, Any]]
+
+def escape(
+    vs: Literal["sharpness", "hurst"] = "sharpness",
+    *,
+    dynamic: Union[None, str, Sequence[str]] = None,
+    h_a: Optional[Sequence[float]] = None,
+    h_b: Optional[float] = None,
+    h_b_ratio: Optional[float] = None,
+    barrier: float = 0.5,
+    scaling: Literal["curvature", "fixed"] = "curvature",
+    eta: float = 0.1,
+    sigma_g: float = 4.0,
+    sigma_h: float = 4.0,
+    sigma: float = 0.8,
+    hurst: Union[None, float, Sequence[float]] = None,
+    alpha: float = 1.5,
+    eps: float = 0.15,
+    paths: int = 1000,
+    dt: float = 0.01,
+    max_steps: int = 100000,
+    horizon_factor: float = 20.0,
+    seed: SeedLike = None,
+    level: float = 0.95,
+) -> EscapeResult: ...
+
+class QuadraticSgd:
+    """SGD on sum lambda_i x_i^2/2 with i.i.d. Gaussian gradient noise, with exact forms."""
+
+    def __init__(
+        self, curvatures: Sequence[float], eta: float, sigma: float, *, x0: Union[None, float, Sequence[float]] = None
+    ) -> None: ...
+    @property
+    def curvatures(self) -> F64Array: ...
+    @property
+    def eta(self) -> float: ...
+    @property
+    def sigma(self) -> float: ...
+    def temperature(self, i: int) -> float: ...
+    def stationary_variance(self, i: int) -> float: ...
+    def replica_distance(self, k: int) -> float: ...
+
+class MinibatchSgd:
+    """Real minibatch SGD on a design (for effective_temperature)."""
+
+    def __init__(
+        self, design: Design, batching: Batching, eta: float, *, x0: Union[None, float, Sequence[float]] = None
+    ) -> None: ...
+
+class OUDynamics:
+    """dim independent OU components dx = theta (mu - x) dt + sigma dW (Euler-Maruyama)."""
+
+    def __init__(
+        self,
+        dim: int,
+        theta: float,
+        sigma: float,
+        *,
+        mu: float = 0.0,
+        dt: float = 0.01,
+        x0: Union[None, float, Sequence[float]] = None,
+    ) -> None: ...
+    @property
+    def temperature(self) -> float: ...
+    def fdt_temperature(self) -> float: ...
+    def replica_distance(self, n: int) -> float: ...
+
+class TeacherRegression:
+    """Plain SGD on over-parametrised linear regression with teacher labels."""
+
+    def __init__(
+        self,
+        dim: int = 200,
+        n_samples: int = 50,
+        *,
+        batch_size: int = 5,
+        eta: float = 0.5,
+        init_sd: float = 1.0,
+        seed: SeedLike = None,
+    ) -> None: ...
+
+class SphericalPerceptron:
+    """SGD on the spherical perceptron."""
+
+    def __init__(
+        self,
+        dim: int = 200,
+        n_samples: int = 100,
+        *,
+        kappa: float = 0.0,
+        batch_size: int = 5,
+        eta: float = 0.5,
+        seed: SeedLike = None,
+    ) -> None: ...
+    @property
+    def alpha(self) -> float: ...
+
+class FdtResult:
+    """Effective temperature by fluctuation-dissipation, per lag and fitted."""
+
+    t_eff: Estimate
+    t_eff_double_field: Estimate
+    nonlinearity: Estimate
+    c_start: Estimate
+    lag: npt.NDArray[np.uint64]
+    tau: F64Array
+    c_equal: F64Array
+    c_equal_se: F64Array
+    c: F64Array
+    c_se: F64Array
+    chi: F64Array
+    chi_se: F64Array
+    chi_double_field: F64Array
+    t_eff_lag: F64Array
+    t_eff_lag_se: F64Array
+    predicted: list[Tuple[str, float]]
+    z: dict[str, float]
+    config: dict[str, Any]
+
+def effective_temperature(
+    dynamics: Union[QuadraticSgd, MinibatchSgd, OUDynamics],
+    *,
+    burn_in: int = 1000,
+    lags: Optional[Sequence[int]] = None,
+    field: float = 0.05,
+    paths: int = 2000,
+    groups: Optional[int] = None,
+    seed: SeedLike = None,
+    level: float = 0.95,
+) -> FdtResult: ...
+
+class ReplicaResult:
+    """Replica distance D(t) with SEs, closed form where known, training loss for SGD models."""
+
+    step: npt.NDArray[np.uint64]
+    time: F64Array
+    distance: F64Array
+    distance_se: F64Array
+    closed_form: Optional[F64Array]
+    z: Optional[F64Array]
+    loss: Optional[F64Array]
+    loss_se: Optional[F64Array]
+    points: list[dict[str, Any]]
+    replicas: int
+    experiments: int
+    dim: int
+    dt: float
+    seed: int
+
+def replica_distance(
+    dynamics: Union[QuadraticSgd, OUDynamics, TeacherRegression, SphericalPerceptron],
+    *,
+    replicas: int = 2,
+    experiments: int = 100,
+    steps: Optional[Sequence[int]] = None,
+    seed: SeedLike = None,
+    level: float = 0.95,
+) -> ReplicaResult: ...
+
+class EscapeLoss:
+    """The escape loss: minimum at 0 (curvature h_a), saddle at u_b (curvature -h_b), barrier dL."""
+
+    def __init__(self, h_a: float, h_b: float, barrier: float) -> None: ...
+    @property
+    def h_a(self) -> float: ...
+    @property
+    def h_b(self) -> float: ...
+    @property
+    def barrier(self) -> float: ...
+    @property
+    def saddle(self) -> float: ...
+    def value(self, u: float) -> float: ...
+    def gradient(self, u: float) -> float: ...
+    def curvature(self, u: float) -> float: ...
+
+class Langevin:
+    """du = -L' dt + sqrt(eta sigma_g) dB: exact and Kramers escape times, simulated escapes."""
+
+    def __init__(self, loss: EscapeLoss, eta: float, sigma_g: float) -> None: ...
+    @property
+    def noise_intensity(self) -> float: ...
+    def exact_mfpt(self) -> float: ...
+    def kramers_mfpt(self) -> float: ...
+    def kramers_mfpt_corrected(self) -> float: ...
+    def simulate(
+        self, paths: int, dt: float, horizon: float, *, seed: SeedLike = None, level: float = 0.95
+    ) -> PassageResult: ...
+
+class PowerLawEscape:
+    """du = -L' dt + sqrt(eta (sigma_g + sigma_h u^2)) dB: exact and Laplace escape times."""
+
+    def __init__(self, loss: EscapeLoss, eta: float, sigma_g: float, sigma_h: float) -> None: ...
+    @property
+    def kappa(self) -> float: ...
+    def exact_mfpt(self) -> float: ...
+    def laplace_mfpt(self) -> float: ...
+    def simulate(
+        self, paths: int, dt: float, horizon: float, *, seed: SeedLike = None, level: float = 0.95
+    ) -> PassageResult: ...
+
+class StableEscape:
+    """du = -L' dt + eps dL^alpha: the Imkeller-Pavlyukevich asymptotic escape time."""
+
+    def __init__(self, loss: EscapeLoss, alpha: float, eps: float) -> None: ...
+    def asymptotic_mfpt(self) -> float: ...
+    def simulate(
+        self, paths: int, dt: float, horizon: float, *, seed: SeedLike = None, level: float = 0.95
+    ) -> PassageResult: ...
+
+class FgnDescent:
+    """w_(k+1) = w_k - eta L'(w_k) + sigma eta^H G_k (G unit fGn): simulated escapes."""
+
+    def __init__(self, loss: EscapeLoss, eta: float, sigma: float, hurst: float) -> None: ...
+    @property
+    def hurst(self) -> float: ...
+    def simulate(self, steps: int, paths: int, *, seed: SeedLike = None, level: float = 0.95) -> PassageResult: ...
+
+class FbmExit:
+    """Free sigma B^H leaving (-r, r): E T = (r/sigma)^(1/H) E T_1(H)."""
+
+    def __init__(self, r: float, sigma: float, hurst: float) -> None: ...
+    @property
+    def time_scale(self) -> float: ...
+    def simulate(
+        self, dt: float, steps: int, paths: int, *, bridge: bool = False, seed: SeedLike = None, level: float = 0.95
+    ) -> PassageResult: ...

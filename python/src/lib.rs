@@ -9,6 +9,7 @@
 //! | [`passage`] | `passage` (first-passage / exit times with censoring) and `PassageResult` |
 //! | [`hurst`] | `dfa`, `mfdfa`, `rs`, `aggvar`, `gph`, `local_whittle`, `whittle`, row-parallel on 2-D input |
 //! | [`stable_law`] | `StableLaw`: numerical density, CDF, survival function and quantiles (any alpha, beta; S0 / S1) |
+//! | [`sgd`] | the SGD lab (`fracnoise.sgd`): `Design`, `Batching`, `minibatch_noise`, `HeavyBall`, `momentum`, `escape`, `effective_temperature`, `replica_distance` |
 //! | [`errors`] | `FracnoiseError` and its subclasses; the library error mapped to them |
 //! | [`seed`] | the `seed=` argument: an int is the CLI's `--seed` (same bits) |
 //! | [`arrays`] | numpy-owned output arrays and float64 views of inputs |
@@ -32,6 +33,7 @@ mod noise;
 mod passage;
 mod sde;
 mod seed;
+mod sgd;
 mod stable_law;
 
 /// The extension module (re-exported by the `fracnoise` package).
@@ -44,6 +46,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     passage::register(m)?;
     hurst::register(m)?;
     stable_law::register(m)?;
+    sgd::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

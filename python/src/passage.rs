@@ -193,7 +193,7 @@ pub struct PyPassageResult {
 }
 
 impl PyPassageResult {
-    fn new(summary: PassageSummary, level: f64) -> PyResult<Self> {
+    pub(crate) fn new(summary: PassageSummary, level: f64) -> PyResult<Self> {
         let stats = summarize(summary.records.exits(), level).py()?;
         Ok(PyPassageResult { summary, stats, level })
     }
