@@ -38,6 +38,9 @@ fn stable(c: &mut Criterion) {
         (1.7, 1.0, S1),
         (1.9, -1.0, S0),
         (0.95, 0.5, S0),
+        (1.2, -0.3, S1),
+        (0.8, 1.0, S1),
+        (1.0001, 0.5, S0),
     ];
     let mut group = c.benchmark_group("stable");
     group.throughput(Throughput::Elements(N as u64));

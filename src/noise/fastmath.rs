@@ -52,6 +52,18 @@ pub(crate) fn exp(x: f64) -> f64 {
 /// [`exp`]; `k LN2_HI` is exact for `|k| < 2^21` since `LN2_HI` has 32 significant bits).
 #[inline(always)]
 pub(crate) fn exp_split(xc: f64) -> (f64, f64) {
+    let (q, kf) = expm1_split(xc);
+    // The last Horner step of the degree-13 Taylor polynomial: p = (..) r + 1 = q + 1, the
+    // same two roundings as before `expm1_split` was factored out (same bits).
+    (q + 1.0, kf)
+}
+
+/// `exp(x) - 1 = 2^k (1 + q) - 1` for a finite `|x| <= 2^20`: returns `(q, k)` with
+/// `q = expm1(r) = r (1 + r/2 + r^2/6 + .. + r^12/13!)` (Taylor, degree 13, Horner form), `r`
+/// and `k` as in [`exp_split`]. `q` keeps full relative precision for small `r` (no `1 + ..`
+/// is formed); `r = x` exactly when `k = 0` (`|x| < ln(2)/2`).
+#[inline(always)]
+pub(crate) fn expm1_split(xc: f64) -> (f64, f64) {
     let kf = (xc * INV_LN2 + ROUND_MAGIC) - ROUND_MAGIC;
     let r = (xc - kf * LN2_HI) - kf * LN2_LO;
     // Taylor polynomial of degree 13, Horner form.
@@ -68,8 +80,37 @@ pub(crate) fn exp_split(xc: f64) -> (f64, f64) {
     p = p * r + 1.0 / 6.0;
     p = p * r + 0.5;
     p = p * r + 1.0;
-    p = p * r + 1.0;
-    (p, kf)
+    (p * r, kf)
+}
+
+/// `(exp(x), exp(x) - 1)` for `|x| <= 700` (callers clamp), from one reduction
+/// ([`expm1_split`]): `exp(x) = (1 + q) 2^k` and `expm1(x) = q 2^k + (2^k - 1)`.
+///
+/// Accuracy (derived): for `k = 0` (`|x| < ln(2)/2`) `expm1(x) = q` with `r = x` exact, so its
+/// relative error is that of the polynomial (a few ulp; truncation `< 4e-18` relative). For
+/// `k != 0`, `|expm1(x)| >= 1 - e^(-ln(2)/2) = 0.29`, `2^k q` is exact scaling of `q`, and
+/// `2^k - 1` is exact for `|k| <= 53` (beyond, one of the two terms dominates by `2^53`), so
+/// the sum is rounded once: a few ulp again. Measured against the C library's `expm1` in the
+/// test `exp_expm1_match_std`. Branch-free (vectorises).
+#[inline(always)]
+pub(crate) fn exp_expm1(x: f64) -> (f64, f64) {
+    let (q, kf) = expm1_split(x);
+    let two_k = pow2(kf);
+    ((q + 1.0) * two_k, q * two_k + (two_k - 1.0))
+}
+
+/// `(sin x, cos x - 1)` for `|x| <= pi/4` (no argument reduction): fdlibm's `k_sin.c` /
+/// `k_cos.c` minimax polynomials as in [`sin_cos`], with `cos x - 1 = -x^2/2 + x^4 C(x^2)`
+/// formed without the leading 1, so that it keeps full relative precision for small `x`
+/// (a few ulp; test `sin_cosm1_small_match_std`).
+#[inline(always)]
+pub(crate) fn sin_cosm1_small(x: f64) -> (f64, f64) {
+    let z = x * x;
+    let v = z * x;
+    let ps = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+    let sin_x = x + v * (S1 + z * ps);
+    let pc = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+    (sin_x, z * pc - 0.5 * z)
 }
 
 /// `2^k` for an integer-valued `k` in `[-1022, 1023]`, built in the exponent field: the low bits
@@ -152,6 +193,19 @@ const PIO2_1: f64 = 1.570_796_326_734_125_614_17;
 const PIO2_2: f64 = 6.077_100_506_303_965_976_60e-11;
 const PIO2_3: f64 = 2.022_266_248_711_166_455_80e-21;
 const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
+// fdlibm's __kernel_sin / __kernel_cos minimax polynomial coefficients (|r| <= pi/4).
+const S1: f64 = -1.666_666_666_666_663_243_48e-01;
+const S2: f64 = 8.333_333_333_322_489_461_24e-03;
+const S3: f64 = -1.984_126_982_985_794_931_34e-04;
+const S4: f64 = 2.755_731_370_707_006_767_89e-06;
+const S5: f64 = -2.505_076_025_340_686_341_95e-08;
+const S6: f64 = 1.589_690_995_211_550_102_21e-10;
+const C1: f64 = 4.166_666_666_666_660_190_37e-02;
+const C2: f64 = -1.388_888_888_887_410_957_49e-03;
+const C3: f64 = 2.480_158_728_947_672_941_78e-05;
+const C4: f64 = -2.755_731_435_139_066_330_35e-07;
+const C5: f64 = 2.087_572_321_298_174_827_90e-09;
+const C6: f64 = -1.135_964_755_778_819_482_65e-11;
 
 /// `(sin x, cos x)` for `|x| <= 2^20` (the sampler uses `|x| < 2 pi`): a few ulp relative, except
 /// next to the zeros at `q pi/2`, `q != 0`, where the error is about `1e-31` absolute (the
@@ -161,19 +215,7 @@ pub(crate) fn sin_cos(x: f64) -> (f64, f64) {
     let qm = x * TWO_OVER_PI + ROUND_MAGIC;
     let q = qm - ROUND_MAGIC;
     let r = ((x - q * PIO2_1) - q * PIO2_2) - q * PIO2_3;
-    // fdlibm's __kernel_sin / __kernel_cos minimax polynomials on |r| <= pi/4.
-    const S1: f64 = -1.666_666_666_666_663_243_48e-01;
-    const S2: f64 = 8.333_333_333_322_489_461_24e-03;
-    const S3: f64 = -1.984_126_982_985_794_931_34e-04;
-    const S4: f64 = 2.755_731_370_707_006_767_89e-06;
-    const S5: f64 = -2.505_076_025_340_686_341_95e-08;
-    const S6: f64 = 1.589_690_995_211_550_102_21e-10;
-    const C1: f64 = 4.166_666_666_666_660_190_37e-02;
-    const C2: f64 = -1.388_888_888_887_410_957_49e-03;
-    const C3: f64 = 2.480_158_728_947_672_941_78e-05;
-    const C4: f64 = -2.755_731_435_139_066_330_35e-07;
-    const C5: f64 = 2.087_572_321_298_174_827_90e-09;
-    const C6: f64 = -1.135_964_755_778_819_482_65e-11;
+    // fdlibm's __kernel_sin / __kernel_cos minimax polynomials on |r| <= pi/4 (S1..S6, C1..C6).
     let z = r * r;
     let v = z * r;
     let ps = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
@@ -292,6 +334,44 @@ mod tests {
         }
         assert!(worst <= 4.0, "ln worst {worst} ulp");
         assert_eq!(ln(1.0), 0.0);
+    }
+
+    /// `exp_expm1` against `f64::exp` / `f64::exp_m1` on `[-700, 700]`, the reduction's
+    /// boundaries `+-ln(2)/2` and tiny arguments: at most 4 ulp each.
+    #[test]
+    fn exp_expm1_match_std() {
+        let (mut worst_e, mut worst_m): (f64, f64) = (0.0, 0.0);
+        let h = 0.5 * std::f64::consts::LN_2;
+        let xs = points(-700.0, 700.0, 100_000)
+            .chain(points(-90.0, 90.0, 100_000))
+            .chain(points(-1.0, 1.0, 100_000))
+            .chain(points(-1e-3, 1e-3, 10_000))
+            .chain([0.0, -0.0, 1e-300, -1e-300, 1e-17, -1e-17, h, -h, h + 1e-16, -h - 1e-16, 37.0, 38.0, -37.0, -38.0]);
+        for x in xs {
+            let (e, m) = exp_expm1(x);
+            worst_e = worst_e.max(ulps(e, x.exp()));
+            worst_m = worst_m.max(ulps(m, x.exp_m1()));
+            // The exp half has the bits of `exp` (same reduction and polynomial).
+            assert_eq!(e.to_bits(), exp(x).to_bits(), "x {x}");
+        }
+        assert!(worst_e <= 4.0 && worst_m <= 4.0, "exp worst {worst_e} ulp, expm1 worst {worst_m} ulp");
+        assert_eq!(exp_expm1(0.0), (1.0, 0.0));
+    }
+
+    /// `sin_cosm1_small` against `f64::sin` and `cos x - 1 = -2 sin^2(x/2)` (both with the C
+    /// library) on `[-pi/4, pi/4]` and tiny arguments: at most 4 ulp each.
+    #[test]
+    fn sin_cosm1_small_match_std() {
+        let q = std::f64::consts::FRAC_PI_4;
+        let (mut worst_s, mut worst_c): (f64, f64) = (0.0, 0.0);
+        for x in points(-q, q, 200_000).chain(points(-1e-4, 1e-4, 10_000)).chain([q, -q, 1e-300, 1e-10, -1e-8]) {
+            let (s, c) = sin_cosm1_small(x);
+            let h = (0.5 * x).sin();
+            worst_s = worst_s.max(ulps(s, x.sin()));
+            worst_c = worst_c.max(ulps(c, -2.0 * h * h));
+        }
+        assert!(worst_s <= 4.0 && worst_c <= 4.0, "sin worst {worst_s} ulp, cos-1 worst {worst_c} ulp");
+        assert_eq!(sin_cosm1_small(0.0), (0.0, 0.0));
     }
 
     #[test]
