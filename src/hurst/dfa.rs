@@ -1,4 +1,5 @@
-//! Detrended fluctuation analysis (DFA) of order `q = 1..=3` in `O(n)` for all scales.
+//! Detrended fluctuation analysis (DFA) of order `q = 1..=3` in `O(n)` per small scale and
+//! `O(n/s)` per larger one.
 //!
 //! # Definition (Peng et al. 1994; Kantelhardt et al. 2001, Physica A 295, 441, eqs. 1-4)
 //!
@@ -21,19 +22,33 @@
 //!
 //! `RSS = sum y^2 - sum_{k<=q} <phi_k, y>^2 / |phi_k|^2`,
 //!
-//! which needs only the moments `M_k = sum t^k y` (`k <= q`) and `sum y^2`. Moments over any range
-//! come from prefix sums. Global prefix sums of `i^k Y_i` would lose all digits (their size grows
-//! like `n^(k+3/2)` while a segment's is `s^(k+3/2)`), so the prefix sums are kept **locally
-//! centred** in a 16-ary hierarchy: level `l` stores, for each level-`(l-1)` block (elements at
-//! level 0), the moments of the blocks from the start of its parent (a block of `16^(l+1)`
-//! elements) up to and including it, in the parent's own coordinates (time from the parent's
-//! centre, profile minus its value before the parent starts). A segment is cut into at most two
-//! pieces per level, each a difference of two entries of one parent, shifted into segment
-//! coordinates by the binomial theorem (`t = t' + d`, `y = y' + e`). A piece at level `l` is
-//! only used when the segment contains a whole level-`(l-1)` block, so every difference is
-//! taken at most 16 times above the segment's own size: the relative rounding error stays
-//! below about `16^(q+3/2) eps` (checked against a plain least-squares DFA to 1e-9 in the tests).
-//! Building costs one pass over the data plus `O(n/16)`; a scale costs `O(n/s log_16 s)`.
+//! which needs only the moments `M_k = sum t^k y` (`k <= q`) and `sum y^2`.
+//!
+//! **Small scales** (`s <= 48`): the moments of each segment are summed directly from the data
+//! (partial sums of `x - mean` from the segment's start, so the profile is never formed
+//! globally), four segments interleaved; `2n` element updates per scale, cheaper there than the
+//! prefix formula below and exact to rounding in segment coordinates.
+//!
+//! **Larger scales: flat per-level prefix arrays.** Global prefix sums of `i^k Y_i` would lose all
+//! digits (their size grows like `n^(k+3/2)` while a segment's is `s^(k+3/2)`), so the prefix sums
+//! are kept **locally centred**: level `l` is one flat array with an entry per block of
+//! `8 * 8^l` elements, holding the moments from the start of its level-`l` frame (`8^(l+2)`
+//! elements) up to and including the block, in the frame's own coordinates (time from the
+//! frame's centre, profile minus its value before the frame). A scale `s` uses the lowest level
+//! whose frames are at least `s` long (at most 8 times longer), so a segment has at most one frame
+//! edge inside: its moments are the difference of the prefixes at its two ends (or the rest of
+//! the first frame plus the start of the next), moved into segment coordinates by the binomial
+//! theorem (`t = t' + d`, `y = y' + e`). The prefix at an edge `p` is the level-0 entry plus the
+//! partial base block read from the data (fewer than 8 points), lifted level by level to the
+//! scale's frame (one entry and one shift per level); consecutive segments share their edge, so
+//! each edge is computed once. No tree walk and no allocation per segment; a scale costs
+//! `O(n/s)` and the build one pass over the data (over fixed chunks of `2^15` points in
+//! parallel, each with its own profile origin joined by a compensated sum, so the bits do not
+//! depend on the thread count) plus `O(n/64)`. Every difference is taken within a frame at most
+//! 8 times the segment, so the relative rounding error stays below about `8^(q+3/2) eps` of the
+//! profile's spread within a segment; checked against a plain least-squares DFA to 1e-9 in
+//! the tests, including a mean of 1e6, values of 1e6 and H = 0.95 (a strong linear trend gives
+//! up to 3e-8 for DFA-2/3 at large scales, 3e-11 for DFA-1: `tests/hurst_dfa.rs`).
 //!
 //! Limitation of any sum-of-squares formula: `F` is resolved only to about `sqrt(eps)` times the
 //! spread of the profile within a segment, so a series whose profile is an exact polynomial of
@@ -45,10 +60,27 @@ use super::common::{
 };
 use crate::error::{Error, Result};
 
-/// Fan-out of the prefix-sum hierarchy.
-const FAN: usize = 16;
-/// Elements per base block: partial base blocks are summed directly from the data.
-const BASE: usize = 4;
+/// `log2` of the fan-out of the prefix-sum levels (every size is a power of two, so that
+/// positions map to blocks and frames by shifts, not divisions).
+const LOG_FAN: u32 = 3;
+/// Fan-out of the prefix-sum levels.
+const FAN: usize = 1 << LOG_FAN;
+/// `log2` of the elements per base block.
+const LOG_BASE: u32 = 3;
+/// Elements per base block: a boundary inside a base block is completed from the data.
+const BASE: usize = 1 << LOG_BASE;
+/// `log2` of the elements per level-0 frame.
+const LOG_P0: u32 = LOG_BASE + LOG_FAN;
+/// Elements per level-0 frame.
+const P0: usize = 1 << LOG_P0;
+/// Elements per build chunk (a level-2 frame): the chunks build in parallel, each with its own
+/// profile origin, so the table's bits do not depend on the thread count.
+const CHUNK: usize = 1 << 15;
+/// Base blocks per chunk.
+const CB: usize = CHUNK / BASE;
+/// Largest scale whose segments are summed directly from the data (`2n` element updates per
+/// scale, against about 200 instructions per segment for the prefix formula).
+const DIRECT_MAX: usize = 48;
 
 /// Options of [`dfa`].
 #[derive(Debug, Clone, PartialEq)]
@@ -71,17 +103,20 @@ impl Default for DfaOptions {
     }
 }
 
-/// Prefix-sum hierarchy of a profile for DFA of order `W - 2` (see the module docs).
+/// Flat per-level prefix arrays of a profile for DFA of order `W - 2` (see the module docs).
 #[derive(Debug, Clone)]
 pub(crate) struct DfaTable<'a, const W: usize> {
     x: &'a [f64],
     mean: f64,
     /// `levels[l][u]`: moments `[sum t'^0 y', .., sum t'^q y', sum y'^2]` of units
-    /// `parent_start..=u` (units: blocks of `BASE * FAN^l` elements) in the coordinates of the
-    /// parent block (`BASE * FAN^(l+1)` elements).
+    /// `frame_start..=u` (units: blocks of `BASE * FAN^l` elements) in the coordinates of their
+    /// level-`l` frame (`BASE * FAN^(l+1)` elements): `t'` from the frame's centre, `y'` the
+    /// profile minus its value just before the frame.
     levels: Vec<Vec<[f64; W]>>,
-    /// Profile value just before each base block (`Y_{BASE b - 1}`, `0` for `b = 0`).
-    ybase: Vec<f64>,
+    /// Profile just before each base block, minus `cbase` of its chunk.
+    ylocal: Vec<f64>,
+    /// Profile just before each chunk (Neumaier sum of the chunks' centred sums).
+    cbase: Vec<f64>,
 }
 
 /// Sum with eight independent accumulators (vectorisable; accurate enough for centring).
@@ -95,6 +130,18 @@ fn lane_sum(x: &[f64]) -> f64 {
         }
     }
     acc.iter().sum::<f64>() + rest
+}
+
+/// Neumaier addition of `v` to the compensated pair `(s, c)`.
+#[inline(always)]
+fn neumaier(s: &mut f64, c: &mut f64, v: f64) {
+    let t = *s + v;
+    if s.abs() >= v.abs() {
+        *c += (*s - t) + v;
+    } else {
+        *c += (v - t) + *s;
+    }
+    *s = t;
 }
 
 /// `sum_{j < n} (v0 + j)^m` for `m = 0..=3` (Faulhaber).
@@ -112,23 +159,64 @@ fn power_sums(v0: f64, n: f64, upto: usize) -> [f64; 4] {
     s
 }
 
-/// Adds one profile point `y` at segment time `t` to the moment sums `[sum y, sum t y, sum t^2 y,
-/// sum t^3 y (as far as the order needs), sum y^2]`.
+/// Moments `[sum p_j, sum j p_j, .., sum j^q p_j, sum p_j^2]` (local time `j = 0, 1, ..`) of the
+/// partial sums `p_j = sum_{i <= j} (x_i - mean)` of `x`, and the last partial sum.
 #[inline(always)]
-fn add_point<const W: usize>(acc: &mut [f64; W], t: f64, y: f64) {
+fn local_moments<const W: usize>(x: &[f64], mean: f64) -> ([f64; W], f64) {
     let q = W - 2;
-    acc[0] += y;
-    if q >= 1 {
-        let ty = t * y;
-        acc[1] += ty;
-        if q >= 2 {
-            acc[2] += t * ty;
-            if q >= 3 {
-                acc[3] += t * t * ty;
+    let mut m = [0.0; W];
+    let mut p = 0.0;
+    let mut j = 0.0;
+    for &v in x {
+        p += v - mean;
+        m[0] += p;
+        if q >= 1 {
+            let jp = j * p;
+            m[1] += jp;
+            if q >= 2 {
+                m[2] += j * jp;
+                if q >= 3 {
+                    m[3] += j * j * jp;
+                }
             }
         }
+        m[W - 1] += p * p;
+        j += 1.0;
     }
-    acc[W - 1] += y * y;
+    (m, p)
+}
+
+/// [`local_moments`] of the four segments `x[a_l..a_l + s]`, interleaved so that the four
+/// running sums proceed in parallel (the same operations in the same order per segment, so the
+/// same bits as four calls).
+#[inline(always)]
+#[allow(clippy::needless_range_loop)]
+fn moments4<const W: usize>(x: &[f64], a: [usize; 4], s: usize, mean: f64) -> [[f64; W]; 4] {
+    let q = W - 2;
+    let xs = a.map(|a| &x[a..a + s]);
+    let mut m = [[0.0; W]; 4];
+    let mut p = [0.0f64; 4];
+    let mut j = 0.0;
+    for i in 0..s {
+        for l in 0..4 {
+            p[l] += xs[l][i] - mean;
+            let pl = p[l];
+            m[l][0] += pl;
+            if q >= 1 {
+                let jp = j * pl;
+                m[l][1] += jp;
+                if q >= 2 {
+                    m[l][2] += j * jp;
+                    if q >= 3 {
+                        m[l][3] += j * j * jp;
+                    }
+                }
+            }
+            m[l][W - 1] += pl * pl;
+        }
+        j += 1.0;
+    }
+    m
 }
 
 /// Moments `m` of a piece of `count` points with time power sums `ps` (old coordinates), moved to
@@ -195,73 +283,62 @@ impl Gram {
 }
 
 impl<'a, const W: usize> DfaTable<'a, W> {
-    /// Builds the hierarchy from a noise (one pass for the mean, one for the profile).
+    /// Builds the levels from a noise: one pass for the mean, one for the profile and level 0
+    /// (both over fixed chunks in parallel), then `O(n / P0)` for the levels above.
     pub(crate) fn new(x: &'a [f64]) -> Self {
+        use rayon::prelude::*;
         let n = x.len();
         let q = W - 2;
         // Any centring constant gives the same F for q >= 1 (it adds a linear trend to the
-        // profile, which the fit removes); the mean keeps the profile small. Eight-lane sum.
-        let mean = lane_sum(x) / n as f64;
-        const P0: usize = BASE * FAN;
+        // profile, which the fit removes); the mean keeps the profile small. Eight-lane sums over
+        // fixed chunks, added in order: the same bits whatever the thread count.
+        let sums: Vec<f64> = x.par_chunks(CHUNK).map(lane_sum).collect();
+        let mean = sums.iter().sum::<f64>() / n as f64;
         let nb = n.div_ceil(BASE);
         let mut lv0 = vec![[0.0; W]; nb];
-        let mut ybase = vec![0.0; nb];
-        let (mut ys, mut yc) = (0.0f64, 0.0f64);
-        for (xp, (outp, ybp)) in x.chunks(P0).zip(lv0.chunks_mut(FAN).zip(ybase.chunks_mut(FAN))) {
-            // Level-0 parent: P0 elements, time from its centre, profile minus its base.
-            let mut y = 0.0;
-            let mut acc = [0.0; W];
-            let mut t = -((P0 - 1) as f64) * 0.5;
-            for (xb, (o, yb)) in xp.chunks(BASE).zip(outp.iter_mut().zip(ybp.iter_mut())) {
-                *yb = (ys + yc) + y;
-                if let [x0, x1, x2, x3] = *xb {
-                    // Whole base block: partial sums p_i within the block, so that the
-                    // loop-carried dependency is one add per block instead of per element.
-                    let p0 = x0 - mean;
-                    let p1 = p0 + (x1 - mean);
-                    let p2 = p1 + (x2 - mean);
-                    let p3 = p2 + (x3 - mean);
-                    let sp = (p0 + p1) + (p2 + p3);
-                    acc[0] += 4.0 * y + sp;
-                    if q >= 1 {
-                        let (t1, t2, t3) = (t + 1.0, t + 2.0, t + 3.0);
-                        let st1 = 4.0 * t + 6.0;
-                        acc[1] += y * st1 + ((t * p0 + t1 * p1) + (t2 * p2 + t3 * p3));
-                        if q >= 2 {
-                            let (u0, u1, u2, u3) = (t * t, t1 * t1, t2 * t2, t3 * t3);
-                            acc[2] += y * ((u0 + u1) + (u2 + u3)) + ((u0 * p0 + u1 * p1) + (u2 * p2 + u3 * p3));
-                            if q >= 3 {
-                                let (v0, v1, v2, v3) = (u0 * t, u1 * t1, u2 * t2, u3 * t3);
-                                acc[3] += y * ((v0 + v1) + (v2 + v3)) + ((v0 * p0 + v1 * p1) + (v2 * p2 + v3 * p3));
-                            }
+        let mut ylocal = vec![0.0; nb];
+        let ps_base = power_sums(0.0, BASE as f64, q);
+        // Per chunk: level 0 and the profile relative to the chunk's start; returns the chunk's
+        // centred sum as a compensated pair.
+        let ends: Vec<(f64, f64)> = x
+            .par_chunks(CHUNK)
+            .zip(lv0.par_chunks_mut(CB).zip(ylocal.par_chunks_mut(CB)))
+            .map(|(xc, (lc, yc))| {
+                let (mut ys, mut yc_) = (0.0f64, 0.0f64);
+                for (xp, (outp, ybp)) in xc.chunks(P0).zip(lc.chunks_mut(FAN).zip(yc.chunks_mut(FAN))) {
+                    // Level-0 frame: time from its centre, profile minus its value before it.
+                    let mut y = 0.0;
+                    let mut acc = [0.0; W];
+                    let mut t = -((P0 - 1) as f64) * 0.5;
+                    for (xb, (o, yb)) in xp.chunks(BASE).zip(outp.iter_mut().zip(ybp.iter_mut())) {
+                        *yb = (ys + yc_) + y;
+                        let (m, last) = local_moments::<W>(xb, mean);
+                        if xb.len() == BASE {
+                            shift_add(&mut acc, &m, BASE as f64, &ps_base, t, y);
+                        } else {
+                            let ps = power_sums(0.0, xb.len() as f64, q);
+                            shift_add(&mut acc, &m, xb.len() as f64, &ps, t, y);
                         }
+                        y += last;
+                        t += BASE as f64;
+                        *o = acc;
                     }
-                    acc[W - 1] += y * (4.0 * y + 2.0 * sp) + ((p0 * p0 + p1 * p1) + (p2 * p2 + p3 * p3));
-                    y += p3;
-                    t += 4.0;
-                    *o = acc;
-                    continue;
+                    neumaier(&mut ys, &mut yc_, y);
                 }
-                for &xv in xb {
-                    y += xv - mean;
-                    add_point(&mut acc, t, y);
-                    t += 1.0;
-                }
-                *o = acc;
-            }
-            // Neumaier update of the running profile base.
-            let tsum = ys + y;
-            if ys.abs() >= y.abs() {
-                yc += (ys - tsum) + y;
-            } else {
-                yc += (y - tsum) + ys;
-            }
-            ys = tsum;
+                (ys, yc_)
+            })
+            .collect();
+        let mut cbase = Vec::with_capacity(ends.len());
+        let (mut s, mut c) = (0.0f64, 0.0f64);
+        for &(a, b) in &ends {
+            cbase.push(s + c);
+            neumaier(&mut s, &mut c, a);
+            neumaier(&mut s, &mut c, b);
         }
-        let mut levels = vec![lv0];
+        let mut t = DfaTable { x, mean, levels: vec![lv0], ylocal, cbase };
         let mut unit = BASE; // elements per unit of the last built level
-        while levels.last().map_or(0, Vec::len) > FAN {
-            let prev = levels.last().unwrap();
+        while t.levels.last().map_or(0, Vec::len) > FAN {
+            let prev = t.levels.last().unwrap();
             let child = unit * FAN; // elements per child block (units of the new level)
             let parent = child * FAN;
             let nchild = prev.len().div_ceil(FAN);
@@ -278,118 +355,160 @@ impl<'a, const W: usize> DfaTable<'a, W> {
                 let p = u / FAN;
                 let c_par = (p * parent) as f64 + (parent - 1) as f64 * 0.5;
                 let ps = power_sums(-((child - 1) as f64) * 0.5, cnt, q);
-                let e = ybase[e_lo / BASE] - ybase[p * parent / BASE];
+                let e = t.ydiff(e_lo / BASE, p * parent / BASE);
                 shift_add(&mut acc, &total, cnt, &ps, c_child - c_par, e);
                 next[u] = acc;
             }
-            levels.push(next);
+            t.levels.push(next);
             unit = child;
         }
-        DfaTable { x, mean, levels, ybase }
+        t
     }
 
-    /// Adds elements `[i1, i2)` (inside one base block) directly from the data, in segment
-    /// coordinates.
+    /// Profile before base block `b1` minus profile before base block `b2`.
     #[inline(always)]
-    fn add_direct(&self, acc: &mut [f64; W], i1: usize, i2: usize, c_seg: f64, yref: f64) {
-        let b0 = i1 / BASE * BASE;
-        let mut y = self.ybase[b0 / BASE] - yref;
-        for &xv in &self.x[b0..i1] {
-            y += xv - self.mean;
-        }
-        let mut t = i1 as f64 - c_seg;
-        for &xv in &self.x[i1..i2] {
-            y += xv - self.mean;
-            add_point(acc, t, y);
-            t += 1.0;
-        }
+    fn ydiff(&self, b1: usize, b2: usize) -> f64 {
+        (self.cbase[b1 / CB] - self.cbase[b2 / CB]) + (self.ylocal[b1] - self.ylocal[b2])
     }
 
-    /// Adds the moments of units `[u1, u2)` of level `l` (one parent), in segment coordinates.
+    /// `log2` of the elements per frame of level `l`.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn add_piece(&self, acc: &mut [f64; W], l: usize, unit: usize, u1: usize, u2: usize, c_seg: f64, yref: f64) {
-        let lv = &self.levels[l];
-        let mut m = lv[u2 - 1];
-        if u1 % FAN != 0 {
-            let lo = &lv[u1 - 1];
-            for k in 0..W {
-                m[k] -= lo[k];
+    fn log_frame(l: usize) -> u32 {
+        LOG_P0 + LOG_FAN * l as u32
+    }
+
+    /// Lowest level whose frames hold a segment of `s` points with at most one frame edge inside.
+    fn level_for(&self, s: usize) -> usize {
+        (0..self.levels.len()).find(|&l| 1usize << Self::log_frame(l) >= s).unwrap_or(self.levels.len() - 1)
+    }
+
+    /// Moments of `[frame start, p)` in the coordinates of the level-`top` frame holding `p`
+    /// (the frame starting at `p` when `p` is on an edge, so then all zero). `p <= n`.
+    #[inline(always)]
+    fn prefix(&self, p: usize, top: usize) -> [f64; W] {
+        let q = W - 2;
+        let b = p >> LOG_BASE;
+        let mut acc = if b % FAN != 0 { self.levels[0][b - 1] } else { [0.0; W] };
+        let e0 = b << LOG_BASE;
+        if e0 < p {
+            // The partial base block, from the data.
+            let fs = p >> LOG_P0 << LOG_P0;
+            let (m, _) = local_moments::<W>(&self.x[e0..p], self.mean);
+            let cnt = (p - e0) as f64;
+            let d = e0 as f64 - (fs as f64 + (P0 - 1) as f64 * 0.5);
+            shift_add(&mut acc, &m, cnt, &power_sums(0.0, cnt, q), d, self.ydiff(b, fs >> LOG_BASE));
+        }
+        for l in 1..=top {
+            let (lu, lp) = (Self::log_frame(l - 1), Self::log_frame(l));
+            let (unit, parent) = (1usize << lu, 1usize << lp);
+            let u = p >> lu;
+            let mut next = if u % FAN != 0 { self.levels[l][u - 1] } else { [0.0; W] };
+            let fs_prev = u << lu;
+            if fs_prev < p {
+                let fs = p >> lp << lp;
+                let cnt = (p - fs_prev) as f64;
+                let d = (fs_prev as f64 + (unit - 1) as f64 * 0.5) - (fs as f64 + (parent - 1) as f64 * 0.5);
+                let ps = power_sums(-((unit - 1) as f64) * 0.5, cnt, q);
+                shift_add(&mut next, &acc, cnt, &ps, d, self.ydiff(fs_prev >> LOG_BASE, fs >> LOG_BASE));
             }
+            acc = next;
         }
-        let parent = unit * FAN;
-        let p = u1 / FAN;
-        let e_lo = u1 * unit;
-        let e_hi = (u2 * unit).min(self.x.len());
-        let c_par = (p * parent) as f64 + (parent - 1) as f64 * 0.5;
-        let cnt = (e_hi - e_lo) as f64;
-        let ps = power_sums(e_lo as f64 - c_par, cnt, W - 2);
-        let e = self.ybase[p * parent / BASE] - yref;
-        shift_add(acc, &m, cnt, &ps, c_par - c_seg, e);
+        acc
     }
 
-    /// Segment-centred moments of `[a, a + s)`.
-    #[inline]
-    fn segment_moments(&self, a: usize, s: usize) -> [f64; W] {
-        let c_seg = a as f64 + (s - 1) as f64 * 0.5;
-        let yref = self.ybase[a / BASE];
+    /// Segment-centred moments of `[a, b)` from the level-`l` prefixes `pa`, `pb` of its ends
+    /// (`b - a <= frame(l)`, so at most one frame edge lies inside).
+    #[inline(always)]
+    fn combine(&self, a: usize, b: usize, pa: &[f64; W], pb: &[f64; W], l: usize) -> [f64; W] {
+        let q = W - 2;
+        let lf = Self::log_frame(l);
+        let fr = 1usize << lf;
+        let half = (fr - 1) as f64 * 0.5;
+        let c_seg = a as f64 + (b - a - 1) as f64 * 0.5;
+        let fa = a >> lf << lf;
+        let c_a = fa as f64 + half;
         let mut acc = [0.0; W];
-        let b = a + s;
-        // Whole base blocks [lo, hi) (in base-block units); the rest directly from the data.
-        let (mut lo, mut hi) = (a.div_ceil(BASE), b / BASE);
-        if lo >= hi {
-            let mid = (lo * BASE).min(b);
-            self.add_direct(&mut acc, a, mid, c_seg, yref);
-            if mid < b {
-                self.add_direct(&mut acc, mid, b, c_seg, yref);
+        if b <= fa + fr {
+            // One frame: the difference of the two prefixes, in that frame's coordinates; the
+            // profile stays relative to the frame's origin (any constant is fitted away).
+            let mut m = *pb;
+            if b == fa + fr {
+                let lv = &self.levels[l];
+                m = lv[(((a >> lf) + 1) * FAN).min(lv.len()) - 1];
             }
-            return acc;
-        }
-        if a < lo * BASE {
-            self.add_direct(&mut acc, a, lo * BASE, c_seg, yref);
-        }
-        if hi * BASE < b {
-            self.add_direct(&mut acc, hi * BASE, b, c_seg, yref);
-        }
-        let mut unit = BASE;
-        for l in 0..self.levels.len() {
-            let (p_lo, p_hi) = (lo / FAN, (hi - 1) / FAN);
-            if p_lo == p_hi {
-                self.add_piece(&mut acc, l, unit, lo, hi, c_seg, yref);
-                break;
+            for k in 0..W {
+                m[k] -= pa[k];
             }
-            if lo % FAN != 0 {
-                self.add_piece(&mut acc, l, unit, lo, (p_lo + 1) * FAN, c_seg, yref);
-                lo = p_lo + 1;
-            } else {
-                lo = p_lo;
+            let cnt = (b - a) as f64;
+            shift_add(&mut acc, &m, cnt, &power_sums(a as f64 - c_a, cnt, q), c_a - c_seg, 0.0);
+        } else {
+            // Two frames: the rest of `a`'s frame (its total minus `pa`), then the start of the
+            // next one up to `b`, moved to the first frame's profile origin.
+            let lv = &self.levels[l];
+            let mut m = lv[(((a >> lf) + 1) * FAN).min(lv.len()) - 1];
+            for k in 0..W {
+                m[k] -= pa[k];
             }
-            if hi % FAN != 0 {
-                self.add_piece(&mut acc, l, unit, p_hi * FAN, hi, c_seg, yref);
-                hi = p_hi;
-            } else {
-                hi = p_hi + 1;
-            }
-            if lo >= hi {
-                break;
-            }
-            unit *= FAN;
+            let fb = fa + fr;
+            let cnt = (fb - a) as f64;
+            shift_add(&mut acc, &m, cnt, &power_sums(a as f64 - c_a, cnt, q), c_a - c_seg, 0.0);
+            let cnt2 = (b - fb) as f64;
+            let e = self.ydiff(fb >> LOG_BASE, fa >> LOG_BASE);
+            shift_add(&mut acc, pb, cnt2, &power_sums(-half, cnt2, q), c_a + fr as f64 - c_seg, e);
         }
         acc
     }
 
     /// Calls `f(F^2(nu, s))` for the `2 floor(n/s)` segments of scale `s` (from the start, then
-    /// from the end). `q + 2 <= s <= n`.
+    /// from the end). `q + 2 <= s <= n`. Each segment edge's prefix is computed once.
+    /// Scales up to [`DIRECT_MAX`] are summed directly from the data instead (cheaper there than
+    /// the `O(1)` formula's bookkeeping, and exact to rounding in segment coordinates).
     #[inline]
     pub(crate) fn for_each_segment(&self, s: usize, mut f: impl FnMut(f64)) {
         let n = self.x.len();
         let ns = n / s;
         let g = Gram::new(s);
-        for k in 0..ns {
-            f(g.rss(&self.segment_moments(k * s, s)) * g.inv[0]);
+        if s <= DIRECT_MAX {
+            let q = W - 2;
+            let ps = power_sums(0.0, s as f64, q);
+            let d = -((s - 1) as f64) * 0.5;
+            let mut emit = |m: &[f64; W]| {
+                let mut acc = [0.0; W];
+                shift_add(&mut acc, m, s as f64, &ps, d, 0.0);
+                f(g.rss(&acc) * g.inv[0]);
+            };
+            // Four segments at a time (independent dependency chains), forward then backward.
+            let fwd = |k: usize| k * s;
+            let bwd = |k: usize| n - (k + 1) * s;
+            for start in [&fwd as &dyn Fn(usize) -> usize, &bwd] {
+                let mut k = 0;
+                while k + 4 <= ns {
+                    let ms = moments4::<W>(self.x, [start(k), start(k + 1), start(k + 2), start(k + 3)], s, self.mean);
+                    ms.iter().for_each(&mut emit);
+                    k += 4;
+                }
+                while k < ns {
+                    let a = start(k);
+                    emit(&local_moments::<W>(&self.x[a..a + s], self.mean).0);
+                    k += 1;
+                }
+            }
+            return;
         }
+        let l = self.level_for(s);
+        let mut pa = [0.0; W];
         for k in 0..ns {
-            f(g.rss(&self.segment_moments(n - (k + 1) * s, s)) * g.inv[0]);
+            let (a, b) = (k * s, (k + 1) * s);
+            let pb = self.prefix(b, l);
+            f(g.rss(&self.combine(a, b, &pa, &pb, l)) * g.inv[0]);
+            pa = pb;
+        }
+        let mut pb = self.prefix(n, l);
+        for k in 0..ns {
+            let (a, b) = (n - (k + 1) * s, n - k * s);
+            let pa = self.prefix(a, l);
+            f(g.rss(&self.combine(a, b, &pa, &pb, l)) * g.inv[0]);
+            pb = pa;
         }
     }
 
