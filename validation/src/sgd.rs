@@ -261,14 +261,18 @@ fn real_vs_noise_model(ctx: &Context) -> Outcome {
         checks.push(zp(format!("iid, lambda {l}: mean theta"), 0.0, r.mean_theta));
         table.rows.push(row("1 iid", r, p.noise_model.theta, real.theta));
     }
+    // The stated excess (6.3%) is about 10 SE at --quick (64 paths) and 18 SE in the full run
+    // (192): a threshold of 10 failed a correct code about a third of the time at --quick.
+    // Rejection at the suite's |z| >= 5 fails a
+    // correct code with probability about P(N(0,1) < 5 - 10) ~ 3e-7.
     let stiff = &rep.directions[0];
     checks.push(rejects(
         format!(
-            "iid, lambda 2: noise model rejected for the real algorithm (|z| >= 10; stated excess {:.1}%)",
+            "iid, lambda 2: noise model rejected for the real algorithm (|z| >= 5; stated excess {:.1}%)",
             100.0 * (stiff.predicted.real_exact.expect("iid").theta / stiff.predicted.noise_model.theta - 1.0)
         ),
         stiff.var_theta.z(stiff.predicted.noise_model.theta),
-        10.0,
+        5.0,
     ));
 
     // 2. Large N: agreement.
