@@ -286,8 +286,13 @@ impl DriverSpec {
                     )));
                 }
                 let (f, error) = (f.clone(), error.clone());
+                let steps = grid.n_steps();
                 let d = Driver::from_fn(grid, noise_dim, move |path, out| {
-                    let ok = call_kept(&error, |py| copy_values(f.call1(py, (path,))?.bind(py), "driver f(path)", out));
+                    let (one, full) = ([steps], [steps, noise_dim]);
+                    let shapes: &[&[usize]] = if noise_dim == 1 { &[&one, &full] } else { &[&full] };
+                    let ok = call_kept(&error, |py| {
+                        copy_values(f.call1(py, (path,))?.bind(py), "driver f(path)", shapes, out)
+                    });
                     if ok {
                         Ok(())
                     } else {

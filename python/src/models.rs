@@ -36,18 +36,24 @@ pub(crate) fn callable_name(py: Python<'_>, f: &Py<PyAny>) -> String {
 }
 
 /// Copies the float64 values of `v` (any shape, C order) into `out`; errors name `what`.
-pub(crate) fn copy_values(v: &Bound<'_, PyAny>, what: &str, out: &mut [f64]) -> PyResult<()> {
+pub(crate) fn copy_values(v: &Bound<'_, PyAny>, what: &str, shapes: &[&[usize]], out: &mut [f64]) -> PyResult<()> {
     let a = as_f64(v, what)?;
-    let ro = a.readonly();
-    let s = ro.as_slice().map_err(|e| invalid(format!("`{what}`: {e}")))?;
-    if s.len() != out.len() {
+    if !shapes.iter().any(|&sh| sh == a.shape()) {
+        // numpy's notation: (3,) and (2, 3).
+        let show = |sh: &[usize]| match sh {
+            [k] => format!("({k},)"),
+            _ => format!("({})", sh.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")),
+        };
+        let allowed: Vec<String> = shapes.iter().map(|sh| show(sh)).collect();
         return Err(invalid(format!(
-            "`{what}` gave {} values (shape {:?}); expected {}",
-            s.len(),
-            a.shape(),
-            out.len()
+            "`{what}` gave an array of shape {}; expected shape {}",
+            show(a.shape()),
+            allowed.join(" or ")
         )));
     }
+    let ro = a.readonly();
+    let s = ro.as_slice().map_err(|e| invalid(format!("`{what}`: {e}")))?;
+    debug_assert_eq!(s.len(), out.len(), "every accepted shape holds out.len() values");
     out.copy_from_slice(s);
     Ok(())
 }
@@ -414,10 +420,10 @@ pub(crate) struct VectorCallback {
 }
 
 impl VectorCallback {
-    fn call(&self, f: &Py<PyAny>, what: &str, t: f64, x: &[f64], out: &mut [f64]) {
+    fn call(&self, f: &Py<PyAny>, what: &str, shapes: &[&[usize]], t: f64, x: &[f64], out: &mut [f64]) {
         let ok = call_kept(&self.error, |py| {
             let v = f.call1(py, (t, PyArray1::from_slice(py, x)))?;
-            copy_values(v.bind(py), what, out)
+            copy_values(v.bind(py), what, shapes, out)
         });
         if !ok {
             out.fill(f64::NAN);
@@ -433,10 +439,21 @@ impl VectorModel for VectorCallback {
         self.shape
     }
     fn drift(&self, t: f64, x: &[f64], out: &mut [f64]) {
-        self.call(&self.drift, "drift(t, x)", t, x, out)
+        self.call(&self.drift, "drift(t, x)", &[&[self.dim]], t, x, out)
     }
+    /// Diagonal: the `(d,)` diagonal; full: the `(d, m)` matrix (also `(d,)` when `m = 1`), never
+    /// a transposed or reshaped array with the right count.
     fn diffusion(&self, t: f64, x: &[f64], out: &mut [f64]) {
-        self.call(&self.diffusion, "diffusion(t, x)", t, x, out)
+        let d = self.dim;
+        match self.shape {
+            DiffusionShape::Diagonal => self.call(&self.diffusion, "diffusion(t, x)", &[&[d]], t, x, out),
+            DiffusionShape::Full { noise_dim: 1 } => {
+                self.call(&self.diffusion, "diffusion(t, x)", &[&[d, 1], &[d]], t, x, out)
+            }
+            DiffusionShape::Full { noise_dim: m } => {
+                self.call(&self.diffusion, "diffusion(t, x)", &[&[d, m]], t, x, out)
+            }
+        }
     }
 }
 

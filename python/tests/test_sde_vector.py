@@ -96,6 +96,12 @@ def test_vector_callable_equals_linear_sde():
         fn.simulate(fn.SDE(bad, lambda t, x: B, dim=2, noise_dim=3), paths=3, steps=4, dt=0.1, seed=1)
     with pytest.raises(fn.InvalidInputError, match="diffusion"):
         fn.simulate(fn.SDE(lambda t, x: -x, lambda t, x: np.ones(3), dim=2), paths=3, steps=4, dt=0.1, seed=1)
+    # The right count in the wrong shape (B transposed, (3, 2) for (2, 3)) is refused, not reshaped.
+    with pytest.raises(fn.InvalidInputError, match=r"shape \(3, 2\); expected shape \(2, 3\)"):
+        fn.simulate(fn.SDE(lambda t, x: b - A @ x, lambda t, x: B.T, dim=2, noise_dim=3), paths=3, steps=4, dt=0.1,
+                    seed=1)
+    with pytest.raises(fn.InvalidInputError, match="driver f"):
+        fn.simulate(fn.OU(), fn.CallableDriver(lambda i: np.zeros((2, 2))), paths=3, steps=4, dt=0.1, seed=1)
 
 
 @pytest.mark.parametrize(
@@ -173,7 +179,7 @@ def test_callable_driver():
 
     with pytest.raises(LookupError, match="no noise"):
         fn.simulate(fn.OU(), fn.CallableDriver(bad), paths=3, steps=4, dt=0.1, seed=1)
-    with pytest.raises(fn.InvalidInputError, match="values"):
+    with pytest.raises(fn.InvalidInputError, match=r"shape \(3,\); expected shape \(4,\) or \(4, 1\)"):
         fn.simulate(fn.OU(), fn.CallableDriver(lambda i: np.zeros(3)), paths=3, steps=4, dt=0.1, seed=1)
 
 

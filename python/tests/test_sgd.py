@@ -4,9 +4,6 @@ independent replicates (|z| < 5.5: a correct code fails with probability below ~
 seed), the library's messages on bad input, and the GIL released during long calls."""
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -365,51 +362,3 @@ def test_docstrings_show_parameters():
         assert "Parameters" in f.__doc__ and f.__text_signature__, f
     for c in [sgd.Design, sgd.Batching, sgd.HeavyBall, sgd.MomentumResult, sgd.EscapeResult, sgd.FdtResult]:
         assert c.__doc__, c
-
-
-GIL_CHILD = r"""
-import json, threading, time
-from fracnoise import sgd
-
-def longest_gap_share(call):
-    state = {"stop": False, "ts": []}
-    def spin():
-        n, ts, clock = 0, state["ts"], time.perf_counter
-        while not state["stop"]:
-            n += 1
-            if n & 255 == 0:
-                ts.append(clock())
-    t = threading.Thread(target=spin)
-    t.start()
-    try:
-        time.sleep(0.02)
-        shares = []
-        for _ in range(2):  # the first call also pays one-time set-up (imports), which releases the GIL
-            t0 = time.perf_counter()
-            call()
-            t1 = time.perf_counter()
-            inside = [t0] + [x for x in list(state["ts"]) if t0 < x < t1] + [t1]
-            shares.append(max(b - a for a, b in zip(inside, inside[1:])) / (t1 - t0))
-        return max(shares)
-    finally:
-        state["stop"] = True
-        t.join()
-
-d = sgd.Design.synthetic([2.0, 0.3, 0.05], 400, 0.7, seed=1)
-b = sgd.Batching(400, 20, "epoch")
-calls = {
-    "minibatch_noise": lambda: sgd.minibatch_noise(d, b, 1500, paths=100, seed=1),
-    "momentum": lambda: sgd.momentum(d, b, 0.1, 0.6, steps=4000, paths=48, way="real", seed=1),
-    "replica_distance": lambda: sgd.replica_distance(sgd.QuadraticSgd([1.5] * 50, 0.5, 0.8), experiments=80, steps=[0, 1000], seed=1),
-}
-print(json.dumps({k: longest_gap_share(f) for k, f in calls.items()}))
-"""
-
-
-def test_gil_released_during_long_sgd_calls():
-    """As test_gil.py: a spinning thread keeps running while the calls run (one rayon worker)."""
-    env = dict(os.environ, RAYON_NUM_THREADS="1")
-    r = subprocess.run([sys.executable, "-c", GIL_CHILD], env=env, capture_output=True, text=True, check=True)
-    shares = json.loads(r.stdout)
-    for name, share in shares.items():
-        assert share < 0.5, (name, shares)
