@@ -1,6 +1,9 @@
 //! Path-steps per second of OU ensembles with each driver (bm, stable, fbm), 1 and 2 threads,
-//! and the floor of the Brownian case: one normal draw plus one fused multiply-add per step
-//! (`acc = acc * a + z`, the same per-path streams), measured in the same run.
+//! and the floor of the Brownian case: one normal draw plus one multiply-add per step
+//! (`acc = acc * a + z`, the same per-path streams), one path at a time (`floor-normal+fma`, the
+//! floor of the one-path loop) and four paths side by side (`floor-x4-normal+fma`, the floor of
+//! the four-path loop the ensemble runs for linear models, with scalar normals and with the AVX2
+//! lanes of `noise::ziggurat_lanes`), measured in the same run.
 //!
 //! Run: `cargo bench --bench sde -- --warm-up-time 1 --measurement-time 3`.
 //! Report `floor time / bm time` per thread count; timings on a shared 2-core machine are noisy.
@@ -34,6 +37,62 @@ fn floor(paths: u64, steps: usize, seed: Seed) -> f64 {
         .sum()
 }
 
+/// The floor of four paths side by side (what the ensemble runs for linear models since the
+/// four-path loop): per group of four streams, per step, four normal draws and four independent
+/// multiply-adds.
+fn floor_x4(paths: u64, steps: usize, seed: Seed) -> f64 {
+    let a = 1.0 - 1e-3;
+    (0..paths / 4)
+        .into_par_iter()
+        .map(|g| {
+            let [mut r0, mut r1, mut r2, mut r3] = [0, 1, 2, 3].map(|j| seed.stream(4 * g + j));
+            let mut acc = [0.0f64; 4];
+            for _ in 0..steps {
+                let z: [f64; 4] = [
+                    StandardNormal.sample(&mut r0),
+                    StandardNormal.sample(&mut r1),
+                    StandardNormal.sample(&mut r2),
+                    StandardNormal.sample(&mut r3),
+                ];
+                for j in 0..4 {
+                    acc[j] = acc[j] * a + z[j];
+                }
+            }
+            acc.iter().sum::<f64>()
+        })
+        .sum()
+}
+
+/// The floor of the four-path loop with its normals from the AVX2 lanes (as the ensemble draws
+/// them where AVX2 is available): four rows of normals filled side by side, then four independent
+/// multiply-adds per step. (The ensemble keeps the normals in registers; this floor stores and
+/// reloads them, an L1 round trip.)
+fn floor_x4_lanes(paths: u64, steps: usize, seed: Seed) -> f64 {
+    use fracnoise::noise::ziggurat_lanes::fill_standard_normals_x4;
+    let a = 1.0 - 1e-3;
+    (0..paths / 4)
+        .into_par_iter()
+        .map_init(
+            || vec![0.0f64; 4 * steps],
+            |buf, g| {
+                let mut r: [_; 4] = std::array::from_fn(|j| seed.stream(4 * g + j as u64));
+                let (b0, rest) = buf.split_at_mut(steps);
+                let (b1, rest) = rest.split_at_mut(steps);
+                let (b2, b3) = rest.split_at_mut(steps);
+                fill_standard_normals_x4(&mut r, [&mut *b0, &mut *b1, &mut *b2, &mut *b3]);
+                let mut acc = [0.0f64; 4];
+                for k in 0..steps {
+                    let z = [b0[k], b1[k], b2[k], b3[k]];
+                    for j in 0..4 {
+                        acc[j] = acc[j] * a + z[j];
+                    }
+                }
+                acc.iter().sum::<f64>()
+            },
+        )
+        .sum()
+}
+
 fn bench(c: &mut Criterion) {
     let grid = Grid::new(STEPS, 1e-3).unwrap();
     let ou = Ou::new(1.0, 0.0, 1.0).unwrap();
@@ -52,6 +111,14 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("floor-normal+fma", threads), &threads, |b, _| {
             b.iter(|| pool.install(|| black_box(floor(PATHS, STEPS, seed))))
         });
+        g.bench_with_input(BenchmarkId::new("floor-x4-normal+fma", threads), &threads, |b, _| {
+            b.iter(|| pool.install(|| black_box(floor_x4(PATHS, STEPS, seed))))
+        });
+        if fracnoise::noise::ziggurat_lanes::lanes_available() {
+            g.bench_with_input(BenchmarkId::new("floor-x4-lanes+fma", threads), &threads, |b, _| {
+                b.iter(|| pool.install(|| black_box(floor_x4_lanes(PATHS, STEPS, seed))))
+            });
+        }
         for (name, d) in &drivers {
             let obs = Observe { steps: vec![STEPS], ..Default::default() };
             let e = Ensemble::new(&integ, d, vec![0.0], seed, obs, serde_json::Value::Null).unwrap();

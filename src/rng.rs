@@ -21,8 +21,7 @@
 //! that two of `M` streams of length `L` overlap is below `M^2 L / 2^256`, negligible for any
 //! feasible experiment.
 
-use rand::SeedableRng;
-pub use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::{RngCore, SeedableRng};
 
 /// Version of the numbers: what a seed and a set of parameters produce. Bumped whenever a change
 /// alters any generated value for some seed and parameters (the generator, the stream
@@ -35,6 +34,82 @@ pub const STREAM_VERSION: u32 = 1;
 
 /// The generator type of every stream.
 pub type PathRng = Xoshiro256PlusPlus;
+
+/// xoshiro256++ (Blackman & Vigna 2021, reference `xoshiro256plusplus.c`): the generator of every
+/// stream.
+///
+/// The output sequence is that of `rand_xoshiro::Xoshiro256PlusPlus` for the same seed, bit for
+/// bit (`next_u64`, `next_u32` = the high half of `next_u64`, `fill_bytes` from successive
+/// little-endian `next_u64` words, `from_seed` reading four little-endian words with the all-zero
+/// seed replaced by `seed_from_u64(0)`, `seed_from_u64` through SplitMix64); the test
+/// `same_sequence_as_rand_xoshiro` checks it. It is defined here rather than re-exported so that
+/// the lane samplers ([`crate::noise::ziggurat_lanes`]) can step four streams side by side in
+/// vector registers: they read and write the state through [`Xoshiro256PlusPlus::state`] and
+/// [`Xoshiro256PlusPlus::from_state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Xoshiro256PlusPlus {
+    s: [u64; 4],
+}
+
+impl Xoshiro256PlusPlus {
+    /// The four state words `(s0, s1, s2, s3)`.
+    #[inline]
+    pub fn state(&self) -> [u64; 4] {
+        self.s
+    }
+
+    /// The generator with state `s` (not all zero: the all-zero state is the generator's one fixed
+    /// point and is replaced by the state of `seed_from_u64(0)`).
+    #[inline]
+    pub fn from_state(s: [u64; 4]) -> Self {
+        if s == [0; 4] {
+            return Self::seed_from_u64(0);
+        }
+        Xoshiro256PlusPlus { s }
+    }
+}
+
+impl RngCore for Xoshiro256PlusPlus {
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        let s = &mut self.s;
+        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    #[inline]
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        rand::rand_core::impls::fill_bytes_via_next(self, dest);
+    }
+}
+
+impl SeedableRng for Xoshiro256PlusPlus {
+    type Seed = [u8; 32];
+
+    fn from_seed(seed: [u8; 32]) -> Self {
+        let mut s = [0u64; 4];
+        for (w, b) in s.iter_mut().zip(seed.chunks_exact(8)) {
+            *w = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+        }
+        Self::from_state(s)
+    }
+
+    fn seed_from_u64(seed: u64) -> Self {
+        Self::from_rng(&mut rand_xoshiro::SplitMix64::seed_from_u64(seed))
+    }
+}
 
 const C1: u64 = 0x9E37_79B9_7F4A_7C15; // 2^64 / golden ratio
 const C2: u64 = 0xD1B5_4A32_D192_ED03;
@@ -103,6 +178,46 @@ impl From<u64> for Seed {
 mod tests {
     use super::*;
     use rand::RngCore;
+
+    /// The generator is `rand_xoshiro`'s xoshiro256++, output for output, for every entry point.
+    #[test]
+    fn same_sequence_as_rand_xoshiro() {
+        type Theirs = rand_xoshiro::Xoshiro256PlusPlus;
+        let mut seeds: Vec<[u8; 32]> = vec![[0; 32], [255; 32]];
+        for k in 0..50u8 {
+            let mut b = [0u8; 32];
+            for (j, v) in b.iter_mut().enumerate() {
+                *v = k.wrapping_mul(37).wrapping_add((j as u8).wrapping_mul(101)) ^ (j as u8 >> (k % 4));
+            }
+            seeds.push(b);
+        }
+        for seed in seeds {
+            let (mut a, mut b) = (Xoshiro256PlusPlus::from_seed(seed), Theirs::from_seed(seed));
+            for _ in 0..1000 {
+                assert_eq!(a.next_u64(), b.next_u64());
+            }
+            assert_eq!(a.next_u32(), b.next_u32());
+            let (mut x, mut y) = ([0u8; 37], [0u8; 37]);
+            a.fill_bytes(&mut x);
+            b.fill_bytes(&mut y);
+            assert_eq!(x, y);
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+        for v in [0u64, 1, 42, u64::MAX] {
+            let (mut a, mut b) = (Xoshiro256PlusPlus::seed_from_u64(v), Theirs::seed_from_u64(v));
+            for _ in 0..100 {
+                assert_eq!(a.next_u64(), b.next_u64());
+            }
+        }
+        // The reference vector of the C implementation for state (1, 2, 3, 4).
+        let mut r = Xoshiro256PlusPlus::from_state([1, 2, 3, 4]);
+        let first: Vec<u64> = (0..4).map(|_| r.next_u64()).collect();
+        assert_eq!(first, [41943041, 58720359, 3588806011781223, 3591011842654386]);
+        let mut r = Xoshiro256PlusPlus::from_state([1, 2, 3, 4]);
+        r.next_u64();
+        let s = r.state();
+        assert_eq!(Xoshiro256PlusPlus::from_state(s), r);
+    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {

@@ -283,3 +283,44 @@ fn dense_stops_equal_sparse_stops() {
         }
     }
 }
+
+/// Brownian paths of a linear model run four at a time ([`PathIntegrator::integrate_brownian_x4`]);
+/// every path must have the bits of the one-path route (a range of one path never forms a group),
+/// for stored paths on the copy and the direct route, with and without extremes, and a path that
+/// blows up must report the error (path, step) of the one-path route.
+#[test]
+fn four_paths_side_by_side_equal_one_at_a_time() {
+    let grid = Grid::new(150, 0.01).unwrap();
+    let ou = Ou::new(1.7, -0.4, 0.9).unwrap();
+    let integ = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+    let d = Driver::brownian(grid, 1).unwrap();
+    let dense = Observe { steps: vec![75, 150], store_every: Some(1), extremes: false, ..Default::default() };
+    for obs in [observe(150), dense] {
+        let e = Ensemble::new(&integ, &d, vec![0.3], Seed::new(12), obs, serde_json::json!(null)).unwrap();
+        let all = e.run(3..40).unwrap();
+        let mut merged: Option<Summary> = None;
+        for p in 3..40u64 {
+            let one = e.run(p..p + 1).unwrap();
+            assert_eq!(
+                one.paths.as_ref().unwrap().row(0),
+                all.paths.as_ref().unwrap().row((p - 3) as usize),
+                "path {p}"
+            );
+            match &mut merged {
+                None => merged = Some(one.summary),
+                Some(m) => m.merge(&one.summary).unwrap(),
+            }
+        }
+        assert_eq!(merged.unwrap(), all.summary);
+    }
+    // 1 - theta dt = -999: every path overflows; the first path of the range is reported, at the
+    // step the one-path route finds.
+    let wild = Ou::new(1e5, 0.0, 1.0).unwrap();
+    let integ = ScalarIntegrator::new(&wild, grid, Scheme::EulerMaruyama).unwrap();
+    let e =
+        Ensemble::new(&integ, &d, vec![1.0], Seed::new(3), Observe::evenly(150, 3), serde_json::json!(null)).unwrap();
+    let one = e.run(5..6).unwrap_err().to_string();
+    let many = e.run(5..13).unwrap_err().to_string();
+    assert!(one.contains("path 5"), "{one}");
+    assert_eq!(one, many);
+}

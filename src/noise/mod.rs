@@ -7,6 +7,7 @@
 //! | [`CirculantEmbedding`] | exact stationary Gaussian sampler from any autocovariance |
 //! | [`CholeskyGenerator`], [`HoskingGenerator`] | exact `O(n^2)`-per-path references |
 //! | [`gaussian`] | Brownian increments and paths |
+//! | [`ziggurat_lanes`] | standard normals of four streams at once (AVX2 lanes, the scalar bits) |
 //! | [`Stable`] | alpha-stable variates (Chambers–Mallows–Stuck), Nolan's S0 / S1 |
 //! | [`diagnostics`] | checking code shared by the tests and the validation suite |
 
@@ -20,6 +21,7 @@ pub mod gaussian;
 pub mod hosking;
 pub mod stable;
 mod stable_law;
+pub mod ziggurat_lanes;
 
 pub use cholesky::{toeplitz_cholesky_whiten, CholeskyGenerator};
 pub use circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, EIGENVALUE_TOLERANCE};

@@ -94,6 +94,25 @@ pub trait PathIntegrator: Sync {
     ) -> Option<Result<()>> {
         None
     }
+
+    /// Four fused Brownian paths side by side: path `paths[j]` from `rngs[j]` into `outs[j]` (and
+    /// `extremes[j]`), with exactly the numbers and bits of four [`PathIntegrator::integrate_brownian`]
+    /// calls (a path that fails reports the same error). The four state recursions are independent,
+    /// so the processor overlaps them instead of waiting on one path's chain of dependent
+    /// operations. `None` when not supported (then the caller integrates one path at a time).
+    #[allow(clippy::too_many_arguments)]
+    fn integrate_brownian_x4(
+        &self,
+        _paths: [u64; 4],
+        _x0: &[f64],
+        _rngs: &mut [PathRng; 4],
+        _sqrt_dt: f64,
+        _stops: &[usize],
+        _outs: [&mut [f64]; 4],
+        _extremes: Option<[&mut [f64]; 4]>,
+    ) -> Option<[Result<()>; 4]> {
+        None
+    }
 }
 
 /// Integrator of a scalar model ([`ScalarModel`]).
@@ -279,6 +298,102 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         Ok(())
     }
 
+    /// Four paths of the linear fast path in lock step (see
+    /// [`PathIntegrator::integrate_brownian_x4`]): per step and path `x = x * a + (s w + c)` with
+    /// `w = sqrt_dt Z`, `Z = StandardNormal` from the path's own generator, the same operations
+    /// in the same order as [`ScalarIntegrator::run`]. The recursion keeps a non-finite state
+    /// non-finite (`inf * a` and `NaN` stay non-finite), so a path is checked once at the end;
+    /// one that failed is integrated again alone from a copy of its generator, which gives the
+    /// error (step and time) of the one-path route.
+    ///
+    /// `normals` gives the next standard normal of each of the four generators (the scalar
+    /// sampler, or the same numbers from the AVX2 lanes of
+    /// [`crate::noise::ziggurat_lanes`]); `finish` then leaves the generators where the draws
+    /// leave them.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn run4_linear<const TRACK: bool, N: FnMut() -> [f64; 4]>(
+        &self,
+        l: LinearAdditive,
+        paths: [u64; 4],
+        x0: f64,
+        start: &[PathRng; 4],
+        mut normals: N,
+        sqrt_dt: f64,
+        stops: &[usize],
+        outs: [&mut [f64]; 4],
+        mut extremes: Option<[&mut [f64]; 4]>,
+    ) -> [Result<()>; 4] {
+        let n = self.grid.n_steps();
+        let h = self.grid.dt();
+        let (a, c, s) = (1.0 - l.k * h, l.m * h, l.s);
+        let [o0, o1, o2, o3] = outs;
+        let mut x = [x0; 4];
+        let mut lo = [x0; 4];
+        let mut hi = [x0; 4];
+        let (mut k, mut ns) = (0usize, 0usize);
+        loop {
+            while ns < stops.len() && stops[ns] == k {
+                o0[ns] = x[0];
+                o1[ns] = x[1];
+                o2[ns] = x[2];
+                o3[ns] = x[3];
+                ns += 1;
+            }
+            if k == n {
+                break;
+            }
+            let target = if ns < stops.len() { stops[ns].clamp(k + 1, n) } else { n };
+            for _ in k..target {
+                let [z0, z1, z2, z3] = normals();
+                x[0] = x[0] * a + (s * (sqrt_dt * z0) + c);
+                x[1] = x[1] * a + (s * (sqrt_dt * z1) + c);
+                x[2] = x[2] * a + (s * (sqrt_dt * z2) + c);
+                x[3] = x[3] * a + (s * (sqrt_dt * z3) + c);
+                if TRACK {
+                    for j in 0..4 {
+                        lo[j] = lo[j].min(x[j]);
+                        hi[j] = hi[j].max(x[j]);
+                    }
+                }
+            }
+            k = target;
+        }
+        let mut res: [Result<()>; 4] = std::array::from_fn(|_| Ok(()));
+        if ns != stops.len() {
+            let e = || Error::InvalidInput(format!("observation step {} beyond n_steps = {n}", stops[ns]));
+            return std::array::from_fn(|_| Err(e()));
+        }
+        for j in 0..4 {
+            if !x[j].is_finite() {
+                // Again alone, for the error of the one-path route.
+                let mut r = start[j].clone();
+                let mut tmp = vec![0.0; stops.len()];
+                let next = || {
+                    let z: f64 = StandardNormal.sample(&mut r);
+                    sqrt_dt * z
+                };
+                res[j] = match self.run::<_, false>(paths[j], x0, next, stops, &mut tmp, None) {
+                    Err(e) => Err(e),
+                    Ok(()) => {
+                        Err(Error::NonFiniteState { path: paths[j], step: n, time: self.grid.time(n), value: x[j] })
+                    }
+                };
+            }
+        }
+        if let (true, Some(e)) = (TRACK, extremes.as_mut()) {
+            for j in 0..4 {
+                if e[j].len() == 2 {
+                    e[j][0] = lo[j];
+                    e[j][1] = hi[j];
+                } else if res[j].is_ok() {
+                    res[j] = crate::error::check_len("extremes", e[j].len(), 2);
+                }
+            }
+        }
+        res
+    }
+
     /// Replays one block step by step from `x` (state at step `from`) to find the first
     /// non-finite state.
     fn locate(&self, path: u64, mut x: f64, from: usize, block: &[f64]) -> Error {
@@ -363,6 +478,79 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
             sqrt_dt * z
         };
         Some(self.dispatch(path, x0, next, stops, out, extremes))
+    }
+
+    fn integrate_brownian_x4(
+        &self,
+        paths: [u64; 4],
+        x0: &[f64],
+        rngs: &mut [PathRng; 4],
+        sqrt_dt: f64,
+        stops: &[usize],
+        outs: [&mut [f64]; 4],
+        extremes: Option<[&mut [f64]; 4]>,
+    ) -> Option<[Result<()>; 4]> {
+        let l = self.linear?;
+        if x0.len() != 1 || !x0[0].is_finite() || outs.iter().any(|o| o.len() != stops.len()) {
+            return None;
+        }
+        let start = rngs.clone();
+        #[cfg(target_arch = "x86_64")]
+        if let Some(t) = crate::noise::ziggurat_lanes::avx2_tables() {
+            // SAFETY: `avx2_tables` returns the table only where AVX2 was detected at run time.
+            return Some(unsafe { self.run4_avx2(l, paths, x0[0], rngs, &start, t, sqrt_dt, stops, outs, extremes) });
+        }
+        let [r0, r1, r2, r3] = rngs;
+        let normals = || {
+            [
+                StandardNormal.sample(&mut *r0),
+                StandardNormal.sample(&mut *r1),
+                StandardNormal.sample(&mut *r2),
+                StandardNormal.sample(&mut *r3),
+            ]
+        };
+        Some(if extremes.is_some() {
+            self.run4_linear::<true, _>(l, paths, x0[0], &start, normals, sqrt_dt, stops, outs, extremes)
+        } else {
+            self.run4_linear::<false, _>(l, paths, x0[0], &start, normals, sqrt_dt, stops, outs, None)
+        })
+    }
+}
+
+impl<M: ScalarModel> ScalarIntegrator<'_, M> {
+    /// [`ScalarIntegrator::run4_linear`] with the normals from the AVX2 lanes (same numbers).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn run4_avx2(
+        &self,
+        l: LinearAdditive,
+        paths: [u64; 4],
+        x0: f64,
+        rngs: &mut [PathRng; 4],
+        start: &[PathRng; 4],
+        t: &'static crate::noise::ziggurat_lanes::Tables,
+        sqrt_dt: f64,
+        stops: &[usize],
+        outs: [&mut [f64]; 4],
+        extremes: Option<[&mut [f64]; 4]>,
+    ) -> [Result<()>; 4] {
+        use crate::noise::ziggurat_lanes::x86::Normal4;
+        let mut g = Normal4::new(rngs, t);
+        let normals = || {
+            // SAFETY: AVX2 is enabled in this function; `__m256d` and `[f64; 4]` have the same size.
+            unsafe { std::mem::transmute::<std::arch::x86_64::__m256d, [f64; 4]>(g.next()) }
+        };
+        let r = if extremes.is_some() {
+            self.run4_linear::<true, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, extremes)
+        } else {
+            self.run4_linear::<false, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, None)
+        };
+        g.store(rngs);
+        r
     }
 }
 
