@@ -121,8 +121,36 @@ fn ir_dfa_floor(x: &[f64], k: usize) -> f64 {
     total
 }
 
-const KERNELS: [&str; 8] =
-    ["fgn_pair", "fgn_floor", "ou_em", "ou_floor", "stable", "stable_floor", "dfa1", "dfa_floor"];
+/// Normals per stream for the sampler kernels (four streams).
+const NORMAL_N: usize = 4096;
+
+/// `4 x NORMAL_N` standard normals, one stream after another, by the scalar ziggurat.
+#[inline(never)]
+fn ir_normal_scalar(rngs: &mut [fracnoise::PathRng; 4], rows: &mut [Vec<f64>]) {
+    for (r, row) in rngs.iter_mut().zip(rows.iter_mut()) {
+        fracnoise::noise::ziggurat_lanes::scalar_fill(r, row);
+    }
+}
+
+/// The same `4 x NORMAL_N` normals (same bits) from the AVX2 lanes.
+#[inline(never)]
+fn ir_normal_lanes(rngs: &mut [fracnoise::PathRng; 4], rows: &mut [Vec<f64>]) {
+    let [a, b, c, d] = rows else { unreachable!() };
+    fracnoise::noise::ziggurat_lanes::fill_standard_normals_x4(rngs, [a, b, c, d]);
+}
+
+const KERNELS: [&str; 10] = [
+    "fgn_pair",
+    "fgn_floor",
+    "ou_em",
+    "ou_floor",
+    "stable",
+    "stable_floor",
+    "dfa1",
+    "dfa_floor",
+    "normal_scalar",
+    "normal_lanes",
+];
 
 fn main() {
     let arg = std::env::args().nth(1).unwrap_or_default();
@@ -182,6 +210,16 @@ fn main() {
             } else {
                 black_box(pool.install(|| ir_dfa_floor(&x, scales.len())));
             }
+        }
+        "normal_scalar" | "normal_lanes" => {
+            let mut rngs: [fracnoise::PathRng; 4] = std::array::from_fn(|j| seed.stream(j as u64));
+            let mut rows = vec![vec![0.0; NORMAL_N]; 4];
+            if arg == "normal_scalar" {
+                ir_normal_scalar(&mut rngs, &mut rows);
+            } else {
+                ir_normal_lanes(&mut rngs, &mut rows);
+            }
+            black_box(&rows);
         }
         other => {
             eprintln!("unknown kernel `{other}`; one of: {}", KERNELS.join(" "));
