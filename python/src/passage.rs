@@ -8,14 +8,14 @@
 
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
+use crate::interrupt::in_blocks;
 use crate::sde::{
-    calls_python, path_range, run_model, run_released, scheme as parse_scheme, scheme_name, DriverSpec, ModelSpec,
-    ModelUser,
+    calls_python, path_range, run_model, scheme as parse_scheme, scheme_name, DriverSpec, ModelSpec, ModelUser, Runner,
 };
 use crate::seed::seed_value;
 use fracnoise::passage::{
     escape_rate, power_law_tail, summarize, BootstrapOptions, Boundary, Correction, Exit, KaplanMeier, PassageEnsemble,
-    PassageStats, PassageSummary, PowerLawOptions, Side,
+    PassageRecords, PassageStats, PassageSummary, PowerLawOptions, Side,
 };
 use fracnoise::sde::{Grid, ScalarIntegrator, ScalarModel, Scheme};
 use fracnoise::Seed;
@@ -70,7 +70,26 @@ impl ModelUser for Pass<'_> {
         let ens = PassageEnsemble::new(&integ, &driver, vec![self.x0], Seed::new(self.seed), boundary, self.correction)
             .py()?;
         let range = self.range.clone();
-        let records = run_released(self.py, self.single, || ens.run(range))?;
+        // In blocks of paths, with a signal check between blocks (Ctrl-C); the records of
+        // consecutive blocks merge into those of one run (ranges coalesce, records in path order),
+        // and the first failing block holds the lowest failing path, as one run would report.
+        let runner = Runner::new(self.single)?;
+        let mut acc: Option<PassageRecords> = None;
+        in_blocks(self.py, range.end - range.start, 1, |py, rows| {
+            let paths = range.start + rows.start..range.start + rows.end;
+            let r = runner.run(py, || ens.run(paths))?;
+            match &mut acc {
+                Some(a) => a.merge(&r).py(),
+                None => {
+                    acc = Some(r);
+                    Ok(())
+                }
+            }
+        })?;
+        let records = match acc {
+            Some(r) => r,
+            None => ens.run(range).py()?,
+        };
         PyPassageResult::new(PassageSummary { config, horizon: grid.t_end(), records }, self.level)
     }
 

@@ -117,15 +117,6 @@ pub(crate) fn run_model<T, U: ModelUser<Out = PyResult<T>>>(
     }
 }
 
-/// Runs `f` once with the GIL released (see [`Runner`]).
-pub(crate) fn run_released<T: Send>(
-    py: Python<'_>,
-    single: bool,
-    f: impl FnOnce() -> fracnoise::Result<T> + Send,
-) -> PyResult<T> {
-    Runner::new(single)?.run(py, f)
-}
-
 // ---------------------------------------------------------------------------------------------
 // simulate
 

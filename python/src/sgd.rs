@@ -278,7 +278,22 @@ fn lags_arg(lag: &Bound<'_, PyAny>) -> PyResult<(Vec<u64>, bool)> {
         let k = u64::try_from(k).map_err(|_| invalid(format!("invalid parameter `lag` = {k}: must be >= 0")))?;
         return Ok((vec![k], true));
     }
-    let v: Vec<i64> = lag.extract().map_err(|_| invalid("`lag` must be an int or a sequence of ints >= 0"))?;
+    let v: Vec<i64> = match lag.extract::<Vec<i64>>() {
+        Ok(v) => v,
+        // Whole-number floats (e.g. a numpy float array from `np.arange(10.0)` or `np.linspace`).
+        Err(_) => {
+            let f: Vec<f64> = lag.extract().map_err(|_| invalid("`lag` must be an int or a sequence of ints >= 0"))?;
+            f.into_iter()
+                .map(|x| {
+                    if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.0e15 {
+                        Ok(x as i64)
+                    } else {
+                        Err(invalid(format!("invalid parameter `lag` = {x}: must be a whole number >= 0")))
+                    }
+                })
+                .collect::<PyResult<Vec<_>>>()?
+        }
+    };
     let out = v
         .into_iter()
         .map(|k| u64::try_from(k).map_err(|_| invalid(format!("invalid parameter `lag` = {k}: must be >= 0"))))
@@ -342,7 +357,8 @@ impl PyBatching {
     }
     /// The exact noise autocovariance ``K(lag)/C`` (phase-averaged for epochs:
     /// ``-(1 - k/M)/(N-1)`` for ``1 <= k < M``, 0 beyond; persistent ``K_0 (1-p)^k``; with
-    /// replacement 0). ``lag``: an int (returns a float) or a sequence (returns an array).
+    /// replacement 0). ``lag``: an int (returns a float) or a sequence or array of whole numbers,
+    /// ints or floats (returns an array).
     fn autocovariance<'py>(&self, py: Python<'py>, lag: &Bound<'py, PyAny>) -> PyResult<PyObject> {
         let (lags, scalar) = lags_arg(lag)?;
         let v: Vec<f64> = lags.iter().map(|&k| self.b.autocovariance(k)).collect();

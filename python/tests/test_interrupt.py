@@ -27,6 +27,7 @@ calls = {
                                                  steps=100, dt=0.01, seed=1),
     "fgn": lambda: fn.fgn(2**13, 0.7, 8000, seed=1),
     "dfa rows": lambda: fn.dfa(x, bootstrap=400, seed=1),
+    "passage": lambda: fn.passage(fn.OU(), upper=50.0, paths=2_000_000, steps=1000, dt=0.001, seed=1),
 }
 out = {}
 for name, call in calls.items():
@@ -65,3 +66,7 @@ def test_blocks_do_not_change_the_bits():
     r = fn.simulate(fn.OU(0.7, 0.2, 0.5), **kw)
     shards = [fn.simulate(fn.OU(0.7, 0.2, 0.5), shard=(k, 2), **kw) for k in range(2)]
     assert fn.merge(shards).to_json() == r.to_json()
+    # Passage runs in blocks too: one call equals its shards merged.
+    pk = dict(upper=0.6, lower=-0.8, paths=3001, steps=300, dt=0.01, seed=4)
+    p = fn.passage(fn.OU(0.7, 0.2, 0.5), **pk)
+    assert fn.merge([fn.passage(fn.OU(0.7, 0.2, 0.5), shard=(k, 3), **pk) for k in range(3)]).to_json() == p.to_json()

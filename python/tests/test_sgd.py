@@ -79,6 +79,12 @@ def test_batching_closed_forms():
     assert p.autocovariance(3) == pytest.approx((n - b) / (n * b) * 0.75**3)
     assert sgd.Batching(n, b).sampling == "with-replacement"
     assert sgd.Batching(n, b, "replacement").autocovariance([0, 1]).tolist() == [1 / b, 0.0]
+    # numpy arrays of ints or whole-number floats are lags too; fractions and negatives are not.
+    np.testing.assert_array_equal(e.autocovariance(np.arange(2 * m)), ac)
+    np.testing.assert_array_equal(e.autocovariance(np.arange(2.0 * m)), ac)
+    for bad in ([0.5], np.array([1.0, -1.0]), [float("nan")]):
+        with pytest.raises(ValueError, match="lag"):
+            e.autocovariance(bad)
     d = synthetic()
     kk = sgd.noise_autocovariance(d, e, [0, 1, m])
     assert kk.shape == (3, 2, 2)
