@@ -441,6 +441,8 @@ def passage(
 def merge(results: Sequence[SimulationResult]) -> SimulationResult: ...
 @overload
 def merge(results: Sequence[PassageResult]) -> PassageResult: ...
+@overload
+def merge(results: Sequence["MomentumResult"]) -> "MomentumResult": ...
 def load(path: Union[str, PathLike[str]]) -> Union[SimulationResult, PassageResult]: ...
 
 # --- Hurst -----------------------------------------------------------------------------------
@@ -679,6 +681,7 @@ class MomentumResult:
     way: str
     sampling: str
     paths: int
+    path_ranges: list[Tuple[int, int]]
     steps: int
     burn_in: int
     seed: int
@@ -712,6 +715,7 @@ def momentum(
     paths: int = 64,
     way: Literal["model", "real"] = "model",
     seed: SeedLike = None,
+    shard: Optional[Tuple[int, int]] = None,
 ) -> MomentumResult: ...
 
 class EscapeResult:

@@ -616,7 +616,8 @@ impl PySimulationResult {
     }
 }
 
-/// Merges shard results (``SimulationResult``\ s, or ``PassageResult``\ s) of one run into
+/// Merges shard results (``SimulationResult``\ s, ``PassageResult``\ s, or
+/// ``fracnoise.sgd.MomentumResult``\ s) of one run into
 /// exactly the result of one run over all their paths (bit-identical, in any order). Stored
 /// paths are not merged. Raises ``InvalidInputError`` for different configurations or
 /// overlapping path ranges.
@@ -635,6 +636,9 @@ fn merge(py: Python<'_>, results: &Bound<'_, PyAny>) -> PyResult<PyObject> {
             s.merge(&o.get().summary).map_err(|e| invalid(format!("results[{i}]: {e}")))?;
         }
         return Ok(Py::new(py, PySimulationResult::from_summary(s))?.into_any());
+    }
+    if first.downcast::<crate::sgd::PyMomentumResult>().is_ok() {
+        return crate::sgd::merge_momentum(py, &items);
     }
     crate::passage::merge_passage(py, &items)
 }

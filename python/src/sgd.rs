@@ -686,12 +686,16 @@ fn sampling_tag(s: Sampling) -> u64 {
 /// seed : int, SeedSequence, Generator or None
 ///     An int is the CLI's ``--seed``: the experiment draws from ``Seed(seed).child(tag)``,
 ///     ``tag`` 1 with replacement (``--noise iid``), 2 epochs (``--noise epoch``), 3 persistent.
+/// shard : (k, N) or None
+///     Run only paths ``[k P / N, (k+1) P / N)`` of the ``P = paths`` (each shard needs >= 2);
+///     ``fracnoise.merge([...])`` of the ``N`` shard results (any order, any machine, same
+///     arguments otherwise) gives the bits of the whole run.
 ///
 /// Returns
 /// -------
 /// MomentumResult
 #[pyfunction]
-#[pyo3(signature = (design, batching, eta, beta, *, steps = 10000, burn_in = None, paths = 64, way = "model", seed = None))]
+#[pyo3(signature = (design, batching, eta, beta, *, steps = 10000, burn_in = None, paths = 64, way = "model", seed = None, shard = None))]
 #[allow(clippy::too_many_arguments)]
 fn momentum(
     py: Python<'_>,
@@ -704,6 +708,7 @@ fn momentum(
     paths: u64,
     way: &str,
     seed: Option<&Bound<'_, PyAny>>,
+    shard: Option<(u64, u64)>,
 ) -> PyResult<PyMomentumResult> {
     let way = match way.to_ascii_lowercase().as_str() {
         "model" | "noise-model" | "noise_model" => Way::NoiseModel,
@@ -731,11 +736,56 @@ fn momentum(
             b as usize
         }
     };
+    let range = crate::sde::path_range(paths, shard)?;
+    if range.end - range.start < 2 {
+        return Err(invalid(format!(
+            "`shard` = {shard:?} of {paths} paths holds {} path: each shard needs >= 2 (standard errors come from \
+             the spread over paths)",
+            range.end - range.start
+        )));
+    }
     let b = batching.b;
     let exp =
         MomentumExperiment::new(d, b, hb, burn_in, steps, Seed::new(seed_u).child(sampling_tag(b.sampling()))).py()?;
-    let report = py.allow_threads(|| exp.run(way, paths)).py()?;
-    Ok(PyMomentumResult { report, sampling: b.sampling().name(), eta, beta, steps, burn_in, seed: seed_u })
+    let summary = py.allow_threads(|| exp.summary(way, range)).py()?;
+    let report = exp.report(way, &summary).py()?;
+    Ok(PyMomentumResult {
+        report,
+        summary,
+        exp,
+        sampling: b.sampling().name(),
+        eta,
+        beta,
+        steps,
+        burn_in,
+        seed: seed_u,
+    })
+}
+
+/// ``merge`` for momentum results: the summaries of shards of one experiment (same design,
+/// batching, SGD parameters, way and seed) merged exactly, then reported as one run.
+pub(crate) fn merge_momentum(py: Python<'_>, items: &[Bound<'_, PyAny>]) -> PyResult<PyObject> {
+    let first = items[0].downcast::<PyMomentumResult>().map_err(|_| invalid("results[0] is not a MomentumResult"))?;
+    let f = first.get();
+    let mut s = f.summary.clone();
+    for (i, it) in items.iter().enumerate().skip(1) {
+        let o =
+            it.downcast::<PyMomentumResult>().map_err(|_| invalid(format!("results[{i}] is not a MomentumResult")))?;
+        s.merge(&o.get().summary).map_err(|e| invalid(format!("results[{i}]: {e}")))?;
+    }
+    let report = f.exp.report(f.report.way, &s).py()?;
+    let r = PyMomentumResult {
+        report,
+        summary: s,
+        exp: f.exp.clone(),
+        sampling: f.sampling,
+        eta: f.eta,
+        beta: f.beta,
+        steps: f.steps,
+        burn_in: f.burn_in,
+        seed: f.seed,
+    };
+    Ok(Py::new(py, r)?.into_any())
 }
 
 /// The result of ``momentum``: per-direction arrays (shape ``(d,)``, direction order of the
@@ -753,6 +803,9 @@ fn momentum(
 #[pyclass(name = "MomentumResult", module = "fracnoise.sgd", frozen)]
 pub struct PyMomentumResult {
     report: MomentumReport,
+    /// The mergeable summary the report was made from (one run, a shard, or merged shards).
+    summary: fracnoise::sde::Summary,
+    exp: MomentumExperiment,
     sampling: &'static str,
     eta: f64,
     beta: f64,
@@ -807,6 +860,11 @@ impl PyMomentumResult {
     #[getter]
     fn paths(&self) -> u64 {
         self.report.paths
+    }
+    /// The path ranges ``[(start, end), ...]`` summarised (one run, a shard, or merged shards).
+    #[getter]
+    fn path_ranges(&self) -> Vec<(u64, u64)> {
+        self.summary.paths.iter().map(|r| (r[0], r[1])).collect()
     }
     /// Steps averaged per path.
     #[getter]

@@ -225,6 +225,30 @@ def test_momentum_same_numbers_as_cli(cli):
     assert j["crossover"] == p.crossover
 
 
+def test_momentum_shards_merge_to_one_run():
+    """Shards of a momentum run merge (in any order) into the bits of the whole run, for both
+    ways; shards of different experiments or the same shard twice are refused."""
+    d = sgd.Design.synthetic([2.0, 0.3], 200, 0.7, seed=2)
+    b = sgd.Batching(200, 10, "epoch")
+    kw = dict(steps=400, burn_in=50, paths=11, seed=5)
+    for way in ("model", "real"):
+        whole = sgd.momentum(d, b, 0.1, 0.6, way=way, **kw)
+        parts = [sgd.momentum(d, b, 0.1, 0.6, way=way, shard=(k, 3), **kw) for k in range(3)]
+        assert [p.paths for p in parts] == [3, 4, 4] and parts[1].path_ranges == [(3, 7)]
+        m = fn.merge(parts[::-1])
+        assert m.paths == 11 and m.path_ranges == [(0, 11)] and m.way == way
+        for name in ("var_theta", "var_theta_se", "var_v", "var_v_se", "mean_theta", "mean_theta_se"):
+            assert np.array_equal(getattr(m, name), getattr(whole, name)), (way, name)
+        assert np.array_equal(m.z["epoch"], whole.z["epoch"])
+    other = sgd.momentum(d, b, 0.1, 0.5, shard=(0, 3), **kw)
+    with pytest.raises(ValueError):
+        fn.merge([parts[0], other])
+    with pytest.raises(ValueError, match="overlap|twice"):
+        fn.merge([parts[0], parts[0]])
+    with pytest.raises(ValueError, match="2"):
+        sgd.momentum(d, b, 0.1, 0.6, shard=(0, 6), **kw)
+
+
 # --- escape, fdt, replicas -----------------------------------------------------------------
 
 
