@@ -5,7 +5,7 @@
 use crate::arrays::as_f64;
 use crate::errors::{invalid, IntoPy};
 use fracnoise::sde::models::{BrownianDrift, DoubleWell, Gbm, Ou, PowerLaw};
-use fracnoise::sde::{DiffusionShape, ScalarModel, VectorModel};
+use fracnoise::sde::{DiffusionShape, GaussianMoments, LinearSde, ScalarModel, VectorModel};
 use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use serde_json::{json, Value};
@@ -166,34 +166,6 @@ model_class! {
 // ---------------------------------------------------------------------------------------------
 // Linear systems
 
-/// `dX = (b - A X) dt + B dL` with constant `A` (`d x d`), `B` (`d x m`) and `b` (`d`).
-#[derive(Clone, Debug)]
-pub(crate) struct LinearModel {
-    d: usize,
-    m: usize,
-    a: Vec<f64>,
-    b: Vec<f64>,
-    s: Vec<f64>,
-}
-
-impl VectorModel for LinearModel {
-    fn dim(&self) -> usize {
-        self.d
-    }
-    fn shape(&self) -> DiffusionShape {
-        DiffusionShape::Full { noise_dim: self.m }
-    }
-    fn drift(&self, _t: f64, x: &[f64], out: &mut [f64]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            let row = &self.a[i * self.d..(i + 1) * self.d];
-            *o = self.b[i] - row.iter().zip(x).map(|(a, x)| a * x).sum::<f64>();
-        }
-    }
-    fn diffusion(&self, _t: f64, _x: &[f64], out: &mut [f64]) {
-        out.copy_from_slice(&self.s);
-    }
-}
-
 /// A finite float64 matrix (2-D; a 1-D input of length `rows` is a column when `column`) as
 /// `(rows, cols, row-major values)`.
 fn matrix(x: &Bound<'_, PyAny>, name: &str, column: bool) -> PyResult<(usize, usize, Vec<f64>)> {
@@ -225,7 +197,17 @@ fn matrix(x: &Bound<'_, PyAny>, name: &str, column: bool) -> PyResult<(usize, us
 /// Runs in the library's loops on every core (no Python calls).
 #[pyclass(name = "LinearSDE", module = "fracnoise", frozen)]
 pub struct PyLinearSde {
-    model: LinearModel,
+    model: LinearSde,
+}
+
+/// A Gaussian state's `(mean, covariance)` as numpy arrays of shapes `(d,)` and `(d, d)`.
+type MeanCov<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArrayDyn<f64>>);
+
+impl PyLinearSde {
+    fn pair<'py>(&self, py: Python<'py>, g: GaussianMoments) -> PyResult<MeanCov<'py>> {
+        let d = self.model.dim();
+        Ok((PyArray1::from_slice(py, &g.mean), PyArray1::from_slice(py, &g.covariance).reshape(vec![d, d])?))
+    }
 }
 
 #[pymethods]
@@ -252,38 +234,64 @@ impl PyLinearSde {
                 v
             }
         };
-        Ok(PyLinearSde { model: LinearModel { d, m, a, b, s } })
+        Ok(PyLinearSde { model: LinearSde::new(d, m, a, s, b).py()? })
+    }
+    /// The exact mean and covariance at time ``t`` from ``x0`` with a Brownian driver (default
+    /// ``x0``: zeros): ``(mean, cov)``, arrays of shape ``(d,)`` and ``(d, d)``. From the matrix
+    /// exponentials of Van Loan (1978): ``m(t) = e^{-At} x0 + (int_0^t e^{-Au} du) b``,
+    /// ``P(t) = int_0^t e^{-Au} B B^T e^{-A^T u} du`` (the library's ``LinearSde::moments``).
+    #[pyo3(signature = (t, x0 = None))]
+    fn moments<'py>(&self, py: Python<'py>, t: f64, x0: Option<Vec<f64>>) -> PyResult<MeanCov<'py>> {
+        let x0 = x0.unwrap_or_else(|| vec![0.0; self.model.dim()]);
+        let g = self.model.moments(t, &x0).py()?;
+        self.pair(py, g)
+    }
+    /// The exact mean and covariance of the Euler–Maruyama chain after ``steps`` steps of ``dt``
+    /// from ``x0`` (default zeros): ``m_{k+1} = (I - h A) m_k + h b``,
+    /// ``P_{k+1} = (I - h A) P_k (I - h A)^T + h B B^T``: what ``simulate`` estimates, with no
+    /// discretisation bias.
+    #[pyo3(signature = (steps, dt, x0 = None))]
+    fn euler_moments<'py>(
+        &self,
+        py: Python<'py>,
+        steps: usize,
+        dt: f64,
+        x0: Option<Vec<f64>>,
+    ) -> PyResult<MeanCov<'py>> {
+        let x0 = x0.unwrap_or_else(|| vec![0.0; self.model.dim()]);
+        let g = self.model.euler_moments(steps, dt, &x0).py()?;
+        self.pair(py, g)
     }
     /// The drift matrix ``A`` (``d x d``).
     #[getter]
     #[allow(non_snake_case)]
     fn A<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
-        PyArray1::from_slice(py, &self.model.a).reshape(vec![self.model.d; 2])
+        PyArray1::from_slice(py, self.model.a()).reshape(vec![self.model.dim(); 2])
     }
     /// The diffusion matrix ``B`` (``d x m``).
     #[getter]
     #[allow(non_snake_case)]
     fn B<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let m = &self.model;
-        PyArray1::from_slice(py, &m.s).reshape(vec![m.d, m.m])
+        PyArray1::from_slice(py, m.b_matrix()).reshape(vec![m.dim(), m.noise_dim()])
     }
     /// The constant drift ``b`` (``d``).
     #[getter]
     fn b<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.model.b)
+        PyArray1::from_slice(py, self.model.b())
     }
     /// State dimension ``d``.
     #[getter]
     fn dim(&self) -> usize {
-        self.model.d
+        self.model.dim()
     }
     /// Noise dimension ``m``.
     #[getter]
     fn noise_dim(&self) -> usize {
-        self.model.m
+        self.model.noise_dim()
     }
     fn __repr__(&self) -> String {
-        format!("LinearSDE(dim={}, noise_dim={})", self.model.d, self.model.m)
+        format!("LinearSDE(dim={}, noise_dim={})", self.model.dim(), self.model.noise_dim())
     }
 }
 
@@ -468,7 +476,7 @@ pub(crate) enum ModelSpec {
     DoubleWell(DoubleWell, Value),
     PowerLaw(PowerLaw, Value),
     Callback(CallbackModel, Value),
-    Linear(LinearModel, Value),
+    Linear(LinearSde, Value),
     VectorCallback(VectorCallback, Value),
 }
 
@@ -487,8 +495,9 @@ impl ModelSpec {
         if let Ok(m) = obj.downcast::<PyLinearSde>() {
             let l = &m.get().model;
             let rows = |v: &[f64], c: usize| v.chunks(c).map(|r| r.to_vec()).collect::<Vec<_>>();
-            let j = json!({"name": "linear", "dim": l.d, "noise_dim": l.m, "A": rows(&l.a, l.d),
-                           "B": rows(&l.s, l.m), "b": l.b});
+            let (d, m) = (l.dim(), l.noise_dim());
+            let j = json!({"name": "linear", "dim": d, "noise_dim": m, "A": rows(l.a(), d),
+                           "B": rows(l.b_matrix(), m), "b": l.b()});
             return Ok(ModelSpec::Linear(l.clone(), j));
         }
         if let Ok(m) = obj.downcast::<PySde>() {
@@ -534,7 +543,7 @@ impl ModelSpec {
     /// The state dimension of a vector model (`None` for scalar models).
     pub(crate) fn vector_dim(&self) -> Option<usize> {
         match self {
-            ModelSpec::Linear(l, _) => Some(l.d),
+            ModelSpec::Linear(l, _) => Some(l.dim()),
             ModelSpec::VectorCallback(v, _) => Some(v.dim),
             _ => None,
         }

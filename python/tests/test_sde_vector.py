@@ -64,6 +64,34 @@ def test_linear_sde_mean_variance_and_covariance_match_the_euler_chain():
     assert np.allclose(fine[-1], lyap, atol=2e-3)
 
 
+def test_linear_sde_closed_forms():
+    """LinearSDE.euler_moments equals the numpy Euler chain above (to rounding); moments(t) is the
+    continuous law: the Lyapunov solution and A^{-1} b at a long time, the 1-d OU formulas, and
+    within O(dt) of the fine-step chain."""
+    model = fn.LinearSDE(A, B, b)
+    means, covs = euler_moments(A, B, b, X0, 0.02, 150)
+    m, p = model.euler_moments(150, 0.02, X0)
+    assert m.shape == (2,) and p.shape == (2, 2)
+    np.testing.assert_allclose(m, means[-1], rtol=1e-12)
+    np.testing.assert_allclose(p, covs[-1], rtol=1e-12)
+    lyap = np.linalg.solve(np.kron(np.eye(2), A) + np.kron(A, np.eye(2)), (B @ B.T).reshape(-1)).reshape(2, 2)
+    m_inf, p_inf = model.moments(60.0, X0)
+    np.testing.assert_allclose(p_inf, lyap, rtol=1e-10)
+    np.testing.assert_allclose(m_inf, np.linalg.solve(A, b), rtol=1e-10)
+    fine_m, fine_p = euler_moments(A, B, b, X0, 0.0005, 2000)
+    m1, p1 = model.moments(1.0, X0)
+    assert np.abs(m1 - fine_m[-1]).max() < 2e-3 and np.abs(p1 - fine_p[-1]).max() < 2e-3
+    assert np.array_equal(model.moments(0.0, X0)[0], X0) and not model.moments(0.0)[1].any()
+    theta, mu, sigma, t = 1.7, 0.4, 0.9, 0.8
+    ou = fn.LinearSDE([[theta]], [[sigma]], [theta * mu])
+    om, ov = ou.moments(t, [2.5])
+    assert om[0] == pytest.approx(mu + (2.5 - mu) * np.exp(-theta * t), rel=1e-13)
+    assert ov[0, 0] == pytest.approx(sigma**2 * (1 - np.exp(-2 * theta * t)) / (2 * theta), rel=1e-13)
+    for call in (lambda: model.moments(-1.0), lambda: model.moments(1.0, [1.0]), lambda: model.euler_moments(5, 0.0)):
+        with pytest.raises(ValueError):
+            call()
+
+
 def test_linear_sde_shards_merge_and_fbm_driver():
     kw = dict(paths=300, steps=40, dt=0.05, x0=0.5, seed=3, extremes=True, hist=(-2, 2, 8))
     model = fn.LinearSDE(A, B, b)
