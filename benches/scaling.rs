@@ -92,13 +92,7 @@ fn main() {
             let t = fgn_time(threads, p, n);
             println!("fgn  T={threads} paths={p:6} n={n:8}: {:9.3} ms", t * 1e3);
             let m = 2.0 * n as f64;
-            fgn.push((
-                Point { threads, work: 0.0, secs: t },
-                p,
-                n,
-                (p as f64 / 2.0).ceil() * m * m.log2(),
-                (p as f64 / 2.0).ceil() * 4.0 * n as f64,
-            ));
+            fgn.push((Point { threads, work: (p as f64 / 2.0).ceil() * m, secs: t }, p, n));
         }
     }
 
@@ -166,7 +160,7 @@ fn main() {
             let e = if t == 1 { 1.0 } else { ou_e2 };
             let line: Vec<(f64, f64)> = (0..=50)
                 .map(|i| 10f64.powf(5.0 + 5.0 * i as f64 / 50.0))
-                .map(|w| (w, b1[0] + ou_c * w / (t as f64 * e)))
+                .map(|w| (w, b1[0].max(0.0) + ou_c * w / (t as f64 * e)))
                 .collect();
             ch.draw_series(LineSeries::new(line, colors[k]))
                 .unwrap()
@@ -200,7 +194,12 @@ fn main() {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], colors[k]));
             ch.draw_series(pts.into_iter().map(|p| Circle::new(p, 4, colors[k].filled()))).unwrap();
         }
-        ch.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw().unwrap();
+        ch.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .unwrap();
     }
     root.present().unwrap();
     println!("\nplot: {}", path.display());
