@@ -76,6 +76,11 @@ pub struct Args {
     /// Label noise standard deviation of the synthetic regression (minibatch).
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     noise_sd: f64,
+    /// Seed of the synthetic regression (minibatch): the design of Python's
+    /// `sgd.Design.synthetic(eigenvalues, samples, noise_sd, seed=DESIGN_SEED)`. Default: derived
+    /// from --seed (its child named "design").
+    #[arg(long)]
+    design_seed: Option<u64>,
     /// Batch sampling (minibatch).
     #[arg(long, value_enum, default_value_t = SamplingArg::WithReplacement)]
     sampling: SamplingArg,
@@ -193,7 +198,7 @@ fn measure(a: &Args, opts: &FdtOptions, seed: Seed) -> Result<(FdtResult, Vec<(S
         Model::Minibatch => {
             let design = Design::synthetic(
                 &SyntheticDesign { n_samples: a.samples, eigenvalues: a.eigenvalues.clone(), noise_sd: a.noise_sd },
-                seed.child_named("design"),
+                a.design_seed.map_or_else(|| seed.child_named("design"), Seed::new),
             )?;
             let sampling = match a.sampling {
                 SamplingArg::WithReplacement => Sampling::WithReplacement,
@@ -226,6 +231,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
             "config": {
                 "dim": r.dim, "dt": r.dt, "burn_in": a.burn_in, "lags": a.lags, "field": a.field,
                 "paths": r.paths, "groups": r.groups, "seed": a.seed, "level": a.level,
+                "design_seed": a.design_seed,
             },
             "t_eff": est(&r.t_eff),
             "t_eff_double_field": est(&r.t_eff_double),

@@ -324,6 +324,23 @@ def test_effective_temperature_against_closed_form_and_cli(cli):
     assert "FdtResult(" in repr(f)
 
 
+def test_minibatch_fdt_same_numbers_as_cli(cli):
+    """`sgd fdt --model minibatch --design-seed 2` builds the design of
+    `Design.synthetic(..., seed=2)`: the same T_eff and chi bits in Python."""
+    r = cli(
+        "sgd", "fdt", "--model", "minibatch", "--eigenvalues", "2,0.5", "--samples", 200, "--noise-sd", 0.5,
+        "--batch", 10, "--sampling", "epoch", "--eta", 0.1, "--burn-in", 200, "--lags", "1,2,4", "--paths", 200,
+        "--design-seed", 2, "--seed", 9, "--json",
+    )  # fmt: skip
+    j = json.loads(r.stdout)
+    assert j["config"]["design_seed"] == 2
+    d = sgd.Design.synthetic([2.0, 0.5], 200, 0.5, seed=2)
+    m = sgd.MinibatchSgd(d, sgd.Batching(200, 10, "epoch"), 0.1)
+    f = sgd.effective_temperature(m, burn_in=200, lags=[1, 2, 4], paths=200, seed=9)
+    assert j["t_eff"]["value"] == f.t_eff.value and j["t_eff"]["se"] == f.t_eff.se
+    assert [p["chi"]["value"] for p in j["points"]] == f.chi.tolist()
+
+
 def test_replica_distance_same_numbers_as_cli(cli):
     r = cli(
         "sgd", "replicas", "--model", "regression", "--dim", 60, "--samples", 20, "--batch", 4, "--eta", 0.4,
