@@ -7,6 +7,7 @@
 //! draws from `seed.stream(i)`, fGn pairs stay whole, summaries merge exactly), so the bits do not
 //! depend on the block sizes.
 
+use crate::errors::IntoPy;
 use pyo3::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -43,4 +44,27 @@ pub fn in_blocks(
         start = end;
     }
     Ok(())
+}
+
+/// [`in_blocks`] for results that merge: `run(py, rows)` makes one block's part (releasing the
+/// GIL itself), and the parts are merged in block order with `merge(acc, part)` (exact merges,
+/// such as summaries and passage records, give the result of one run). `None` when `total == 0`.
+pub fn merged_in_blocks<T>(
+    py: Python<'_>,
+    total: u64,
+    mut run: impl FnMut(Python<'_>, std::ops::Range<u64>) -> PyResult<T>,
+    merge: impl Fn(&mut T, &T) -> fracnoise::Result<()>,
+) -> PyResult<Option<T>> {
+    let mut acc: Option<T> = None;
+    in_blocks(py, total, 1, |py, rows| {
+        let part = run(py, rows)?;
+        match &mut acc {
+            Some(a) => merge(a, &part).py(),
+            None => {
+                acc = Some(part);
+                Ok(())
+            }
+        }
+    })?;
+    Ok(acc)
 }

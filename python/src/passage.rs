@@ -8,7 +8,7 @@
 
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
-use crate::interrupt::in_blocks;
+use crate::interrupt::merged_in_blocks;
 use crate::sde::{
     calls_python, path_range, run_model, scheme as parse_scheme, scheme_name, DriverSpec, ModelSpec, ModelUser, Runner,
 };
@@ -74,19 +74,14 @@ impl ModelUser for Pass<'_> {
         // consecutive blocks merge into those of one run (ranges coalesce, records in path order),
         // and the first failing block holds the lowest failing path, as one run would report.
         let runner = Runner::new(self.single)?;
-        let mut acc: Option<PassageRecords> = None;
-        in_blocks(self.py, range.end - range.start, 1, |py, rows| {
-            let paths = range.start + rows.start..range.start + rows.end;
-            let r = runner.run(py, || ens.run(paths))?;
-            match &mut acc {
-                Some(a) => a.merge(&r).py(),
-                None => {
-                    acc = Some(r);
-                    Ok(())
-                }
-            }
-        })?;
-        let records = match acc {
+        let total = range.end - range.start;
+        let records = merged_in_blocks(
+            self.py,
+            total,
+            |py, rows| runner.run(py, || ens.run(range.start + rows.start..range.start + rows.end)),
+            PassageRecords::merge,
+        )?;
+        let records = match records {
             Some(r) => r,
             None => ens.run(range).py()?,
         };

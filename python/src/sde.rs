@@ -15,7 +15,7 @@ use crate::arrays::empty_f64;
 pub(crate) use crate::drivers::DriverSpec;
 use crate::errors::{invalid, IntoPy};
 use crate::estimate::PyEstimate;
-use crate::interrupt::in_blocks;
+use crate::interrupt::merged_in_blocks;
 pub(crate) use crate::models::{with_model, ModelSpec, ModelUser};
 use crate::seed::seed_value;
 use fracnoise::sde::{
@@ -249,20 +249,17 @@ impl Sim<'_> {
             None => &mut [],
         };
         let runner = Runner::new(self.single)?;
-        let mut summary: Option<Summary> = None;
-        in_blocks(self.py, range.end - range.start, 1, |py, rows| {
-            let (a, b) = (rows.start as usize, rows.end as usize);
-            let part = if cols > 0 { &mut buf[a * cols..b * cols] } else { &mut [][..] };
-            let paths = range.start + rows.start..range.start + rows.end;
-            let s = runner.run(py, || ens.run_into(paths, part, &|_| {}))?;
-            match &mut summary {
-                Some(acc) => acc.merge(&s).py(),
-                None => {
-                    summary = Some(s);
-                    Ok(())
-                }
-            }
-        })?;
+        let summary = merged_in_blocks(
+            self.py,
+            range.end - range.start,
+            |py, rows| {
+                let (a, b) = (rows.start as usize, rows.end as usize);
+                let part = if cols > 0 { &mut buf[a * cols..b * cols] } else { &mut [][..] };
+                let paths = range.start + rows.start..range.start + rows.end;
+                runner.run(py, || ens.run_into(paths, part, &|_| {}))
+            },
+            Summary::merge,
+        )?;
         drop(rw);
         let summary = summary.ok_or_else(|| invalid("internal: no paths were run"))?;
         let paths = stored.map(|a| a.unbind());
