@@ -251,13 +251,9 @@ impl PyLinearSde {
     /// ``P_{k+1} = (I - h A) P_k (I - h A)^T + h B B^T``: what ``simulate`` estimates, with no
     /// discretisation bias.
     #[pyo3(signature = (steps, dt, x0 = None))]
-    fn euler_moments<'py>(
-        &self,
-        py: Python<'py>,
-        steps: usize,
-        dt: f64,
-        x0: Option<Vec<f64>>,
-    ) -> PyResult<MeanCov<'py>> {
+    fn euler_moments<'py>(&self, py: Python<'py>, steps: i64, dt: f64, x0: Option<Vec<f64>>) -> PyResult<MeanCov<'py>> {
+        let steps = usize::try_from(steps)
+            .map_err(|_| invalid(format!("invalid parameter `steps` = {steps}: must be >= 0")))?;
         let x0 = x0.unwrap_or_else(|| vec![0.0; self.model.dim()]);
         let g = self.model.euler_moments(steps, dt, &x0).py()?;
         self.pair(py, g)

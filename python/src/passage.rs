@@ -81,10 +81,7 @@ impl ModelUser for Pass<'_> {
             |py, rows| runner.run(py, || ens.run(range.start + rows.start..range.start + rows.end)),
             PassageRecords::merge,
         )?;
-        let records = match records {
-            Some(r) => r,
-            None => ens.run(range).py()?,
-        };
+        let records = records.ok_or_else(|| invalid("internal: no paths were run"))?;
         PyPassageResult::new(PassageSummary { config, horizon: grid.t_end(), records }, self.level)
     }
 

@@ -87,7 +87,14 @@ def test_linear_sde_closed_forms():
     om, ov = ou.moments(t, [2.5])
     assert om[0] == pytest.approx(mu + (2.5 - mu) * np.exp(-theta * t), rel=1e-13)
     assert ov[0, 0] == pytest.approx(sigma**2 * (1 - np.exp(-2 * theta * t)) / (2 * theta), rel=1e-13)
-    for call in (lambda: model.moments(-1.0), lambda: model.moments(1.0, [1.0]), lambda: model.euler_moments(5, 0.0)):
+    big_m, big_p = model.euler_moments(10**12, 0.02, X0)   # by doubling: no time at all
+    np.testing.assert_allclose(big_m, np.linalg.solve(A, b), rtol=1e-9)
+    for call in (
+        lambda: model.moments(-1.0),
+        lambda: model.moments(1.0, [1.0]),
+        lambda: model.euler_moments(5, 0.0),
+        lambda: model.euler_moments(-1, 0.1),
+    ):
         with pytest.raises(ValueError):
             call()
 

@@ -540,11 +540,10 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                                     };
                                     self.record(o, &quad.1[j * 2 * d..(j + 1) * 2 * d], &mut s);
                                     if cols > 0 && !direct {
-                                        let dst = &mut store[row * cols..(row + 1) * cols];
-                                        let src = &quad.0[j * n_out..(j + 1) * n_out];
-                                        for (jj, &si) in self.store_idx.iter().enumerate() {
-                                            dst[jj * d..(jj + 1) * d].copy_from_slice(&src[si * d..(si + 1) * d]);
-                                        }
+                                        self.copy_stored(
+                                            &quad.0[j * n_out..(j + 1) * n_out],
+                                            &mut store[row * cols..(row + 1) * cols],
+                                        );
                                     }
                                 }
                                 p += 4;
@@ -565,10 +564,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                             return (c, Err(e));
                         }
                         if cols > 0 && !direct {
-                            let dst = &mut store[row * cols..(row + 1) * cols];
-                            for (j, &si) in self.store_idx.iter().enumerate() {
-                                dst[j * d..(j + 1) * d].copy_from_slice(&out[si * d..(si + 1) * d]);
-                            }
+                            self.copy_stored(out, &mut store[row * cols..(row + 1) * cols]);
                         }
                         p += 1;
                     }
@@ -627,6 +623,15 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         }
         self.record(out, ext, s);
         Ok(())
+    }
+
+    /// Copies the stored steps of one path's states at the stops (`src`) into its row (`dst`).
+    #[inline]
+    fn copy_stored(&self, src: &[f64], dst: &mut [f64]) {
+        let d = self.integrator.state_dim();
+        for (j, &si) in self.store_idx.iter().enumerate() {
+            dst[j * d..(j + 1) * d].copy_from_slice(&src[si * d..(si + 1) * d]);
+        }
     }
 
     /// Feeds one path's states at the stops (`out`) and extremes (`ext`) to the observers.

@@ -307,9 +307,9 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
     /// error (step and time) of the one-path route.
     ///
     /// `normals` gives the next standard normal of each of the four generators (the scalar
-    /// sampler, or the same numbers from the AVX2 lanes of
-    /// [`crate::noise::ziggurat_lanes`]); `finish` then leaves the generators where the draws
-    /// leave them.
+    /// sampler, or the same numbers from the AVX2 lanes of [`crate::noise::ziggurat_lanes`]);
+    /// `start` is a copy of the generators before the first draw. The caller has checked the
+    /// inputs (`x0` finite, `outs` and `extremes` of their lengths, every stop `<= n_steps`).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn run4_linear<const TRACK: bool, N: FnMut() -> [f64; 4]>(
@@ -360,10 +360,6 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
             k = target;
         }
         let mut res: [Result<()>; 4] = std::array::from_fn(|_| Ok(()));
-        if ns != stops.len() {
-            let e = || Error::InvalidInput(format!("observation step {} beyond n_steps = {n}", stops[ns]));
-            return std::array::from_fn(|_| Err(e()));
-        }
         for j in 0..4 {
             if !x[j].is_finite() {
                 // Again alone, for the error of the one-path route.
@@ -383,12 +379,8 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         }
         if let (true, Some(e)) = (TRACK, extremes.as_mut()) {
             for j in 0..4 {
-                if e[j].len() == 2 {
-                    e[j][0] = lo[j];
-                    e[j][1] = hi[j];
-                } else if res[j].is_ok() {
-                    res[j] = crate::error::check_len("extremes", e[j].len(), 2);
-                }
+                e[j][0] = lo[j];
+                e[j][1] = hi[j];
             }
         }
         res
@@ -491,7 +483,14 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
         extremes: Option<[&mut [f64]; 4]>,
     ) -> Option<[Result<()>; 4]> {
         let l = self.linear?;
-        if x0.len() != 1 || !x0[0].is_finite() || outs.iter().any(|o| o.len() != stops.len()) {
+        // Anything the one-path route would reject goes there, for its error.
+        let n = self.grid.n_steps();
+        if x0.len() != 1
+            || !x0[0].is_finite()
+            || outs.iter().any(|o| o.len() != stops.len())
+            || extremes.as_ref().is_some_and(|e| e.iter().any(|v| v.len() != 2))
+            || stops.iter().any(|&k| k > n)
+        {
             return None;
         }
         let start = rngs.clone();
@@ -500,6 +499,25 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
             // SAFETY: `avx2_tables` returns the table only where AVX2 was detected at run time.
             return Some(unsafe { self.run4_avx2(l, paths, x0[0], rngs, &start, t, sqrt_dt, stops, outs, extremes) });
         }
+        Some(self.run4_scalar(l, paths, x0[0], rngs, &start, sqrt_dt, stops, outs, extremes))
+    }
+}
+
+impl<M: ScalarModel> ScalarIntegrator<'_, M> {
+    /// [`ScalarIntegrator::run4_linear`] with the scalar sampler's normals (machines without AVX2).
+    #[allow(clippy::too_many_arguments)]
+    fn run4_scalar(
+        &self,
+        l: LinearAdditive,
+        paths: [u64; 4],
+        x0: f64,
+        rngs: &mut [PathRng; 4],
+        start: &[PathRng; 4],
+        sqrt_dt: f64,
+        stops: &[usize],
+        outs: [&mut [f64]; 4],
+        extremes: Option<[&mut [f64]; 4]>,
+    ) -> [Result<()>; 4] {
         let [r0, r1, r2, r3] = rngs;
         let normals = || {
             [
@@ -509,15 +527,13 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
                 StandardNormal.sample(&mut *r3),
             ]
         };
-        Some(if extremes.is_some() {
-            self.run4_linear::<true, _>(l, paths, x0[0], &start, normals, sqrt_dt, stops, outs, extremes)
+        if extremes.is_some() {
+            self.run4_linear::<true, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, extremes)
         } else {
-            self.run4_linear::<false, _>(l, paths, x0[0], &start, normals, sqrt_dt, stops, outs, None)
-        })
+            self.run4_linear::<false, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, None)
+        }
     }
-}
 
-impl<M: ScalarModel> ScalarIntegrator<'_, M> {
     /// [`ScalarIntegrator::run4_linear`] with the normals from the AVX2 lanes (same numbers).
     ///
     /// # Safety
@@ -706,6 +722,53 @@ pub fn integrate_scalar_path<M: ScalarModel>(
 mod tests {
     use super::*;
     use crate::sde::model::ScalarSde;
+
+    /// The four-path loop with the scalar normals (the route of machines without AVX2, which an
+    /// AVX2 machine never takes through `integrate_brownian_x4`) and with the lanes: both give
+    /// each path the bits of the one-path route, extremes included.
+    #[test]
+    fn four_path_loop_equals_one_path_route_for_both_normal_sources() {
+        let ou = crate::sde::models::Ou::new(1.4, -0.2, 0.8).unwrap();
+        let grid = Grid::new(120, 0.02).unwrap();
+        let it = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+        let l = it.linear().unwrap();
+        let stops = [0usize, 7, 60, 61, 120];
+        let seed = crate::Seed::new(5);
+        let paths = [10u64, 11, 12, 13];
+        let sqrt_dt = grid.dt().sqrt();
+        let mut want = vec![vec![0.0; stops.len()]; 4];
+        let mut want_ext = vec![vec![0.0; 2]; 4];
+        for j in 0..4 {
+            let (o, e) = (&mut want[j], &mut want_ext[j]);
+            it.integrate_brownian(paths[j], &[0.3], &mut seed.stream(paths[j]), sqrt_dt, &stops, o, Some(e))
+                .unwrap()
+                .unwrap();
+        }
+        let run = |lanes: bool| {
+            let mut rngs = paths.map(|p| seed.stream(p));
+            let start = rngs.clone();
+            let mut outs = vec![vec![0.0; stops.len()]; 4];
+            let mut exts = vec![vec![0.0; 2]; 4];
+            let res = {
+                let [o0, o1, o2, o3] = &mut outs[..] else { unreachable!() };
+                let [e0, e1, e2, e3] = &mut exts[..] else { unreachable!() };
+                let (o, e) = ([&mut o0[..], o1, o2, o3], Some([&mut e0[..], e1, e2, e3]));
+                if lanes {
+                    let r = it.integrate_brownian_x4(paths, &[0.3], &mut rngs, sqrt_dt, &stops, o, e);
+                    r.unwrap()
+                } else {
+                    it.run4_scalar(l, paths, 0.3, &mut rngs, &start, sqrt_dt, &stops, o, e)
+                }
+            };
+            assert!(res.iter().all(|r| r.is_ok()));
+            (outs, exts)
+        };
+        for lanes in [false, true] {
+            let (outs, exts) = run(lanes);
+            assert_eq!(outs, want, "lanes {lanes}");
+            assert_eq!(exts, want_ext, "lanes {lanes}");
+        }
+    }
 
     #[test]
     fn fast_path_equals_generic_and_errors_locate_the_step() {
