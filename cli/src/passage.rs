@@ -266,7 +266,7 @@ fn refine_report<M: ScalarModel>(
     let v = json!({"paths": n_paths, "statistic": format!("min(T, {horizon})"), "rates": r.rates, "levels": lv,
         "extrapolated": {"value": r.extrapolated.value, "se": r.extrapolated.se},
         "extrapolated_coarser": r.extrapolated_coarser.map(|e| json!({"value": e.value, "se": e.se})),
-        "fitted_rate": r.fitted_rate});
+        "fitted_rate": r.fitted_rate, "fitted_rate_se": r.fitted_rate_se});
     use std::fmt::Write as _;
     let mut t = String::new();
     let _ = writeln!(
@@ -287,7 +287,10 @@ fn refine_report<M: ScalarModel>(
         r.extrapolated.value,
         r.extrapolated.se,
         r.extrapolated_coarser.map_or(String::new(), |e| format!("; one level coarser {:.6}", e.value)),
-        r.fitted_rate.map_or(String::new(), |f| format!("; fitted rate {f:.2}"))
+        r.fitted_rate.map_or(String::new(), |f| match r.fitted_rate_se {
+            Some(se) => format!("; fitted rate {f:.2} (se {se:.2})"),
+            None => format!("; fitted rate {f:.2}"),
+        })
     );
     Ok((v, t))
 }

@@ -427,7 +427,7 @@ fn stable_getoor(ctx: &Context) -> Outcome {
             "extrapolated".into(),
             "se".into(),
             "residual".into(),
-            "fitted rate".into(),
+            "fitted rate (se)".into(),
         ],
         rows: Vec::new(),
     };
@@ -454,7 +454,11 @@ fn stable_getoor(ctx: &Context) -> Outcome {
             f(ex.value),
             format!("{:.1e}", ex.se),
             format!("{:+.4}", ex.value - exact),
-            res.fitted_rate.map_or("-".into(), |x| format!("{x:.2}")),
+            match (res.fitted_rate, res.fitted_rate_se) {
+                (Some(x), Some(se)) => format!("{x:.2} ({se:.2})"),
+                (Some(x), None) => format!("{x:.2}"),
+                _ => "-".into(),
+            },
         ]);
         checks.push(Check::z(format!("alpha = {alpha}: extrapolated mean exit time = Getoor"), exact, ex.value, ex.se));
     }
