@@ -237,18 +237,24 @@ fn mfdfa_on_fgn_is_monofractal() {
     for (i, &h) in HS.iter().enumerate() {
         let xs = paths(4096, h, 50, 60 + i as u64);
         let mut hs = [Moments::new(); 3];
+        let mut dd = Moments::new();
         for r in xs.rows() {
             let opts = MfdfaOptions { q: vec![-2.0, 0.0, 2.0], max_scale: Some(512), ..MfdfaOptions::default() };
             let res = mfdfa(r.as_slice().unwrap(), &opts).unwrap();
             for (k, v) in res.h.iter().enumerate() {
                 hs[k].push(*v);
             }
+            dd.push(res.h[0] - res.h[2]);
         }
         eprintln!("MFDFA H {h}: h(-2) {:.4} h(0) {:.4} h(2) {:.4}", hs[0].mean(), hs[1].mean(), hs[2].mean());
         // h(2) is DFA-1 (its finite-size bias is checked in hurst_dfa.rs, about +0.01 at H = 0.1);
-        // a monofractal has h(q) flat: measured h(-2) - h(2) <= 0.03.
+        // a monofractal has h(q) flat up to a finite-size bias: the per-path difference
+        // h(-2) - h(2) averaged 0.016 (SE 0.0004) at H = 0.1 down to 0.006 (SE 0.004) at H = 0.9.
+        // Stated allowance 0.02 for that bias, plus 5 SEs of the mean difference (it was a
+        // fixed 0.03 with no SE, only 5.7 SEs from the H = 0.9 value).
         check("MFDFA h(2)", h, &hs[2], h, 0.015);
-        assert!((hs[0].mean() - hs[2].mean()).abs() < 0.03, "h(q) not flat");
+        let (diff, se) = (dd.mean(), dd.mean_se());
+        assert!(diff.abs() < 0.02 + 5.0 * se, "h(q) not flat: h(-2) - h(2) = {diff} (se {se})");
     }
 }
 
