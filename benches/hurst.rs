@@ -78,6 +78,11 @@ fn bench_dfa(c: &mut Criterion) {
                 b.iter(|| pool.install(|| hurst::dfa_fluctuations(black_box(&x), 1, &scales).unwrap()))
             });
         }
+        // The whole estimator as a user (or the Python package) calls it: input checks, the
+        // path/noise heuristic, default scales (16..n/4, 20), the fluctuations and the fit.
+        g.bench_function(BenchmarkId::new("dfa1", "estimate"), |b| {
+            b.iter(|| hurst::dfa(black_box(&x), &hurst::DfaOptions::default()).unwrap().hurst)
+        });
         // One large scale: the cost of building the prefix hierarchy (plus 8 segments).
         g.bench_function(BenchmarkId::new("dfa1", "build_only"), |b| {
             b.iter(|| hurst::dfa_fluctuations(black_box(&x), 1, &[n / 4]).unwrap())

@@ -163,18 +163,67 @@ impl HurstEstimate {
     }
 }
 
-/// Lag-1 autocorrelation (mean removed, divisor n).
-fn lag1_autocorrelation(x: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let m = x.iter().sum::<f64>() / n;
-    let (mut c0, mut c1) = (0.0, 0.0);
-    for i in 0..x.len() {
-        let d = x[i] - m;
-        c0 += d * d;
-        if i + 1 < x.len() {
-            c1 += d * (x[i + 1] - m);
+/// Points per chunk of the parallel passes over a series: fixed, so that the chunks' partial sums
+/// (added in chunk order) have the same bits whatever the thread count.
+pub(crate) const PASS_CHUNK: usize = 1 << 15;
+
+/// Sum with eight independent accumulators (vectorisable), lanes added in a fixed order.
+pub(crate) fn lane_sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
         }
     }
+    acc.iter().sum::<f64>() + rest
+}
+
+/// Sum of `x` over fixed chunks of [`PASS_CHUNK`] in parallel (rayon), each a [`lane_sum`], the
+/// chunks added in order: the same bits whatever the thread count. Non-finite exactly when an
+/// element is (or the sum overflows).
+pub(crate) fn par_sum(x: &[f64]) -> f64 {
+    use rayon::prelude::*;
+    x.par_chunks(PASS_CHUNK).map(lane_sum).collect::<Vec<f64>>().iter().sum()
+}
+
+/// `(sum (x_i - m)^2, sum (x_i - m)(x_{i+1} - m))` over the points of `x` from `start`, up to
+/// `start + len` (the lagged products stop at the end of `x`), in four lanes.
+fn lag_sums(x: &[f64], start: usize, len: usize, m: f64) -> (f64, f64) {
+    let end = (start + len).min(x.len());
+    let pairs = end.min(x.len() - 1).saturating_sub(start);
+    let (a, b) = (&x[start..start + pairs], &x[start + 1..start + 1 + pairs]);
+    let (mut c0, mut c1) = ([0.0f64; 4], [0.0f64; 4]);
+    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        for l in 0..4 {
+            let (d, e) = (ca[l] - m, cb[l] - m);
+            c0[l] += d * d;
+            c1[l] += d * e;
+        }
+    }
+    let (mut s0, mut s1) = ((c0[0] + c0[1]) + (c0[2] + c0[3]), (c1[0] + c1[1]) + (c1[2] + c1[3]));
+    for i in start + pairs / 4 * 4..start + pairs {
+        let (d, e) = (x[i] - m, x[i + 1] - m);
+        s0 += d * d;
+        s1 += d * e;
+    }
+    // The last point of the series has no successor.
+    for &v in &x[start + pairs..end] {
+        s0 += (v - m) * (v - m);
+    }
+    (s0, s1)
+}
+
+/// Lag-1 autocorrelation (mean removed, divisor n), from two parallel passes over fixed chunks
+/// (the same bits whatever the thread count). `mean` is the series' mean.
+fn lag1_autocorrelation(x: &[f64], mean: f64) -> f64 {
+    use rayon::prelude::*;
+    let parts: Vec<(f64, f64)> = (0..x.len().div_ceil(PASS_CHUNK))
+        .into_par_iter()
+        .map(|k| lag_sums(x, k * PASS_CHUNK, PASS_CHUNK, mean))
+        .collect();
+    let (c0, c1) = parts.iter().fold((0.0, 0.0), |(a, b), &(c, d)| (a + c, b + d));
     c1 / c0
 }
 
@@ -189,7 +238,12 @@ fn lag1_autocorrelation(x: &[f64]) -> f64 {
 /// `rho_1 < -0.45` looks like a noise that was passed as a path (differencing white noise gives
 /// `rho_1 = -1/2`).
 pub fn prepare<'a>(x: &'a [f64], kind: InputKind, min_len: usize) -> Result<(Cow<'a, [f64]>, Vec<String>)> {
-    check_all_finite("series", x)?;
+    // A finite sum means every element is finite; otherwise find the first bad one (a sum that
+    // overflowed finds none, and the input goes on as finite).
+    let sum_x = par_sum(x);
+    if !sum_x.is_finite() {
+        check_all_finite("series", x)?;
+    }
     let noise: Cow<'a, [f64]> = match kind {
         InputKind::Noise => Cow::Borrowed(x),
         InputKind::Path => Cow::Owned(x.windows(2).map(|w| w[1] - w[0]).collect()),
@@ -211,7 +265,8 @@ pub fn prepare<'a>(x: &'a [f64], kind: InputKind, min_len: usize) -> Result<(Cow
         )));
     }
     let mut warnings = Vec::new();
-    let r1 = lag1_autocorrelation(&noise);
+    let sum = if kind == InputKind::Noise { sum_x } else { par_sum(&noise) };
+    let r1 = lag1_autocorrelation(&noise, sum / noise.len() as f64);
     match kind {
         InputKind::Noise if r1 > 0.95 => warnings.push(format!(
             "the series looks like a path, not a noise (lag-1 autocorrelation {r1:.3}; fGn has at most ~0.74 at \
@@ -313,6 +368,31 @@ mod tests {
         let path: Vec<f64> = (0..100).map(|i| (i as f64).sqrt()).collect();
         let (_, w) = prepare(&path, InputKind::Noise, 2).unwrap();
         assert!(w[0].contains("looks like a path"));
+    }
+
+    /// The chunked, laned passes against the plain serial formulas, on lengths that split into
+    /// partial lanes and chunks (and the first non-finite element is still the one reported).
+    #[test]
+    fn parallel_passes_match_serial() {
+        for n in [2usize, 3, 5, 8, 9, PASS_CHUNK - 1, PASS_CHUNK, PASS_CHUNK + 1, 3 * PASS_CHUNK + 7] {
+            let x: Vec<f64> = (0..n).map(|i| 3.0 + ((i as f64) * 0.754_877_666).fract() + 0.01 * i as f64).collect();
+            let m = x.iter().sum::<f64>() / n as f64;
+            assert!((par_sum(&x) / n as f64 - m).abs() < 1e-12 * m.abs(), "{n}");
+            let (mut c0, mut c1) = (0.0, 0.0);
+            for i in 0..n {
+                c0 += (x[i] - m) * (x[i] - m);
+                if i + 1 < n {
+                    c1 += (x[i] - m) * (x[i + 1] - m);
+                }
+            }
+            let (r, r_ref) = (lag1_autocorrelation(&x, m), c1 / c0);
+            assert!((r - r_ref).abs() < 1e-12, "{n}: {r} vs {r_ref}");
+        }
+        let mut x = vec![1.0; 100_000];
+        x[77_777] = f64::INFINITY;
+        x[90_000] = f64::NAN;
+        let e = prepare(&x, InputKind::Noise, 2).unwrap_err();
+        assert!(matches!(e, Error::NonFiniteInput { index: 77_777, .. }), "{e}");
     }
 
     #[test]

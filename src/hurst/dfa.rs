@@ -50,13 +50,21 @@
 //! the tests, including a mean of 1e6, values of 1e6 and H = 0.95 (a strong linear trend gives
 //! up to 3e-8 for DFA-2/3 at large scales, 3e-11 for DFA-1: `tests/hurst_dfa.rs`).
 //!
+//! When `s` divides `n` the `N_s` segments from the end are the segments from the start (in
+//! reverse order), so each is computed once and counted twice.
+//!
+//! The input's finiteness is checked by the mean pass itself (a finite sum means finite
+//! elements; only otherwise is the series searched for the first bad value), so a finite series
+//! is read twice in all: the mean, then the profile and level 0.
+//!
 //! Limitation of any sum-of-squares formula: `F` is resolved only to about `sqrt(eps)` times the
 //! spread of the profile within a segment, so a series whose profile is an exact polynomial of
 //! degree `<= q` gives a tiny positive `F` (~1e-8 relative) instead of 0. For noise (the use
 //! case) the residual is of the order of the spread and the relative accuracy is ~1e-12.
 
 use super::common::{
-    loglog_fit, prepare, scales_for, sum_compensated, HurstEstimate, InputKind, Method, ScalingData, SeKind,
+    lane_sum, loglog_fit, prepare, scales_for, sum_compensated, HurstEstimate, InputKind, Method, ScalingData, SeKind,
+    PASS_CHUNK,
 };
 use crate::error::{Error, Result};
 
@@ -75,7 +83,7 @@ const LOG_P0: u32 = LOG_BASE + LOG_FAN;
 const P0: usize = 1 << LOG_P0;
 /// Elements per build chunk (a level-2 frame): the chunks build in parallel, each with its own
 /// profile origin, so the table's bits do not depend on the thread count.
-const CHUNK: usize = 1 << 15;
+const CHUNK: usize = PASS_CHUNK;
 /// Base blocks per chunk.
 const CB: usize = CHUNK / BASE;
 /// Largest scale whose segments are summed directly from the data (`2n` element updates per
@@ -117,19 +125,6 @@ pub(crate) struct DfaTable<'a, const W: usize> {
     ylocal: Vec<f64>,
     /// Profile just before each chunk (Neumaier sum of the chunks' centred sums).
     cbase: Vec<f64>,
-}
-
-/// Sum with eight independent accumulators (vectorisable; accurate enough for centring).
-fn lane_sum(x: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 8];
-    let chunks = x.chunks_exact(8);
-    let rest: f64 = chunks.remainder().iter().sum();
-    for c in chunks {
-        for k in 0..8 {
-            acc[k] += c[k];
-        }
-    }
-    acc.iter().sum::<f64>() + rest
 }
 
 /// Neumaier addition of `v` to the compensated pair `(s, c)`.
@@ -285,7 +280,10 @@ impl Gram {
 impl<'a, const W: usize> DfaTable<'a, W> {
     /// Builds the levels from a noise: one pass for the mean, one for the profile and level 0
     /// (both over fixed chunks in parallel), then `O(n / P0)` for the levels above.
-    pub(crate) fn new(x: &'a [f64]) -> Self {
+    ///
+    /// Errors: a non-finite element ([`Error::NonFiniteInput`], found when the mean pass's sum is
+    /// not finite, so finite input costs no separate check).
+    pub(crate) fn new(x: &'a [f64]) -> Result<Self> {
         use rayon::prelude::*;
         let n = x.len();
         let q = W - 2;
@@ -293,7 +291,11 @@ impl<'a, const W: usize> DfaTable<'a, W> {
         // profile, which the fit removes); the mean keeps the profile small. Eight-lane sums over
         // fixed chunks, added in order: the same bits whatever the thread count.
         let sums: Vec<f64> = x.par_chunks(CHUNK).map(lane_sum).collect();
-        let mean = sums.iter().sum::<f64>() / n as f64;
+        let total = sums.iter().sum::<f64>();
+        if !total.is_finite() {
+            crate::error::check_all_finite("series", x)?;
+        }
+        let mean = total / n as f64;
         let nb = n.div_ceil(BASE);
         let mut lv0 = vec![[0.0; W]; nb];
         let mut ylocal = vec![0.0; nb];
@@ -362,7 +364,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
             t.levels.push(next);
             unit = child;
         }
-        t
+        Ok(t)
     }
 
     /// Profile before base block `b1` minus profile before base block `b2`.
@@ -463,8 +465,26 @@ impl<'a, const W: usize> DfaTable<'a, W> {
     /// from the end). `q + 2 <= s <= n`. Each segment edge's prefix is computed once.
     /// Scales up to [`DIRECT_MAX`] are summed directly from the data instead (cheaper there than
     /// the `O(1)` formula's bookkeeping, and exact to rounding in segment coordinates).
+    ///
+    /// When `s` divides `n`, the segments from the end are those from the start (segment `k` from
+    /// the end starts at `(N_s - 1 - k) s`): each is computed once and `f` called twice with it.
     #[inline]
-    pub(crate) fn for_each_segment(&self, s: usize, mut f: impl FnMut(f64)) {
+    pub(crate) fn for_each_segment(&self, s: usize, f: impl FnMut(f64)) {
+        let n = self.x.len();
+        if n % s == 0 {
+            let mut f = f;
+            self.segments(s, false, |v| {
+                f(v);
+                f(v)
+            })
+        } else {
+            self.segments(s, true, f)
+        }
+    }
+
+    /// [`Self::for_each_segment`]: the segments from the start, then (if `backward`) from the end.
+    #[inline(always)]
+    fn segments(&self, s: usize, backward: bool, mut f: impl FnMut(f64)) {
         let n = self.x.len();
         let ns = n / s;
         let g = Gram::new(s);
@@ -480,7 +500,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
             // Four segments at a time (independent dependency chains), forward then backward.
             let fwd = |k: usize| k * s;
             let bwd = |k: usize| n - (k + 1) * s;
-            for start in [&fwd as &dyn Fn(usize) -> usize, &bwd] {
+            for start in [&fwd as &dyn Fn(usize) -> usize, &bwd].into_iter().take(1 + backward as usize) {
                 let mut k = 0;
                 while k + 4 <= ns {
                     let ms = moments4::<W>(self.x, [start(k), start(k + 1), start(k + 2), start(k + 3)], s, self.mean);
@@ -502,6 +522,9 @@ impl<'a, const W: usize> DfaTable<'a, W> {
             let pb = self.prefix(b, l);
             f(g.rss(&self.combine(a, b, &pa, &pb, l)) * g.inv[0]);
             pa = pb;
+        }
+        if !backward {
+            return;
         }
         let mut pb = self.prefix(n, l);
         for k in 0..ns {
@@ -554,15 +577,15 @@ macro_rules! with_table {
     ($order:expr, $x:expr, |$t:ident| $body:expr) => {
         match $order {
             1 => {
-                let $t = DfaTable::<3>::new($x);
+                let $t = DfaTable::<3>::new($x)?;
                 $body
             }
             2 => {
-                let $t = DfaTable::<4>::new($x);
+                let $t = DfaTable::<4>::new($x)?;
                 $body
             }
             _ => {
-                let $t = DfaTable::<5>::new($x);
+                let $t = DfaTable::<5>::new($x)?;
                 $body
             }
         }
@@ -576,7 +599,6 @@ pub(crate) use with_table;
 ///
 /// Errors: non-finite input, order outside `1..=3`, a scale below `order + 2` or above `n`.
 pub fn dfa_fluctuations(x: &[f64], order: usize, scales: &[usize]) -> Result<Vec<f64>> {
-    crate::error::check_all_finite("series", x)?;
     check_order_scales(x.len(), order, scales)?;
     Ok(with_table!(order, x, |t| t.fluctuations(scales)))
 }
