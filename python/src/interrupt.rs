@@ -25,10 +25,23 @@ pub fn in_blocks(
     py: Python<'_>,
     total: u64,
     align: u64,
+    work: impl FnMut(Python<'_>, std::ops::Range<u64>) -> PyResult<()>,
+) -> PyResult<()> {
+    in_blocks_from(py, total, align, align, work)
+}
+
+/// [`in_blocks`] whose first block has `first` rows (rounded up to a multiple of `align`), for
+/// callers that know a row is cheap: fewer, larger blocks keep every thread busy from the start
+/// (each block is one parallel call) at no cost to Ctrl-C (a block still takes milliseconds).
+pub fn in_blocks_from(
+    py: Python<'_>,
+    total: u64,
+    align: u64,
+    first: u64,
     mut work: impl FnMut(Python<'_>, std::ops::Range<u64>) -> PyResult<()>,
 ) -> PyResult<()> {
     let align = align.max(1);
-    let mut block = align;
+    let mut block = first.max(1).div_ceil(align).saturating_mul(align);
     let mut start = 0u64;
     while start < total {
         let end = start.saturating_add(block).min(total);

@@ -9,7 +9,7 @@
 
 use crate::arrays::empty_f64;
 use crate::errors::{invalid, IntoPy};
-use crate::interrupt::in_blocks;
+use crate::interrupt::in_blocks_from;
 use crate::seed::seed_value;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, FgnScratch, Parametrization, Stable};
 use fracnoise::Seed;
@@ -185,10 +185,13 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
     Ok(r)
 }
 
+/// Values in the first block of [`generate`].
+const FIRST_BLOCK_VALUES: usize = 1 << 19;
+
 /// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL
 /// released: `fill(rows, first)` fills a block of rows whose first row is path `first`. Blocks
 /// of an even number of rows (whole fGn pairs), with a check for Ctrl-C between blocks
-/// ([`in_blocks`]); every path is computed from its own index, so the bits do not depend on the
+/// ([`crate::interrupt::in_blocks_from`]); every path is computed from its own index, so the bits do not depend on the
 /// blocks.
 fn generate<'py, F>(
     py: Python<'py>,
@@ -212,7 +215,9 @@ where
             .as_array_mut()
             .into_shape_with_order((r, cols))
             .map_err(|e| invalid(format!("internal: output array shape: {e}")))?;
-        in_blocks(py, r as u64, 2, |py, rows| {
+        // First block about 2^19 values (a few milliseconds of fGn; large enough for the
+        // streaming stores of `FgnGenerator::fill_paths`), then sized by time.
+        in_blocks_from(py, r as u64, 2, (FIRST_BLOCK_VALUES / cols.max(1)) as u64, |py, rows| {
             let (a, b) = (rows.start as usize, rows.end as usize);
             let block = view.slice_mut(s![a..b, ..]);
             py.allow_threads(|| fill(block, first_path + rows.start)).py()

@@ -94,7 +94,7 @@ impl FbmGenerator {
     pub fn fill_paths(&self, seed: Seed, first: u64, mut out: ArrayViewMut2<f64>) -> Result<()> {
         check_len("out.ncols()", out.ncols(), self.path_len())?;
         out.column_mut(0).fill(0.0);
-        self.fgn.fill_paths_with(seed, first, out.slice_mut(s![.., 1..]), |row| cumsum(row.iter_mut()))
+        self.fgn.fill_paths_with(seed, first, out.slice_mut(s![.., 1..]), false, |row| cumsum(row.iter_mut()))
     }
 
     /// Paths `first..first + out.nrows()` on the calling thread with the caller's work buffers
