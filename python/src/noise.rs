@@ -112,13 +112,15 @@ impl Drop for Pooled {
 /// layout), the path in columns `skip..` of each row, then `post(row)`. The same grouping as the
 /// library's `FgnGenerator::fill_paths` (pair `j` from `seed.stream(j)`: real part path `2j`,
 /// imaginary part `2j + 1`; a lone half at either end through `fill_path`), so the same bits;
-/// pairs run in parallel, each worker with a pooled scratch.
+/// pairs run in parallel, each worker with a pooled scratch. `stream`: `post` does not read the
+/// rows, so a large block (4 MiB or more, `skip == 0`) may be written with non-temporal stores.
 fn fill_fgn_rows<F>(
     g: &FgnGenerator,
     seed: Seed,
     first: u64,
     mut out: ArrayViewMut2<'_, f64>,
     skip: usize,
+    stream: bool,
     post: F,
 ) -> fracnoise::Result<()>
 where
@@ -134,6 +136,7 @@ where
     let data = out
         .as_slice_mut()
         .ok_or_else(|| fracnoise::Error::InvalidInput("internal: output rows are not contiguous".into()))?;
+    let data_len = data.len();
     let mut groups: Vec<(u64, &mut [f64])> = Vec::with_capacity(data.len() / cols / 2 + 2);
     let mut rest = data;
     let mut idx = first;
@@ -150,10 +153,17 @@ where
         rest = t;
         idx += take as u64;
     }
+    // Large outputs that are not post-processed: non-temporal stores (same values).
+    let stream = skip == 0 && stream && data_len.saturating_mul(8) >= STREAM_BYTES;
     let work = |s: &mut FgnScratch, (start, chunk): (u64, &mut [f64])| -> fracnoise::Result<()> {
         if chunk.len() == 2 * cols {
             let (a, b) = chunk.split_at_mut(cols);
-            g.fill_pair(&mut seed.stream(start / 2), s, &mut a[skip..], &mut b[skip..])?;
+            let rng = &mut seed.stream(start / 2);
+            if stream {
+                g.fill_pair_streamed(rng, s, &mut a[skip..], &mut b[skip..])?;
+            } else {
+                g.fill_pair(rng, s, &mut a[skip..], &mut b[skip..])?;
+            }
             post(a);
             post(b);
         } else {
@@ -185,6 +195,10 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
     Ok(r)
 }
 
+/// Blocks of at least this many bytes are written with non-temporal stores (as the library's
+/// `FgnGenerator::fill_paths` does).
+const STREAM_BYTES: usize = 4 << 20;
+
 /// Values in the first block of [`generate`].
 const FIRST_BLOCK_VALUES: usize = 1 << 19;
 
@@ -215,9 +229,12 @@ where
             .as_array_mut()
             .into_shape_with_order((r, cols))
             .map_err(|e| invalid(format!("internal: output array shape: {e}")))?;
-        // First block about 2^19 values (a few milliseconds of fGn; large enough for the
-        // streaming stores of `FgnGenerator::fill_paths`), then sized by time.
-        in_blocks_from(py, r as u64, 2, (FIRST_BLOCK_VALUES / cols.max(1)) as u64, |py, rows| {
+        // Blocks of whole rounds of pairs (two rows per thread, so that no thread idles while
+        // a block ends: with 2^20-point paths a pair takes tens of milliseconds), the first one
+        // about 2^19 values (a few milliseconds of fGn; large enough for the streaming stores),
+        // then sized by time.
+        let align = 2 * rayon::current_num_threads() as u64;
+        in_blocks_from(py, r as u64, align, (FIRST_BLOCK_VALUES / cols.max(1)) as u64, |py, rows| {
             let (a, b) = (rows.start as usize, rows.end as usize);
             let block = view.slice_mut(s![a..b, ..]);
             py.allow_threads(|| fill(block, first_path + rows.start)).py()
@@ -292,7 +309,7 @@ fn fgn<'py>(
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
     let g = py.allow_threads(|| fgn_generator(n, hurst, sigma)).py()?;
-    generate(py, paths, n, first_path, |v, first| fill_fgn_rows(&g, seed, first, v, 0, |_| {}))
+    generate(py, paths, n, first_path, |v, first| fill_fgn_rows(&g, seed, first, v, 0, true, |_| {}))
 }
 
 /// Fractional Brownian motion on ``[0, t_end]`` with ``n`` steps (exact, from fGn increments).
@@ -342,7 +359,7 @@ fn fbm<'py>(
     // Row = [0, cumsum(fGn path i with sigma = dt^H)], as `FbmGenerator::fill_paths`, then the
     // path scale (as the CLI).
     generate(py, paths, cols, first_path, |v, first| {
-        fill_fgn_rows(g.increments(), seed, first, v, 1, |row| {
+        fill_fgn_rows(g.increments(), seed, first, v, 1, false, |row| {
             row[0] = 0.0;
             let mut acc = 0.0;
             for x in row[1..].iter_mut() {
@@ -512,7 +529,7 @@ impl PyFgnGenerator {
     ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
         let seed = Seed::new(seed_value(seed)?);
         let g = &self.gen;
-        generate(py, paths, g.len(), first_path, |v, first| fill_fgn_rows(g, seed, first, v, 0, |_| {}))
+        generate(py, paths, g.len(), first_path, |v, first| fill_fgn_rows(g, seed, first, v, 0, true, |_| {}))
     }
 
     /// Fills ``out`` (a writeable float64 array of shape ``(rows, n)``) with paths
@@ -540,7 +557,7 @@ impl PyFgnGenerator {
         let g = &self.gen;
         py.allow_threads(move || {
             if view.is_standard_layout() {
-                fill_fgn_rows(g, seed, first_path, view, 0, |_| {})
+                fill_fgn_rows(g, seed, first_path, view, 0, true, |_| {})
             } else {
                 g.fill_paths(seed, first_path, view)
             }

@@ -49,6 +49,17 @@ def test_one_path_is_row_zero_and_splits_agree():
     assert np.array_equal(fn.stable(33, 1.2, 0.4, paths=3, seed=8, first_path=2), st[2:5])
 
 
+def test_large_blocks_streamed_same_bits():
+    # 1200 x 1031 values (9.4 MiB; blocks of 4 MiB or more, here rows 508.., are written with
+    # non-temporal stores, smaller ones and single rows with ordinary stores): every row as
+    # computed alone.
+    n, rows = 1031, 1200
+    full = fn.fgn(n, 0.65, rows, sigma=0.7, seed=21)
+    for i in [0, 1, 2, 127, 128, 301, 507, 508, 509, 800, 1198, 1199]:
+        assert np.array_equal(fn.fgn(n, 0.65, sigma=0.7, seed=21, first_path=i), full[i]), i
+    assert np.array_equal(fn.fgn(n, 0.65, rows - 1, sigma=0.7, seed=21, first_path=1), full[1:])
+
+
 def test_generator_object_matches_function():
     g = fn.FgnGenerator(500, 0.6, sigma=0.5)
     assert (g.n, g.hurst, g.sigma) == (500, 0.6, 0.5)
