@@ -137,6 +137,13 @@ impl CirculantEmbedding {
     /// [`EmbeddingMode::Exact`], an eigenvalue below `-EIGENVALUE_TOLERANCE * max lambda`
     /// ([`Error::NegativeEigenvalue`], naming the most negative one).
     pub fn new(acov: &[f64], mode: EmbeddingMode) -> Result<Self> {
+        Self::with_plan(acov, mode, None)
+    }
+
+    /// [`new`](Self::new) with the forward FFT plan of size `2n` already made (`None`: made
+    /// here). Planning a large FFT takes tens of milliseconds (its twiddle factors), so a caller
+    /// can make it while it computes `acov`. A plan of another size is ignored.
+    pub(crate) fn with_plan(acov: &[f64], mode: EmbeddingMode, plan: Option<Arc<dyn Fft<f64>>>) -> Result<Self> {
         check_size("acov.len()", acov.len(), 2, "at least 2 (gamma(0..=n) with n >= 1)")?;
         check_all_finite("acov", acov)?;
         crate::error::check_positive("acov[0] (variance)", acov[0])?;
@@ -150,12 +157,15 @@ impl CirculantEmbedding {
         let mut row: Vec<Complex64> = Vec::new();
         row.try_reserve_exact(m).map_err(|_| too_large())?;
         row.extend((0..m).map(|j| Complex64::new(acov[j.min(m - j)], 0.0)));
-        let mut planner = FftPlanner::<f64>::new();
-        let fft = planner.plan_fft_forward(m);
+        let fft = match plan {
+            Some(p) if p.len() == m && p.fft_direction() == rustfft::FftDirection::Forward => p,
+            _ => FftPlanner::<f64>::new().plan_fft_forward(m),
+        };
         fft.process(&mut row);
-        let lambda: Vec<f64> = row.iter().map(|c| c.re).collect();
+        // The eigenvalues are the real parts of `row` (read in place: no copy of 2n values).
+        let lambda = || row.iter().map(|c| c.re);
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
-        if lambda.iter().any(|l| !l.is_finite()) {
+        if lambda().any(|l| !l.is_finite()) {
             return Err(Error::InvalidParameter {
                 name: "acov[0] (variance)",
                 value: acov[0],
@@ -165,7 +175,7 @@ impl CirculantEmbedding {
             });
         }
         let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        for (k, &l) in lambda.iter().enumerate() {
+        for (k, l) in lambda().enumerate() {
             if l < min_eig {
                 min_eig = l;
                 min_idx = k;
@@ -181,10 +191,10 @@ impl CirculantEmbedding {
                 max_eigenvalue: max_eig,
             });
         }
-        let total: f64 = lambda.iter().map(|l| l.abs()).sum();
-        let negative: f64 = lambda.iter().filter(|&&l| l < 0.0).map(|l| -l).sum();
+        let total: f64 = lambda().map(|l| l.abs()).sum();
+        let negative: f64 = lambda().filter(|&l| l < 0.0).map(|l| -l).sum();
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
-        let sqrt_eig: Arc<[f64]> = lambda.iter().map(|&l| (l.max(0.0) / m as f64).sqrt()).collect();
+        let sqrt_eig: Arc<[f64]> = lambda().map(|l| (l.max(0.0) / m as f64).sqrt()).collect();
         Ok(CirculantEmbedding { n, sqrt_eig, fft, min_eigenvalue: min_eig, max_eigenvalue: max_eig, dropped_mass })
     }
 

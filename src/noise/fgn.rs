@@ -103,8 +103,13 @@ impl FgnGenerator {
                 allowed: crate::error::Allowed("small enough for the memory (the embedding needs about 100 n bytes)"),
             });
         }
-        acov.extend((0..=n).map(|k| s2 * fgn_autocovariance(hurst, k)));
-        let emb = CirculantEmbedding::new(&acov, EmbeddingMode::Exact)?;
+        // The autocovariances (each computed alone, in parallel: the same values whatever the
+        // thread count) while another thread plans the FFT of size 2n (deterministic).
+        let ((), plan) = rayon::join(
+            || (0..n + 1).into_par_iter().map(|k| s2 * fgn_autocovariance(hurst, k)).collect_into_vec(&mut acov),
+            || rustfft::FftPlanner::<f64>::new().plan_fft_forward(2 * n),
+        );
+        let emb = CirculantEmbedding::with_plan(&acov, EmbeddingMode::Exact, Some(plan))?;
         Ok(FgnGenerator { emb, hurst, sigma })
     }
 
