@@ -11,7 +11,9 @@ use crate::arrays::empty_f64;
 use crate::errors::{invalid, IntoPy};
 use crate::interrupt::in_blocks_from;
 use crate::seed::seed_value;
-use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, FgnScratch, Parametrization, Stable};
+use fracnoise::noise::{
+    BrownianGenerator, FbmGenerator, FgnGenerator, FgnScratch, Parametrization, Stable, STREAM_BYTES,
+};
 use fracnoise::Seed;
 use ndarray::{s, ArrayViewMut2};
 use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
@@ -195,18 +197,14 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
     Ok(r)
 }
 
-/// Blocks of at least this many bytes are written with non-temporal stores (as the library's
-/// `FgnGenerator::fill_paths` does).
-const STREAM_BYTES: usize = 4 << 20;
-
 /// Values in the first block of [`generate`].
 const FIRST_BLOCK_VALUES: usize = 1 << 19;
 
 /// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL
 /// released: `fill(rows, first)` fills a block of rows whose first row is path `first`. Blocks
-/// of an even number of rows (whole fGn pairs), with a check for Ctrl-C between blocks
-/// ([`crate::interrupt::in_blocks_from`]); every path is computed from its own index, so the bits do not depend on the
-/// blocks.
+/// of whole rounds of fGn pairs, with a check for Ctrl-C between blocks
+/// ([`crate::interrupt::in_blocks_from`]); every path is computed from its own index, so the
+/// bits do not depend on the blocks.
 fn generate<'py, F>(
     py: Python<'py>,
     paths: Option<usize>,

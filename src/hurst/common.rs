@@ -168,7 +168,7 @@ impl HurstEstimate {
 pub(crate) const PASS_CHUNK: usize = 1 << 15;
 
 /// Sum with eight independent accumulators (vectorisable), lanes added in a fixed order.
-pub(crate) fn lane_sum(x: &[f64]) -> f64 {
+fn lane_sum(x: &[f64]) -> f64 {
     let mut acc = [0.0f64; 8];
     let chunks = x.chunks_exact(8);
     let rest: f64 = chunks.remainder().iter().sum();
@@ -192,7 +192,7 @@ pub(crate) fn par_sum(x: &[f64]) -> f64 {
 /// `start + len` (the lagged products stop at the end of `x`), in four lanes.
 fn lag_sums(x: &[f64], start: usize, len: usize, m: f64) -> (f64, f64) {
     let end = (start + len).min(x.len());
-    let pairs = end.min(x.len() - 1).saturating_sub(start);
+    let pairs = end.min(x.len().saturating_sub(1)).saturating_sub(start);
     let (a, b) = (&x[start..start + pairs], &x[start + 1..start + 1 + pairs]);
     let (mut c0, mut c1) = ([0.0f64; 4], [0.0f64; 4]);
     for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {

@@ -63,7 +63,7 @@
 //! case) the residual is of the order of the spread and the relative accuracy is ~1e-12.
 
 use super::common::{
-    lane_sum, loglog_fit, prepare, scales_for, sum_compensated, HurstEstimate, InputKind, Method, ScalingData, SeKind,
+    loglog_fit, par_sum, prepare, scales_for, sum_compensated, HurstEstimate, InputKind, Method, ScalingData, SeKind,
     PASS_CHUNK,
 };
 use crate::error::{Error, Result};
@@ -290,8 +290,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
         // Any centring constant gives the same F for q >= 1 (it adds a linear trend to the
         // profile, which the fit removes); the mean keeps the profile small. Eight-lane sums over
         // fixed chunks, added in order: the same bits whatever the thread count.
-        let sums: Vec<f64> = x.par_chunks(CHUNK).map(lane_sum).collect();
-        let total = sums.iter().sum::<f64>();
+        let total = par_sum(x);
         if !total.is_finite() {
             crate::error::check_all_finite("series", x)?;
         }
@@ -469,10 +468,8 @@ impl<'a, const W: usize> DfaTable<'a, W> {
     /// When `s` divides `n`, the segments from the end are those from the start (segment `k` from
     /// the end starts at `(N_s - 1 - k) s`): each is computed once and `f` called twice with it.
     #[inline]
-    pub(crate) fn for_each_segment(&self, s: usize, f: impl FnMut(f64)) {
-        let n = self.x.len();
-        if n % s == 0 {
-            let mut f = f;
+    pub(crate) fn for_each_segment(&self, s: usize, mut f: impl FnMut(f64)) {
+        if self.x.len() % s == 0 {
             self.segments(s, false, |v| {
                 f(v);
                 f(v)

@@ -156,8 +156,8 @@ impl FgnGenerator {
     }
 
     /// [`fill_pair`](Self::fill_pair) with non-temporal stores on x86-64 (the same values): for
-    /// callers that fill a large array pair by pair and do not read it back soon (below about
-    /// 4 MiB of output in all, ordinary stores are faster). Errors as `fill_pair`.
+    /// callers that fill a large array pair by pair and do not read it back soon (below
+    /// [`STREAM_BYTES`] of output in all, ordinary stores are faster). Errors as `fill_pair`.
     pub fn fill_pair_streamed<R: Rng + ?Sized>(
         &self,
         rng: &mut R,
@@ -286,11 +286,12 @@ impl FgnGenerator {
 }
 
 /// Outputs at least this large (bytes) are written with non-temporal stores by
-/// [`FgnGenerator::fill_paths`]: they cannot stay in cache anyway, and streaming them skips the
-/// read-for-ownership of every output line (measured: 1000 x 4096 on 2 threads 15.4 -> 14.1 ms,
-/// `benches/README.md`). Smaller outputs, and rows that are post-processed right away (fBM's
-/// cumulative sum), use ordinary stores so that they stay in cache.
-const STREAM_BYTES: usize = 4 << 20;
+/// [`FgnGenerator::fill_paths`] (and should be by callers of
+/// [`FgnGenerator::fill_pair_streamed`]): they cannot stay in cache anyway, and streaming them
+/// skips the read-for-ownership of every output line (measured: 1000 x 4096 on 2 threads
+/// 15.4 -> 14.1 ms, `benches/README.md`). Smaller outputs, and rows that are post-processed right
+/// away (fBM's cumulative sum), are faster with ordinary stores, which keep them in cache.
+pub const STREAM_BYTES: usize = 4 << 20;
 
 /// Writes the real (`real`) or imaginary parts of `y` into `row` (`row.len() <= y.len()`), with
 /// non-temporal stores if `stream` (x86-64; elsewhere ordinary stores). The values are the

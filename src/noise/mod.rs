@@ -26,7 +26,7 @@ pub mod ziggurat_lanes;
 pub use cholesky::{toeplitz_cholesky_whiten, CholeskyGenerator};
 pub use circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, EIGENVALUE_TOLERANCE};
 pub use fbm::FbmGenerator;
-pub use fgn::{fgn_autocovariance, FgnGenerator, FgnScratch};
+pub use fgn::{fgn_autocovariance, FgnGenerator, FgnScratch, STREAM_BYTES};
 pub use gaussian::{brownian_increments, BrownianGenerator};
 pub use hosking::HoskingGenerator;
 pub use stable::{EcfComparison, Parametrization, Stable};
