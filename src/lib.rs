@@ -32,4 +32,4 @@ pub mod sgd;
 pub mod stats;
 
 pub use error::{Error, Result};
-pub use rng::{PathRng, Seed};
+pub use rng::{PathRng, Seed, StreamVersion};

@@ -28,9 +28,55 @@ use rand::{RngCore, SeedableRng};
 /// derivation, the order in which a sampler draws, or a sampling formula), so that a stored
 /// output's metadata (`fracnoise generate --json`) says whether a rerun reproduces it bit for bit.
 ///
-/// History: 1, the first numbered version (includes the exact tiny-`alpha` saturation of
-/// [`crate::noise::Stable`]).
-pub const STREAM_VERSION: u32 = 1;
+/// History ([`StreamVersion`] selects an older one where the numbers differ):
+/// - 1: the first numbered version (includes the exact tiny-`alpha` saturation of
+///   [`crate::noise::Stable`]).
+/// - 2: circulant embeddings of `n >= `[`crate::noise::circulant::SPLIT_MIN_N`] points (fGn, fBM
+///   and the fractional SDE drivers with that many steps, general covariances) draw the two halves
+///   of each pair's coefficients from two streams and transform them as two FFTs of size `n`
+///   (see [`crate::noise::circulant`]); smaller embeddings and every other sampler give the
+///   numbers of version 1.
+pub const STREAM_VERSION: u32 = 2;
+
+/// Which numbers a seed gives, for the samplers whose numbers changed between versions (see
+/// [`STREAM_VERSION`] for the history). The default is the current version; an older one
+/// reproduces stored results bit for bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StreamVersion {
+    /// Version 1: every circulant embedding is transformed by one complex FFT of size `2n`, its
+    /// coefficients drawn from one stream.
+    V1,
+    /// Version 2 (current): embeddings of `n >= SPLIT_MIN_N` points use two streams and two FFTs
+    /// of size `n`, run in parallel.
+    #[default]
+    V2,
+}
+
+impl StreamVersion {
+    /// The current version ([`STREAM_VERSION`]).
+    pub const CURRENT: StreamVersion = StreamVersion::V2;
+
+    /// The version's number (1, 2).
+    pub fn number(self) -> u32 {
+        match self {
+            StreamVersion::V1 => 1,
+            StreamVersion::V2 => 2,
+        }
+    }
+
+    /// The version numbered `v`: 1 or 2, else [`crate::Error::InvalidParameter`].
+    pub fn from_number(v: u32) -> crate::Result<StreamVersion> {
+        match v {
+            1 => Ok(StreamVersion::V1),
+            2 => Ok(StreamVersion::V2),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "stream_version",
+                value: v as f64,
+                allowed: crate::error::Allowed("1 or 2 (the current version, STREAM_VERSION)"),
+            }),
+        }
+    }
+}
 
 /// The generator type of every stream.
 pub type PathRng = Xoshiro256PlusPlus;
@@ -117,7 +163,7 @@ const C3: u64 = 0xBF58_476D_1CE4_E5B9;
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with full avalanche.
 #[inline]
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

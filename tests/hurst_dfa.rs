@@ -178,8 +178,10 @@ fn fast_dfa_equals_naive_hostile() {
                 worst = worst.max(rel);
                 // DFA-2/3 of a strongly trended series: the moments of t^2 y, t^3 y over a frame
                 // (up to 8 segments long) grow faster with the trend than the residual, so the
-                // rounding bound is looser there (measured 1.4e-8 at s = 33 000).
-                let tol = if *name == "trend" && q >= 2 { 1e-7 } else { 1e-9 };
+                // rounding bound is looser there. Measured over 12 realisations of the white
+                // noise (seeds 0..12): worst 1.6e-8 to 1.6e-7, at s >= 33 000; the bound of 1e-7
+                // used until 2026-12-05 passed for seed 11 of stream version 1 only by luck.
+                let tol = if *name == "trend" && q >= 2 { 1e-6 } else { 1e-9 };
                 if rel > tol {
                     failures.push(format!("{name} q {q} s {s}: {fa} vs {fb} (rel {rel:.2e})"));
                 }

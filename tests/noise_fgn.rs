@@ -4,13 +4,14 @@
 //! paths, or the two independent halves of one FFT) with a closed form and fails at |z| > 5 or
 //! KS p < 1e-6 (`validation/README.md` §0).
 
+use fracnoise::noise::circulant::SPLIT_MIN_N;
 use fracnoise::noise::diagnostics::{ensemble_autocovariance, whitened_sum_squares};
 use fracnoise::noise::{
     fgn_autocovariance, toeplitz_cholesky_whiten, CholeskyGenerator, CirculantEmbedding, EmbeddingMode, FbmGenerator,
     FgnGenerator, HoskingGenerator,
 };
 use fracnoise::stats::{ks_test, Moments};
-use fracnoise::{Error, Seed};
+use fracnoise::{Error, Seed, StreamVersion};
 use ndarray::{s, Array2, ShapeBuilder};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -259,6 +260,171 @@ fn reproducible_across_threads_and_shards() {
     let mut q = vec![0.0; 101];
     f.fill_path(seed, 5, &mut f.scratch(), &mut q).unwrap();
     assert_eq!(all.row(5).to_vec(), q);
+}
+
+/// Stream version 2's split transform (`n >= SPLIT_MIN_N`: two streams, two FFTs of size `n`,
+/// the radix-2 twiddle pass; `noise::circulant`), checked against closed forms at n = 70 000
+/// (not a power of two), sigma = 1.3, H in {0.25, 0.5, 0.8}, over R = 512 independent paths:
+/// - the known-mean autocovariance at lags 0..10 and 100, 1000, 20 000 (unbiased per path,
+///   `validation/README.md` §1, T3) against `sigma^2 gamma_H(k)`;
+/// - block sums `S` of L = n, 1000 (at the start, the middle, the end) and 3 points: `E S^2 =
+///   sigma^2 L^2H` (the fBM variance), the mean of `S^2` with its across-path SE (the target is
+///   `E S^2` itself, not a log);
+/// - the cross-covariances of the two halves of each pair at lags -1, 0, 1: 0.
+///
+/// Every z must be within 5 (SE from R = 512 paths). Broken on purpose once each: with the
+/// twiddle `t^j` conjugated, lag 1 at H = 0.25 is off by 744 SE; with one second stream shared by
+/// every pair (all paths then share their odd-indexed coefficients), lag 4 at H = 0.25 is off by
+/// 6.4 SE (the spread across paths, from which the SE comes, shrinks).
+#[test]
+fn split_transform_law() {
+    let (n, sigma, paths) = (70_000usize, 1.3, 512usize);
+    let lags: Vec<usize> = (0..=10).chain([100, 1000, 20_000]).collect();
+    for (hi, &h) in [0.25, 0.5, 0.8].iter().enumerate() {
+        let g = FgnGenerator::new(n, h, sigma).unwrap();
+        assert!(n >= SPLIT_MIN_N && g.embedding().is_split());
+        let seed = Seed::new(7000 + hi as u64);
+        let blocks: [(usize, usize); 5] =
+            [(0, n), (0, 1000), (n / 2 - 500, n / 2 + 500), (n - 1000, n), (12_345, 12_348)];
+        let mut ac = vec![Moments::new(); lags.len()];
+        let mut sq = vec![Moments::new(); blocks.len()];
+        let mut cross = [Moments::new(), Moments::new(), Moments::new()];
+        let mut buf = Array2::zeros((64, n));
+        for first in (0..paths).step_by(64) {
+            g.fill_paths(seed, first as u64, buf.view_mut()).unwrap();
+            for (r, x) in buf.rows().into_iter().enumerate() {
+                let x = x.as_slice().unwrap();
+                for (m, &k) in ac.iter_mut().zip(&lags) {
+                    // The known-mean estimator at lag k alone (`stats::autocovariance_known_mean`
+                    // computes every lag up to its maximum).
+                    m.push(x[..n - k].iter().zip(&x[k..]).map(|(a, b)| a * b).sum::<f64>() / (n - k) as f64);
+                }
+                for (m, &(a, b)) in sq.iter_mut().zip(&blocks) {
+                    let s: f64 = x[a..b].iter().sum();
+                    m.push(s * s);
+                }
+                if r % 2 == 0 {
+                    let y = buf.row(r + 1);
+                    let y = y.as_slice().unwrap();
+                    cross[0].push(x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>() / n as f64);
+                    cross[1].push(x[1..].iter().zip(y).map(|(a, b)| a * b).sum::<f64>() / (n - 1) as f64);
+                    cross[2].push(x.iter().zip(&y[1..]).map(|(a, b)| a * b).sum::<f64>() / (n - 1) as f64);
+                }
+            }
+        }
+        let s2 = sigma * sigma;
+        for (m, &k) in ac.iter().zip(&lags) {
+            let z = m.z(s2 * fgn_autocovariance(h, k));
+            assert!(
+                z.abs() <= Z_MAX,
+                "H {h} lag {k}: mean {} target {} z {z}",
+                m.mean(),
+                s2 * fgn_autocovariance(h, k)
+            );
+        }
+        for (m, &(a, b)) in sq.iter().zip(&blocks) {
+            let target = s2 * ((b - a) as f64).powf(2.0 * h);
+            let z = m.z(target);
+            assert!(z.abs() <= Z_MAX, "H {h} block {a}..{b}: mean S^2 {} target {target} z {z}", m.mean());
+        }
+        for (i, m) in cross.iter().enumerate() {
+            assert!(m.z(0.0).abs() <= Z_MAX, "H {h} cross {i}: z {}", m.z(0.0));
+        }
+    }
+}
+
+/// Version 1 stays selectable and gives, bit for bit, what the library gave before version 2
+/// (values recorded from commit 8c076b0: n = 70 000 and 65 536, which version 2 splits, and
+/// n = 1000, which it does not); version 2 differs at the split sizes only, and is the default.
+#[test]
+fn stream_version_one_reproduces_old_numbers() {
+    // (n, path, [x_0, x_1, x_{n/2}, x_{n-1}], sum of the path) for seed 42, H = 0.7, sigma = 1.3.
+    let old: [(usize, usize, [u64; 4], u64); 6] = [
+        (
+            70000,
+            0,
+            [0xbfb18160cfa4e54e, 0x3fecaacd372432e5, 0x3ff0110a99af5ef3, 0xbfd1f5a04a8b78f3],
+            0xc0aea79521aff270,
+        ),
+        (
+            70000,
+            1,
+            [0xbfe2b540591839a6, 0xc001e75f4e8cb90c, 0xbff4e0f129b643ca, 0x3fedf61557c6c51e],
+            0xc0a51316f8cc1ef8,
+        ),
+        (
+            70000,
+            2,
+            [0xbff1599577b1fa6b, 0xbff3d032c41747ee, 0xbfe6702e5535f022, 0x3fb4edb13ba72694],
+            0xc09d676917de5d4c,
+        ),
+        (
+            65536,
+            0,
+            [0x3fd6402063003f7c, 0x3fedfc616b45a4ff, 0x3fcab751a202e6f8, 0xbfda53ef1f7bce90],
+            0xc0aef910e98139d4,
+        ),
+        (
+            65536,
+            1,
+            [0xbfe4adeb1076f153, 0xc0041e06adb39466, 0xbff7cece02ee5e6c, 0x3fc6a28d815a55d8],
+            0xc0a5ee5f70fa9d2a,
+        ),
+        (1000, 2, [0xbfe01ba36cb6aed0, 0xbfd1ca8190df2348, 0x3f9070705a2098d0, 0x3fc1eeb5d5958684], 0x404735d85e3466eb),
+    ];
+    let seed = Seed::new(42);
+    for &(n, path, xs, sum) in &old {
+        let v1 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V1).unwrap();
+        let v2 = FgnGenerator::new(n, 0.7, 1.3).unwrap();
+        assert_eq!((v1.version(), v2.version()), (StreamVersion::V1, StreamVersion::V2));
+        let mut s = v1.scratch();
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        v1.fill_path(seed, path as u64, &mut s, &mut a).unwrap();
+        let got: Vec<u64> = [0, 1, n / 2, n - 1].iter().map(|&i| a[i].to_bits()).collect();
+        assert_eq!(got, xs, "n {n} path {path}");
+        // (The recorded sums are ndarray's `sum` of the row.)
+        assert_eq!(ndarray::aview1(&a).sum().to_bits(), sum, "n {n} path {path}");
+        v2.fill_path(seed, path as u64, &mut v2.scratch(), &mut b).unwrap();
+        assert_eq!(a == b, n < SPLIT_MIN_N, "n {n}: version 2 equals version 1 below the split size only");
+        // fBM follows its fGn.
+        let f1 = FbmGenerator::with_version(n, 0.7, 1.0, StreamVersion::V1).unwrap();
+        assert_eq!(f1.version(), StreamVersion::V1);
+    }
+    assert_eq!(StreamVersion::default(), StreamVersion::CURRENT);
+    assert_eq!(StreamVersion::CURRENT.number(), fracnoise::rng::STREAM_VERSION);
+    assert_eq!(StreamVersion::from_number(1).unwrap(), StreamVersion::V1);
+    assert!(matches!(StreamVersion::from_number(3), Err(Error::InvalidParameter { name: "stream_version", .. })));
+}
+
+/// Version 2 at a split size: the same bits from rayon pools of 1 and 2 threads, `fill_path`,
+/// `fill_paths_serial`, shards with odd starts, and `fill_pair` on the pair's stream.
+#[test]
+fn split_transform_reproducible_across_threads_and_shards() {
+    let n = SPLIT_MIN_N + 3; // odd n: the chunked twiddle pass has a short last chunk
+    let g = FgnGenerator::new(n, 0.35, 0.7).unwrap();
+    assert!(g.embedding().is_split());
+    let seed = Seed::new(99);
+    let pool = |k: usize| rayon::ThreadPoolBuilder::new().num_threads(k).build().unwrap();
+    let one = pool(1).install(|| g.sample_paths(5, seed)).unwrap();
+    let two = pool(2).install(|| g.sample_paths(5, seed)).unwrap();
+    assert_eq!(one, two);
+    let mut sharded = Array2::zeros((5, n));
+    for (a, b) in [(0usize, 1usize), (1, 4), (4, 5)] {
+        pool(2).install(|| g.fill_paths(seed, a as u64, sharded.slice_mut(s![a..b, ..]))).unwrap();
+    }
+    assert_eq!(one, sharded);
+    let mut scratch = g.scratch();
+    let mut serial = Array2::zeros((4, n));
+    g.fill_paths_serial(seed, 1, &mut scratch, serial.view_mut()).unwrap();
+    assert_eq!(one.slice(s![1..5, ..]), serial);
+    let mut p = vec![0.0; n];
+    for i in 0..5 {
+        pool(1).install(|| g.fill_path(seed, i as u64, &mut scratch, &mut p)).unwrap();
+        assert_eq!(one.row(i).to_vec(), p, "row {i}");
+    }
+    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+    g.fill_pair(&mut seed.stream(1), &mut scratch, &mut a, &mut b).unwrap();
+    assert_eq!((one.row(2).to_vec(), one.row(3).to_vec()), (a, b));
 }
 
 /// Invalid parameters and buffers give the typed error, never a panic or NaN.

@@ -11,7 +11,7 @@ use fracnoise::io::encode_row;
 use fracnoise::io::{AtomicFile, Format, MatrixWriter};
 use fracnoise::noise::FgnScratch;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
-use fracnoise::Seed;
+use fracnoise::{Seed, StreamVersion};
 use ndarray::ArrayViewMut2;
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,6 +79,10 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
+    /// Which numbers a seed gives: 2 (current) or 1, to reproduce output made before version 2.
+    /// They differ only for fgn and fbm with n >= 65536 (see the README).
+    #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
+    stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,
     /// .f64, .f32); required for other file names; npy on standard output. A format that
     /// contradicts the extension is an error.
@@ -141,6 +145,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     if a.paths == 0 {
         return Err("--paths must be at least 1".into());
     }
+    let version = StreamVersion::from_number(a.stream_version)?;
     let cols = match a.kind {
         Kind::Fgn | Kind::Stable => Some(a.n),
         Kind::Fbm | Kind::Bm => a.n.checked_add(1),
@@ -204,8 +209,8 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     let mut json_file = a.json_out.as_ref().map(AtomicFile::create).transpose()?;
     let meta = metadata(&a, format, cols);
     let source = match a.kind {
-        Kind::Fgn => Source::Fgn(FgnGenerator::new(a.n, a.hurst, a.sigma)?),
-        Kind::Fbm => Source::Fbm(FbmGenerator::new(a.n, a.hurst, a.t_end)?),
+        Kind::Fgn => Source::Fgn(FgnGenerator::with_version(a.n, a.hurst, a.sigma, version)?),
+        Kind::Fbm => Source::Fbm(FbmGenerator::with_version(a.n, a.hurst, a.t_end, version)?),
         Kind::Bm => Source::Bm(BrownianGenerator::new(a.n, a.t_end)?),
         Kind::Stable => {
             let p = match a.param {
@@ -287,7 +292,7 @@ fn metadata(a: &Args, format: Format, cols: usize) -> serde_json::Value {
     };
     json!({
         "fracnoise_version": env!("CARGO_PKG_VERSION"),
-        "stream_version": fracnoise::rng::STREAM_VERSION,
+        "stream_version": a.stream_version,
         "kind": kind,
         "output": a.output.to_string_lossy(),
         "format": format.name(),

@@ -145,6 +145,10 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
             "invalid parameter `t_end` = NaN: must be finite and > 0",
         ),
         (
+            vec!["generate", "fgn", "--n", "10", "--stream-version", "3"],
+            "invalid parameter `stream_version` = 3: must be 1 or 2",
+        ),
+        (
             vec!["generate", "fgn", "--n", "10", "--format", "xls"],
             "unknown format `xls`: must be one of npy, npy32, csv, f64le, f32le",
         ),
@@ -226,4 +230,28 @@ fn streamed_file_equals_fill_paths_and_write_matrix() {
         assert!(std::fs::read(&f).unwrap() == want, "{ext}: streamed file differs from the in-memory output");
     }
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `--stream-version 1` reproduces, byte for byte, what the binary made before stream version 2
+/// (fingerprints recorded with the binary of commit 8c076b0, `--format f64le -o -`), at sizes that
+/// version 2 computes differently (n >= 65 536); the default, version 2, is what the library's
+/// `fill_paths` gives; `--json` names the version used.
+#[test]
+fn stream_version_one_reproduces_old_output() {
+    let v1 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o - --stream-version 1";
+    let old = run_ok(&v1.split(' ').collect::<Vec<_>>());
+    assert_eq!((old.len(), fnv1a(&old)), (1_680_000, 0xdf57_6ade_01e8_1d80));
+    let fbm = "generate fbm --n 65536 --paths 2 --hurst 0.3 --t-end 2 --seed 5 --format f64le -o - --stream-version 1";
+    let out = run_ok(&fbm.split(' ').collect::<Vec<_>>());
+    assert_eq!((out.len(), fnv1a(&out)), (1_048_592, 0xfd34_6de7_df78_d97f));
+    let v2 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o -";
+    let new = run_ok(&v2.split(' ').collect::<Vec<_>>());
+    assert_ne!(new, old);
+    let g = fracnoise::noise::FgnGenerator::new(70000, 0.7, 1.3).unwrap();
+    let want: Vec<u8> =
+        g.sample_paths(3, fracnoise::Seed::new(42)).unwrap().iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert!(new == want, "version 2 output differs from the library's");
+    let out = bin().args("generate fgn --n 8 --stream-version 1 --json -o -".split(' ')).output().unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(meta["stream_version"], 1);
 }

@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 __version__: str
+STREAM_VERSION: int
 
 SeedLike = Union[None, int, np.integer, np.random.SeedSequence, np.random.Generator]
 F64Array = npt.NDArray[np.float64]
@@ -56,6 +57,7 @@ def fgn(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
+    stream_version: int = 2,
 ) -> F64Array:
     """Exact fractional Gaussian noise: shape (n,) for paths=None, else (paths, n)."""
 
@@ -68,6 +70,7 @@ def fbm(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
+    stream_version: int = 2,
 ) -> F64Array:
     """Exact fractional Brownian motion on [0, t_end] with n steps: shape (n+1,) or (paths, n+1)."""
 
@@ -121,9 +124,11 @@ class StableLaw:
 class FgnGenerator:
     """A reusable exact fGn generator (eigenvalues and FFT plan computed once)."""
 
-    def __init__(self, n: int, hurst: float, sigma: float = 1.0) -> None: ...
+    def __init__(self, n: int, hurst: float, sigma: float = 1.0, *, stream_version: int = 2) -> None: ...
     @property
     def n(self) -> int: ...
+    @property
+    def stream_version(self) -> int: ...
     @property
     def hurst(self) -> float: ...
     @property

@@ -48,5 +48,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stable_law::register(m)?;
     sgd::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("STREAM_VERSION", fracnoise::rng::STREAM_VERSION)?;
     Ok(())
 }

@@ -14,7 +14,8 @@ use crate::seed::seed_value;
 use fracnoise::noise::{
     BrownianGenerator, FbmGenerator, FgnGenerator, FgnScratch, Parametrization, Stable, STREAM_BYTES,
 };
-use fracnoise::Seed;
+use fracnoise::rng::STREAM_VERSION;
+use fracnoise::{Seed, StreamVersion};
 use ndarray::{s, ArrayViewMut2};
 use numpy::{PyArray2, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -58,7 +59,8 @@ impl<K: PartialEq + Copy, V: Clone> Cache<K, V> {
     }
 }
 
-type FgnKey = (usize, u64, u64);
+/// `(n, hurst bits, sigma or t_end bits, stream version)`.
+type FgnKey = (usize, u64, u64, u32);
 static FGN_CACHE: Cache<FgnKey, FgnGenerator> = Cache::new();
 static FBM_CACHE: Cache<FgnKey, FbmGenerator> = Cache::new();
 
@@ -257,8 +259,15 @@ fn path_scale(sigma: f64) -> PyResult<f64> {
     }
 }
 
-fn fgn_generator(n: usize, hurst: f64, sigma: f64) -> fracnoise::Result<FgnGenerator> {
-    FGN_CACHE.get_or_build((n, hurst.to_bits(), sigma.to_bits()), n, || FgnGenerator::new(n, hurst, sigma))
+fn fgn_generator(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> fracnoise::Result<FgnGenerator> {
+    FGN_CACHE.get_or_build((n, hurst.to_bits(), sigma.to_bits(), version.number()), n, || {
+        FgnGenerator::with_version(n, hurst, sigma, version)
+    })
+}
+
+/// The stream version numbered `v` (1 or 2), else `ValueError`.
+fn stream_version(v: u32) -> PyResult<StreamVersion> {
+    StreamVersion::from_number(v).py()
 }
 
 /// Fractional Gaussian noise (exact, Davies–Harte circulant embedding).
@@ -281,6 +290,9 @@ fn fgn_generator(n: usize, hurst: f64, sigma: f64) -> fracnoise::Result<FgnGener
 /// first_path : int
 ///     Index of the first path: rows are paths ``first_path, first_path + 1, ...`` of the
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
+/// stream_version : int
+///     Which numbers a seed gives: 2 (current, ``fracnoise.STREAM_VERSION``) or 1, to reproduce
+///     results made before version 2 (they differ only for ``n >= 65536``).
 ///
 /// Returns
 /// -------
@@ -288,12 +300,14 @@ fn fgn_generator(n: usize, hurst: f64, sigma: f64) -> fracnoise::Result<FgnGener
 ///
 /// Notes
 /// -----
-/// Paths ``2j`` and ``2j+1`` are the real and imaginary parts of one complex FFT of size
-/// ``2n`` (both halves used). The generator (eigenvalues, FFT plan) is cached for repeated
+/// Paths ``2j`` and ``2j+1`` are the real and imaginary parts of one complex transform of size
+/// ``2n`` (both halves used); from ``n = 65536`` on (version 2) it is computed as two FFTs of
+/// size ``n`` on two threads. The generator (eigenvalues, FFT plan) is cached for repeated
 /// calls with the same ``(n, hurst, sigma)``; see ``FgnGenerator`` to hold one explicitly.
 /// Paths are computed in parallel (rayon) with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (n, hurst, paths = None, *, sigma = 1.0, seed = None, first_path = 0))]
+#[pyo3(signature = (n, hurst, paths = None, *, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION))]
+#[allow(clippy::too_many_arguments)]
 fn fgn<'py>(
     py: Python<'py>,
     n: usize,
@@ -302,11 +316,13 @@ fn fgn<'py>(
     sigma: f64,
     seed: Option<&Bound<'py, PyAny>>,
     first_path: u64,
+    stream_version: u32,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
+    let version = self::stream_version(stream_version)?;
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
-    let g = py.allow_threads(|| fgn_generator(n, hurst, sigma)).py()?;
+    let g = py.allow_threads(|| fgn_generator(n, hurst, sigma, version)).py()?;
     generate(py, paths, n, first_path, |v, first| fill_fgn_rows(&g, seed, first, v, 0, true, |_| {}))
 }
 
@@ -325,14 +341,14 @@ fn fgn<'py>(
 ///     Horizon T (> 0). ``Cov(B(t), B(s)) = sigma**2 (t^2H + s^2H - |t-s|^2H) / 2``.
 /// sigma : float
 ///     Scale of the path (> 0).
-/// seed, first_path :
+/// seed, first_path, stream_version :
 ///     As for ``fgn``; the bits equal ``fracnoise generate fbm --seed SEED``.
 ///
 /// Returns
 /// -------
 /// numpy.ndarray of float64, shape ``(n + 1,)`` or ``(paths, n + 1)``.
 #[pyfunction]
-#[pyo3(signature = (n, hurst, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0))]
+#[pyo3(signature = (n, hurst, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION))]
 #[allow(clippy::too_many_arguments)]
 fn fbm<'py>(
     py: Python<'py>,
@@ -343,15 +359,19 @@ fn fbm<'py>(
     sigma: f64,
     seed: Option<&Bound<'py, PyAny>>,
     first_path: u64,
+    stream_version: u32,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
+    let version = self::stream_version(stream_version)?;
     let scale = path_scale(sigma)?;
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
     let cols = n.checked_add(1).ok_or_else(|| invalid(format!("invalid size `n` = {n}: too large")))?;
     let g = py
         .allow_threads(|| {
-            FBM_CACHE.get_or_build((n, hurst.to_bits(), t_end.to_bits()), n, || FbmGenerator::new(n, hurst, t_end))
+            FBM_CACHE.get_or_build((n, hurst.to_bits(), t_end.to_bits(), version.number()), n, || {
+                FbmGenerator::with_version(n, hurst, t_end, version)
+            })
         })
         .py()?;
     // Row = [0, cumsum(fGn path i with sigma = dt^H)], as `FbmGenerator::fill_paths`, then the
@@ -490,11 +510,18 @@ pub struct PyFgnGenerator {
 #[pymethods]
 impl PyFgnGenerator {
     #[new]
-    #[pyo3(signature = (n, hurst, sigma = 1.0))]
-    fn new(py: Python<'_>, n: usize, hurst: f64, sigma: f64) -> PyResult<Self> {
+    #[pyo3(signature = (n, hurst, sigma = 1.0, *, stream_version = STREAM_VERSION))]
+    fn new(py: Python<'_>, n: usize, hurst: f64, sigma: f64, stream_version: u32) -> PyResult<Self> {
         check_n(n)?;
-        let gen = py.allow_threads(|| FgnGenerator::new(n, hurst, sigma)).py()?;
+        let version = self::stream_version(stream_version)?;
+        let gen = py.allow_threads(|| FgnGenerator::with_version(n, hurst, sigma, version)).py()?;
         Ok(PyFgnGenerator { gen })
+    }
+
+    /// The stream version whose numbers this generator gives (1 or 2).
+    #[getter]
+    fn stream_version(&self) -> u32 {
+        self.gen.version().number()
     }
 
     /// Samples per path.

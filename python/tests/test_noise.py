@@ -118,6 +118,15 @@ def test_seed_forms():
          lambda s: fn.stable(500, 1.5, 0.5, 2.0, -1.0, 3, seed=s)),
         (["stable", "--n", 500, "--alpha", 0.97, "--beta", -0.8, "--param", "s0", "--paths", 2],
          lambda s: fn.stable(500, 0.97, -0.8, paths=2, param="S0", seed=s)),
+        # Sizes that stream version 2 splits (n >= 65536), in both versions.
+        (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--first-path", 1],
+         lambda s: fn.fgn(70000, 0.3, 3, seed=s, first_path=1)),
+        (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--stream-version", 1],
+         lambda s: fn.fgn(70000, 0.3, 3, seed=s, stream_version=1)),
+        (["fgn", "--n", 65536, "--hurst", 0.8, "--stream-version", 1],
+         lambda s: fn.FgnGenerator(65536, 0.8, stream_version=1).sample(1, seed=s)),
+        (["fbm", "--n", 65536, "--hurst", 0.6, "--paths", 2, "--stream-version", 1],
+         lambda s: fn.fbm(65536, 0.6, 2, seed=s, stream_version=1)),
     ],
 )
 def test_same_bits_as_cli(cli, npy, cli_args, call):
@@ -244,3 +253,20 @@ def test_negative_sizes_are_errors_not_panics():
     for call in [lambda: fn.fgn(-1, 0.5), lambda: fn.fgn(10, 0.5, -2), lambda: fn.bm(10, first_path=-1)]:
         with pytest.raises((OverflowError, ValueError, TypeError)):
             call()
+
+
+def test_stream_versions():
+    """Version 2 (the default) differs from version 1 only from n = 65536 on; other versions are
+    refused with the library's message."""
+    assert fn.STREAM_VERSION == 2
+    assert fn.FgnGenerator(8, 0.7).stream_version == 2
+    assert fn.FgnGenerator(8, 0.7, stream_version=1).stream_version == 1
+    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2)]
+    assert np.array_equal(small[0], small[1])
+    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2)]
+    assert not np.array_equal(large[0], large[1])
+    for bad in (0, 3):
+        with pytest.raises(ValueError, match="stream_version"):
+            fn.fgn(64, 0.7, seed=1, stream_version=bad)
+        with pytest.raises(ValueError, match="stream_version"):
+            fn.FgnGenerator(64, 0.7, stream_version=bad)

@@ -57,13 +57,51 @@
 //! smooth size (still `O(n log n)`). Set-up: one FFT for the eigenvalues. Per two paths: `4n`
 //! standard normals (rand_distr's ziggurat, exact tail) and one complex FFT of size `2n`; filling
 //! caller-provided buffers allocates nothing once a [`CirculantScratch`] exists.
+//!
+//! # Large embeddings: two half-size FFTs in parallel (stream version 2)
+//! rustfft runs one transform on one thread, so one pair of long paths used one core however
+//! many there were. From [`SPLIT_MIN_N`] points on (stream version 2, [`StreamVersion::V2`]), the
+//! transform of size `m = 2n` is computed by one radix-2 decimation-in-time step (Cooley & Tukey
+//! 1965): with `E = FFT_n(w_0, w_2, ..., w_{m-2})`, `O = FFT_n(w_1, w_3, ..., w_{m-1})` and
+//! `t = exp(-2 pi i / m)`,
+//!
+//! ```text
+//! Y_j = E_j + t^j O_j,   Y_{j+n} = E_j - t^j O_j          (j = 0..n-1)
+//! ```
+//!
+//! The paths need only `Y_0..Y_{n-1}`, the first line. The even- and odd-indexed coefficients
+//! are drawn from two streams, so the two halves (draws and FFT) run on two threads; the second
+//! stream's state is four words of the pair's stream put through the SplitMix64 finaliser
+//! ([`crate::rng`]), taken before the first draw. The coefficients are still independent
+//! `N(0, lambda_k / m)` in each part, so the law (and the proof above) is unchanged; only the
+//! rounding and which uniform feeds which coefficient differ from version 1. The eigenvalues
+//! are computed the same way (both lines). The twiddles `t^j` are products of a coarse and a fine
+//! table, each entry `exp(-2 pi i x)` of an exactly rounded `x`, so they are accurate to a few
+//! ulps. The serial cost is within about 5 % of one full FFT (measured, `benches/README.md`);
+//! with two threads free, one pair takes about half the time. Below [`SPLIT_MIN_N`] (where one FFT
+//! of `2n` fits in cache and the split gains nothing) and in [`StreamVersion::V1`], one complex
+//! FFT of size `2n` is used and the numbers are those of version 1.
 
 use crate::error::{check_all_finite, check_len, check_size, Error, Result};
+use crate::rng::{PathRng, StreamVersion};
 use num_complex::Complex64;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 use rustfft::{Fft, FftPlanner};
 use std::sync::Arc;
+
+/// From this many points `n` on (circulant size `2n >= 2^17`), stream version 2 transforms an
+/// embedding as two FFTs of size `n` (see the [module docs](self)). Part of the definition of
+/// version 2's numbers: changing it changes them.
+pub const SPLIT_MIN_N: usize = 1 << 16;
+
+/// Bits of the fine twiddle table: `t^j = coarse[j >> FINE_BITS] * fine[j & (FINE - 1)]`.
+const FINE_BITS: u32 = 10;
+const FINE: usize = 1 << FINE_BITS;
+/// Elements per parallel task of the twiddle passes (each element is computed alone, so the
+/// values do not depend on the split).
+const PASS_CHUNK: usize = 1 << 14;
 
 /// Relative tolerance below which a negative eigenvalue of the embedding is treated as rounding
 /// error and clamped to zero: `lambda_k >= -1e-10 * max_k lambda_k`.
@@ -86,17 +124,99 @@ pub enum EmbeddingMode {
 pub struct CirculantScratch {
     buf: Vec<Complex64>,
     fft: Vec<Complex64>,
+    /// The second half's FFT scratch (split transforms only).
+    fft2: Vec<Complex64>,
 }
 
 impl CirculantScratch {
     /// Resizes to the given lengths (allocates only when a scratch meets a larger generator).
-    fn fit(&mut self, m: usize, fft_len: usize) {
+    fn fit(&mut self, m: usize, fft_len: usize, fft2_len: usize) {
+        let zero = Complex64::new(0.0, 0.0);
         if self.buf.len() != m {
-            self.buf.resize(m, Complex64::new(0.0, 0.0));
+            self.buf.resize(m, zero);
         }
         if self.fft.len() != fft_len {
-            self.fft.resize(fft_len, Complex64::new(0.0, 0.0));
+            self.fft.resize(fft_len, zero);
         }
+        if self.fft2.len() != fft2_len {
+            self.fft2.resize(fft2_len, zero);
+        }
+    }
+}
+
+/// How the transform of size `2n` is computed.
+#[derive(Clone)]
+enum Transform {
+    /// One complex FFT of size `2n` (version 1; version 2 below [`SPLIT_MIN_N`]).
+    Full(Arc<dyn Fft<f64>>),
+    /// Two FFTs of size `n` and a twiddle pass (version 2 from [`SPLIT_MIN_N`] on).
+    Split(SplitFft),
+}
+
+/// The radix-2 step `Y_j = E_j +/- t^j O_j` over FFTs of size `n` (see the [module docs](self)).
+#[derive(Clone)]
+struct SplitFft {
+    half: Arc<dyn Fft<f64>>,
+    /// `t^(i FINE)`, `i = 0..=n / FINE`, `t = exp(-2 pi i / 2n)`.
+    coarse: Arc<[Complex64]>,
+    /// `t^r`, `r = 0..FINE`.
+    fine: Arc<[Complex64]>,
+}
+
+/// `exp(-2 pi i j / m)`, from the correctly rounded fraction `j / m` (exact when `m` is a power
+/// of two) reduced to `(-1/2, 1/2]`.
+fn unit_root(j: usize, m: usize) -> Complex64 {
+    let mut x = (j % m) as f64 / m as f64;
+    if x > 0.5 {
+        x -= 1.0;
+    }
+    let (sin, cos) = (-2.0 * std::f64::consts::PI * x).sin_cos();
+    Complex64::new(cos, sin)
+}
+
+impl SplitFft {
+    fn new(half: Arc<dyn Fft<f64>>) -> Self {
+        let n = half.len();
+        let m = 2 * n;
+        let coarse: Arc<[Complex64]> = (0..=n / FINE).map(|i| unit_root(i * FINE, m)).collect();
+        let fine: Arc<[Complex64]> = (0..FINE).map(|r| unit_root(r, m)).collect();
+        SplitFft { half, coarse, fine }
+    }
+
+    /// `t^j` for `j < n`.
+    #[inline]
+    fn twiddle(&self, j: usize) -> Complex64 {
+        self.coarse[j >> FINE_BITS] * self.fine[j & (FINE - 1)]
+    }
+
+    /// `e_j <- e_j + t^j o_j` (the first half of the transform), in parallel over fixed chunks.
+    fn combine_lower(&self, e: &mut [Complex64], o: &[Complex64]) {
+        e.par_chunks_mut(PASS_CHUNK).zip(o.par_chunks(PASS_CHUNK)).enumerate().for_each(|(c, (e, o))| {
+            let base = c * PASS_CHUNK;
+            for (j, (x, y)) in e.iter_mut().zip(o).enumerate() {
+                *x += self.twiddle(base + j) * y;
+            }
+        });
+    }
+}
+
+/// The second stream of a split pair: four words of `rng`, each put through the SplitMix64
+/// finaliser, as a xoshiro256++ state.
+fn odd_stream<R: Rng + ?Sized>(rng: &mut R) -> PathRng {
+    let mut s = [0u64; 4];
+    for w in s.iter_mut() {
+        *w = crate::rng::mix(rng.next_u64());
+    }
+    PathRng::from_state(s)
+}
+
+/// `w_k = s_k (Z1_k + i Z2_k)` for each `s_k` of `sqrt_eig`, Z1 then Z2 for k = 0, 1, ...
+#[inline]
+fn draw<R: Rng + ?Sized>(rng: &mut R, sqrt_eig: &[f64], out: &mut [Complex64]) {
+    for (w, &s) in out.iter_mut().zip(sqrt_eig) {
+        let re: f64 = StandardNormal.sample(rng);
+        let im: f64 = StandardNormal.sample(rng);
+        *w = Complex64::new(s * re, s * im);
     }
 }
 
@@ -108,9 +228,11 @@ impl CirculantScratch {
 #[derive(Clone)]
 pub struct CirculantEmbedding {
     n: usize,
-    /// `sqrt(lambda_k / (2n))`, `k = 0..2n`, negative eigenvalues clamped to 0.
+    /// `sqrt(lambda_k / (2n))`, negative eigenvalues clamped to 0: `k = 0..2n` in order for a
+    /// full transform; for a split one, the even `k` (`k = 2i`, `i = 0..n`) then the odd `k`.
     sqrt_eig: Arc<[f64]>,
-    fft: Arc<dyn Fft<f64>>,
+    transform: Transform,
+    version: StreamVersion,
     min_eigenvalue: f64,
     max_eigenvalue: f64,
     dropped_mass: f64,
@@ -123,6 +245,8 @@ impl std::fmt::Debug for CirculantEmbedding {
             .field("min_eigenvalue", &self.min_eigenvalue)
             .field("max_eigenvalue", &self.max_eigenvalue)
             .field("dropped_mass", &self.dropped_mass)
+            .field("version", &self.version)
+            .field("split", &matches!(self.transform, Transform::Split(_)))
             .finish_non_exhaustive()
     }
 }
@@ -137,13 +261,39 @@ impl CirculantEmbedding {
     /// [`EmbeddingMode::Exact`], an eigenvalue below `-EIGENVALUE_TOLERANCE * max lambda`
     /// ([`Error::NegativeEigenvalue`], naming the most negative one).
     pub fn new(acov: &[f64], mode: EmbeddingMode) -> Result<Self> {
-        Self::with_plan(acov, mode, None)
+        Self::with_version(acov, mode, StreamVersion::CURRENT)
     }
 
-    /// [`new`](Self::new) with the forward FFT plan of size `2n` already made (`None`: made
-    /// here). Planning a large FFT takes tens of milliseconds (its twiddle factors), so a caller
-    /// can make it while it computes `acov`. A plan of another size is ignored.
-    pub(crate) fn with_plan(acov: &[f64], mode: EmbeddingMode, plan: Option<Arc<dyn Fft<f64>>>) -> Result<Self> {
+    /// [`new`](Self::new) giving the numbers of stream version `version` (an older version
+    /// reproduces stored results; see [`crate::rng::STREAM_VERSION`]).
+    pub fn with_version(acov: &[f64], mode: EmbeddingMode, version: StreamVersion) -> Result<Self> {
+        Self::with_plan(acov, mode, version, None)
+    }
+
+    /// The length of the FFT plan an embedding of `n` points uses in `version`: `n` for a split
+    /// transform, else `2n` (saturating).
+    pub(crate) fn plan_len(n: usize, version: StreamVersion) -> usize {
+        if Self::splits(n, version) {
+            n
+        } else {
+            n.saturating_mul(2)
+        }
+    }
+
+    fn splits(n: usize, version: StreamVersion) -> bool {
+        version != StreamVersion::V1 && n >= SPLIT_MIN_N
+    }
+
+    /// [`with_version`](Self::with_version) with the forward FFT plan of length
+    /// [`plan_len`](Self::plan_len) already made (`None`: made here). Planning a large FFT takes
+    /// tens of milliseconds (its twiddle factors), so a caller can make it while it computes
+    /// `acov`. A plan of another size is ignored.
+    pub(crate) fn with_plan(
+        acov: &[f64],
+        mode: EmbeddingMode,
+        version: StreamVersion,
+        plan: Option<Arc<dyn Fft<f64>>>,
+    ) -> Result<Self> {
         check_size("acov.len()", acov.len(), 2, "at least 2 (gamma(0..=n) with n >= 1)")?;
         check_all_finite("acov", acov)?;
         crate::error::check_positive("acov[0] (variance)", acov[0])?;
@@ -154,16 +304,55 @@ impl CirculantEmbedding {
             allowed: crate::error::Allowed("small enough for the memory (the embedding needs about 100 n bytes)"),
         };
         let m = n.checked_mul(2).filter(|&m| m <= isize::MAX as usize / 32).ok_or_else(too_large)?;
-        let mut row: Vec<Complex64> = Vec::new();
-        row.try_reserve_exact(m).map_err(|_| too_large())?;
-        row.extend((0..m).map(|j| Complex64::new(acov[j.min(m - j)], 0.0)));
-        let fft = match plan {
-            Some(p) if p.len() == m && p.fft_direction() == rustfft::FftDirection::Forward => p,
-            _ => FftPlanner::<f64>::new().plan_fft_forward(m),
+        let split = Self::splits(n, version);
+        let len = if split { n } else { m };
+        let plan = match plan {
+            Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
+            _ => FftPlanner::<f64>::new().plan_fft_forward(len),
         };
-        fft.process(&mut row);
-        // The eigenvalues are the real parts of `row` (read in place: no copy of 2n values).
-        let lambda = || row.iter().map(|c| c.re);
+        // The row `c_j = gamma(min(j, m - j))` and its transform, the eigenvalues.
+        let row = |j: usize| Complex64::new(acov[j.min(m - j)], 0.0);
+        let mut full: Vec<Complex64> = Vec::new();
+        let mut real: Vec<f64> = Vec::new();
+        let transform = if split {
+            let sp = SplitFft::new(plan);
+            let (mut e, mut o): (Vec<Complex64>, Vec<Complex64>) = (Vec::new(), Vec::new());
+            for v in [&mut e, &mut o] {
+                v.try_reserve_exact(n).map_err(|_| too_large())?;
+            }
+            real.try_reserve_exact(m).map_err(|_| too_large())?;
+            e.extend((0..n).map(|i| row(2 * i)));
+            o.extend((0..n).map(|i| row(2 * i + 1)));
+            rayon::join(|| sp.half.process(&mut e), || sp.half.process(&mut o));
+            // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j).
+            (0..m)
+                .into_par_iter()
+                .map(|k| {
+                    let j = k % n;
+                    let t = sp.twiddle(j) * o[j];
+                    if k < n {
+                        (e[j] + t).re
+                    } else {
+                        (e[j] - t).re
+                    }
+                })
+                .collect_into_vec(&mut real);
+            Transform::Split(sp)
+        } else {
+            full.try_reserve_exact(m).map_err(|_| too_large())?;
+            full.extend((0..m).map(row));
+            plan.process(&mut full);
+            Transform::Full(plan)
+        };
+        // The eigenvalues in order `k = 0..m`: the real parts of `full` (read in place: no copy of
+        // 2n values), or `real`.
+        let lambda = || -> Box<dyn Iterator<Item = f64> + '_> {
+            if split {
+                Box::new(real.iter().copied())
+            } else {
+                Box::new(full.iter().map(|c| c.re))
+            }
+        };
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
         if lambda().any(|l| !l.is_finite()) {
             return Err(Error::InvalidParameter {
@@ -194,8 +383,32 @@ impl CirculantEmbedding {
         let total: f64 = lambda().map(|l| l.abs()).sum();
         let negative: f64 = lambda().filter(|&l| l < 0.0).map(|l| -l).sum();
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
-        let sqrt_eig: Arc<[f64]> = lambda().map(|l| (l.max(0.0) / m as f64).sqrt()).collect();
-        Ok(CirculantEmbedding { n, sqrt_eig, fft, min_eigenvalue: min_eig, max_eigenvalue: max_eig, dropped_mass })
+        let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
+        let sqrt_eig: Arc<[f64]> = if split {
+            // Even k, then odd k: the order in which each half draws its coefficients.
+            real.iter().step_by(2).chain(real.iter().skip(1).step_by(2)).map(|&l| root(l)).collect()
+        } else {
+            lambda().map(root).collect()
+        };
+        Ok(CirculantEmbedding {
+            n,
+            sqrt_eig,
+            transform,
+            version,
+            min_eigenvalue: min_eig,
+            max_eigenvalue: max_eig,
+            dropped_mass,
+        })
+    }
+
+    /// The stream version whose numbers this embedding gives.
+    pub fn version(&self) -> StreamVersion {
+        self.version
+    }
+
+    /// Whether the transform is split into two FFTs of size `n` (version 2, `n >= SPLIT_MIN_N`).
+    pub fn is_split(&self) -> bool {
+        matches!(self.transform, Transform::Split(_))
     }
 
     /// Length `n` of each sampled path.
@@ -232,21 +445,55 @@ impl CirculantEmbedding {
     /// Fresh work buffers sized for this sampler (one per thread).
     pub fn scratch(&self) -> CirculantScratch {
         let mut s = CirculantScratch::default();
-        s.fit(2 * self.n, self.fft.get_inplace_scratch_len());
+        self.fit(&mut s);
         s
     }
 
-    /// Draws `w_k = sqrt(lambda_k/2n) (Z1_k + i Z2_k)` (Z1 then Z2 for k = 0, 1, ...) and
-    /// transforms in place; on return `scratch.buf[..n]` holds the pair (re, im).
+    fn fit(&self, scratch: &mut CirculantScratch) {
+        match &self.transform {
+            Transform::Full(fft) => scratch.fit(2 * self.n, fft.get_inplace_scratch_len(), 0),
+            Transform::Split(sp) => {
+                let len = sp.half.get_inplace_scratch_len();
+                scratch.fit(2 * self.n, len, len)
+            }
+        }
+    }
+
+    /// Draws the coefficients `w_k = sqrt(lambda_k/2n) (Z1_k + i Z2_k)` and transforms them; on
+    /// return `scratch.buf[..n]` holds the pair (re, im).
+    ///
+    /// Full transform: Z1 then Z2 for k = 0, 1, ... from `rng`, one FFT of size `2n` in place.
+    /// Split transform (see the [module docs](self)): a second stream is made from four words of
+    /// `rng`; then `rng` draws the even `k` into `buf[..n]` and the second stream the odd `k`
+    /// into `buf[n..]` (Z1 then Z2 for each, in increasing `k`), each half is transformed by an
+    /// FFT of size `n` (the two halves in parallel), and `buf[j] += t^j buf[n + j]`.
     #[inline]
     pub(crate) fn generate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut CirculantScratch) {
-        scratch.fit(2 * self.n, self.fft.get_inplace_scratch_len());
-        for (w, &s) in scratch.buf.iter_mut().zip(self.sqrt_eig.iter()) {
-            let re: f64 = StandardNormal.sample(rng);
-            let im: f64 = StandardNormal.sample(rng);
-            *w = Complex64::new(s * re, s * im);
+        self.fit(scratch);
+        match &self.transform {
+            Transform::Full(fft) => {
+                draw(rng, &self.sqrt_eig, &mut scratch.buf);
+                fft.process_with_scratch(&mut scratch.buf, &mut scratch.fft);
+            }
+            Transform::Split(sp) => {
+                let n = self.n;
+                let mut odd = odd_stream(rng);
+                let (se, so) = self.sqrt_eig.split_at(n);
+                let (e, o) = scratch.buf.split_at_mut(n);
+                let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
+                let half = &sp.half;
+                rayon::in_place_scope(|s| {
+                    let o = &mut *o;
+                    s.spawn(move |_| {
+                        draw(&mut odd, so, o);
+                        half.process_with_scratch(o, fo);
+                    });
+                    draw(rng, se, e);
+                    half.process_with_scratch(e, fe);
+                });
+                sp.combine_lower(e, o);
+            }
         }
-        self.fft.process_with_scratch(&mut scratch.buf, &mut scratch.fft);
     }
 
     /// The first `n` entries of the last generated complex sequence.
@@ -325,6 +572,51 @@ mod tests {
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1);
         let (mut a, mut b) = (vec![0.0; 2], vec![0.0; 3]);
         assert!(matches!(e.fill_pair(&mut rng, &mut s, &mut a, &mut b), Err(Error::LengthMismatch { .. })));
+    }
+
+    /// The split transform is the DFT: for random coefficients, `E_j + t^j O_j` equals the full
+    /// complex FFT of size `2n` to rounding (relative 1e-13 of the largest output), at an odd `n`
+    /// and a power of two; the twiddles are within 4 ulps of `exp(-2 pi i j / 2n)` computed
+    /// directly; and the eigenvalues of a split embedding equal those of one full FFT to 1e-13
+    /// of the largest.
+    #[test]
+    fn split_transform_is_the_dft() {
+        use rand::RngCore;
+        for n in [3 * FINE + 5, 4096] {
+            let m = 2 * n;
+            let mut planner = FftPlanner::<f64>::new();
+            let sp = SplitFft::new(planner.plan_fft_forward(n));
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(n as u64);
+            let mut u = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let w: Vec<Complex64> = (0..m).map(|_| Complex64::new(u(), u())).collect();
+            let mut full = w.clone();
+            planner.plan_fft_forward(m).process(&mut full);
+            let mut e: Vec<Complex64> = w.iter().step_by(2).copied().collect();
+            let mut o: Vec<Complex64> = w.iter().skip(1).step_by(2).copied().collect();
+            sp.half.process(&mut e);
+            sp.half.process(&mut o);
+            sp.combine_lower(&mut e, &o);
+            let scale = full.iter().map(|c| c.norm()).fold(0.0, f64::max);
+            for j in 0..n {
+                assert!((e[j] - full[j]).norm() <= 1e-13 * scale, "n {n} j {j}: {} vs {}", e[j], full[j]);
+                let angle = -2.0 * std::f64::consts::PI * j as f64 / m as f64;
+                let exact = Complex64::new(angle.cos(), angle.sin());
+                assert!((sp.twiddle(j) - exact).norm() <= 4.0 * f64::EPSILON, "twiddle {j}");
+            }
+        }
+        let acov: Vec<f64> = (0..=SPLIT_MIN_N).map(|k| crate::noise::fgn_autocovariance(0.3, k)).collect();
+        let v1 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V1).unwrap();
+        let v2 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        assert!(!v1.is_split() && v2.is_split() && v2.version() == StreamVersion::V2);
+        let tol = 1e-13 * v1.max_eigenvalue();
+        assert!((v1.max_eigenvalue() - v2.max_eigenvalue()).abs() <= tol);
+        assert!((v1.min_eigenvalue() - v2.min_eigenvalue()).abs() <= tol);
+        let n = SPLIT_MIN_N;
+        let tol = 1e-6 * v1.sqrt_eig.iter().fold(0.0f64, |a, &b| a.max(b));
+        for i in 0..n {
+            assert!((v1.sqrt_eig[2 * i] - v2.sqrt_eig[i]).abs() <= tol, "even {i}");
+            assert!((v1.sqrt_eig[2 * i + 1] - v2.sqrt_eig[n + i]).abs() <= tol, "odd {i}");
+        }
     }
 
     /// A scratch made for another size is resized, not misused.

@@ -14,7 +14,7 @@
 
 use super::fgn::{FgnGenerator, FgnScratch};
 use crate::error::{check_len, check_open, check_positive, check_size, Result};
-use crate::rng::Seed;
+use crate::rng::{Seed, StreamVersion};
 use ndarray::{s, Array2, ArrayViewMut2};
 
 /// Exact fractional Brownian motion on `[0, t_end]` with `n_steps` steps: `B(0) = 0`, increments
@@ -31,13 +31,19 @@ pub struct FbmGenerator {
 impl FbmGenerator {
     /// fBM on `[0, t_end]` with `n_steps >= 1` steps, `hurst` in `(0, 1)`, `t_end` finite and `> 0`.
     pub fn new(n_steps: usize, hurst: f64, t_end: f64) -> Result<Self> {
+        Self::with_version(n_steps, hurst, t_end, StreamVersion::CURRENT)
+    }
+
+    /// [`new`](Self::new) giving the numbers of stream version `version` (see
+    /// [`FgnGenerator::with_version`]). Errors as `new`.
+    pub fn with_version(n_steps: usize, hurst: f64, t_end: f64, version: StreamVersion) -> Result<Self> {
         check_size("n_steps", n_steps, 1, ">= 1")?;
         check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
         check_positive("t_end", t_end)?;
         let dt = t_end / n_steps as f64;
         let scale = dt.powf(hurst);
         check_positive("(t_end / n_steps)^hurst", scale)?;
-        Ok(FbmGenerator { fgn: FgnGenerator::new(n_steps, hurst, scale)?, t_end })
+        Ok(FbmGenerator { fgn: FgnGenerator::with_version(n_steps, hurst, scale, version)?, t_end })
     }
 
     /// Number of steps `n`.
@@ -53,6 +59,11 @@ impl FbmGenerator {
     /// Hurst index.
     pub fn hurst(&self) -> f64 {
         self.fgn.hurst()
+    }
+
+    /// The stream version whose numbers this generator gives.
+    pub fn version(&self) -> StreamVersion {
+        self.fgn.version()
     }
 
     /// Horizon `T`.

@@ -21,7 +21,7 @@
 
 use super::circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode};
 use crate::error::{check_len, check_open, check_positive, check_size, Result};
-use crate::rng::Seed;
+use crate::rng::{Seed, StreamVersion};
 use ndarray::{Array2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rand::Rng;
 use rayon::prelude::*;
@@ -89,6 +89,14 @@ impl FgnGenerator {
     /// Errors: `n == 0` ([`crate::Error::InvalidSize`]); `hurst` not in `(0, 1)` or `sigma` not
     /// finite and `> 0` ([`crate::Error::InvalidParameter`]).
     pub fn new(n: usize, hurst: f64, sigma: f64) -> Result<Self> {
+        Self::with_version(n, hurst, sigma, StreamVersion::CURRENT)
+    }
+
+    /// [`new`](Self::new) giving the numbers of stream version `version`: [`StreamVersion::V1`]
+    /// reproduces results stored before version 2 (they differ only for `n >=`
+    /// [`SPLIT_MIN_N`](super::circulant::SPLIT_MIN_N); see [`crate::rng::STREAM_VERSION`]).
+    /// Errors as `new`.
+    pub fn with_version(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> Result<Self> {
         check_size("n", n, 1, ">= 1")?;
         check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
         check_positive("sigma", sigma)?;
@@ -104,12 +112,12 @@ impl FgnGenerator {
             });
         }
         // The autocovariances (each computed alone, in parallel: the same values whatever the
-        // thread count) while another thread plans the FFT of size 2n (deterministic).
+        // thread count) while another thread plans the FFT (deterministic).
         let ((), plan) = rayon::join(
             || (0..n + 1).into_par_iter().map(|k| s2 * fgn_autocovariance(hurst, k)).collect_into_vec(&mut acov),
-            || rustfft::FftPlanner::<f64>::new().plan_fft_forward(2 * n),
+            || rustfft::FftPlanner::<f64>::new().plan_fft_forward(CirculantEmbedding::plan_len(n, version)),
         );
-        let emb = CirculantEmbedding::with_plan(&acov, EmbeddingMode::Exact, Some(plan))?;
+        let emb = CirculantEmbedding::with_plan(&acov, EmbeddingMode::Exact, version, Some(plan))?;
         Ok(FgnGenerator { emb, hurst, sigma })
     }
 
@@ -131,6 +139,11 @@ impl FgnGenerator {
     /// Standard deviation of each sample.
     pub fn sigma(&self) -> f64 {
         self.sigma
+    }
+
+    /// The stream version whose numbers this generator gives.
+    pub fn version(&self) -> StreamVersion {
+        self.emb.version()
     }
 
     /// The underlying circulant embedding (eigenvalue diagnostics).
