@@ -189,14 +189,23 @@ impl SplitFft {
         self.coarse[j >> FINE_BITS] * self.fine[j & (FINE - 1)]
     }
 
-    /// `e_j <- e_j + t^j o_j` (the first half of the transform), in parallel over fixed chunks.
-    fn combine_lower(&self, e: &mut [Complex64], o: &[Complex64]) {
-        e.par_chunks_mut(PASS_CHUNK).zip(o.par_chunks(PASS_CHUNK)).enumerate().for_each(|(c, (e, o))| {
+    /// `e_j <- e_j + t^j o_j` (the first half of the transform), over fixed chunks, in parallel
+    /// if `parallel` (each element is computed alone: the same values either way).
+    fn combine_lower(&self, e: &mut [Complex64], o: &[Complex64], parallel: bool) {
+        let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
             let base = c * PASS_CHUNK;
             for (j, (x, y)) in e.iter_mut().zip(o).enumerate() {
                 *x += self.twiddle(base + j) * y;
             }
-        });
+        };
+        if parallel {
+            e.par_chunks_mut(PASS_CHUNK)
+                .zip(o.par_chunks(PASS_CHUNK))
+                .enumerate()
+                .for_each(|(c, (e, o))| chunk(c, e, o));
+        } else {
+            e.chunks_mut(PASS_CHUNK).zip(o.chunks(PASS_CHUNK)).enumerate().for_each(|(c, (e, o))| chunk(c, e, o));
+        }
     }
 }
 
@@ -482,16 +491,29 @@ impl CirculantEmbedding {
                 let (e, o) = scratch.buf.split_at_mut(n);
                 let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
                 let half = &sp.half;
-                rayon::in_place_scope(|s| {
-                    let o = &mut *o;
-                    s.spawn(move |_| {
-                        draw(&mut odd, so, o);
-                        half.process_with_scratch(o, fo);
+                let outside = rayon::current_thread_index().is_none();
+                if outside {
+                    // Called from outside the thread pool (one pair for the caller): the odd half
+                    // on a pool thread, the even half here.
+                    rayon::in_place_scope(|s| {
+                        let o = &mut *o;
+                        s.spawn(move |_| {
+                            draw(&mut odd, so, o);
+                            half.process_with_scratch(o, fo);
+                        });
+                        draw(rng, se, e);
+                        half.process_with_scratch(e, fe);
                     });
+                } else {
+                    // On a pool thread, the other threads have pairs of their own: one half
+                    // after the other (the same values; a nested task would let a waiting thread
+                    // start another pair, with its own fresh work buffers).
+                    draw(&mut odd, so, o);
+                    half.process_with_scratch(o, fo);
                     draw(rng, se, e);
                     half.process_with_scratch(e, fe);
-                });
-                sp.combine_lower(e, o);
+                }
+                sp.combine_lower(e, o, outside);
             }
         }
     }
@@ -595,7 +617,7 @@ mod tests {
             let mut o: Vec<Complex64> = w.iter().skip(1).step_by(2).copied().collect();
             sp.half.process(&mut e);
             sp.half.process(&mut o);
-            sp.combine_lower(&mut e, &o);
+            sp.combine_lower(&mut e, &o, true);
             let scale = full.iter().map(|c| c.norm()).fold(0.0, f64::max);
             for j in 0..n {
                 assert!((e[j] - full[j]).norm() <= 1e-13 * scale, "n {n} j {j}: {} vs {}", e[j], full[j]);

@@ -249,18 +249,22 @@ impl FgnGenerator {
             rest = tail;
             idx += take as u64;
         }
-        groups.into_par_iter().for_each_init(
-            || self.scratch(),
-            |scratch, (start, mut rows)| {
-                self.emb.generate(&mut seed.stream(start / 2), scratch);
-                let y = self.emb.result(scratch);
-                for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
-                    let real = (start + r as u64) % 2 == 0;
-                    write_half(&mut row, y, real, stream);
-                    post(&mut row);
-                }
-            },
-        );
+        let job = |scratch: &mut FgnScratch, (start, mut rows): (u64, ArrayViewMut2<f64>)| {
+            self.emb.generate(&mut seed.stream(start / 2), scratch);
+            let y = self.emb.result(scratch);
+            for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
+                let real = (start + r as u64) % 2 == 0;
+                write_half(&mut row, y, real, stream);
+                post(&mut row);
+            }
+        };
+        if let [_] = groups[..] {
+            // One pair: on this thread, so that a large one splits its transform over the pool.
+            let group = groups.pop().expect("one group");
+            job(&mut self.scratch(), group);
+        } else {
+            groups.into_par_iter().for_each_init(|| self.scratch(), job);
+        }
         Ok(())
     }
 
