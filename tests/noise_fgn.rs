@@ -424,7 +424,25 @@ fn split_transform_reproducible_across_threads_and_shards() {
     }
     let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
     g.fill_pair(&mut seed.stream(1), &mut scratch, &mut a, &mut b).unwrap();
+    assert_eq!((one.row(2).to_vec(), one.row(3).to_vec()), (a.clone(), b.clone()));
+    g.fill_pair_streamed(&mut seed.stream(1), &mut scratch, &mut a, &mut b).unwrap();
     assert_eq!((one.row(2).to_vec(), one.row(3).to_vec()), (a, b));
+    // Strided rows (a column-major view) take the in-place last step instead of the fused one:
+    // the same values, from the calling thread and from a pool, whole pairs and an odd start.
+    let mut fortran = Array2::zeros((5, n).f());
+    g.fill_paths(seed, 0, fortran.view_mut()).unwrap();
+    assert_eq!(one, fortran);
+    let mut fortran = Array2::zeros((3, n).f());
+    pool(2).install(|| g.fill_paths(seed, 1, fortran.view_mut())).unwrap();
+    assert_eq!(one.slice(s![1..4, ..]), fortran);
+    // fBM at a split size: shards and thread counts.
+    let f = FbmGenerator::new(n, 0.7, 2.0).unwrap();
+    let all = pool(1).install(|| f.sample_paths(3, seed)).unwrap();
+    let mut parts = Array2::zeros((3, n + 1));
+    for (a, b) in [(0usize, 1usize), (1, 3)] {
+        pool(2).install(|| f.fill_paths(seed, a as u64, parts.slice_mut(s![a..b, ..]))).unwrap();
+    }
+    assert_eq!(all, parts);
 }
 
 /// Invalid parameters and buffers give the typed error, never a panic or NaN.

@@ -102,6 +102,9 @@ const FINE: usize = 1 << FINE_BITS;
 /// Elements per parallel task of the twiddle passes (each element is computed alone, so the
 /// values do not depend on the split).
 const PASS_CHUNK: usize = 1 << 14;
+/// Elements per piece of [`CirculantEmbedding::write_pair`] (64 KiB of complex values: the
+/// piece is written out while it is in the L2 cache).
+const WRITE_CHUNK: usize = 1 << 12;
 
 /// Relative tolerance below which a negative eigenvalue of the embedding is treated as rounding
 /// error and clamped to zero: `lambda_k >= -1e-10 * max_k lambda_k`.
@@ -126,6 +129,8 @@ pub struct CirculantScratch {
     fft: Vec<Complex64>,
     /// The second half's FFT scratch (split transforms only).
     fft2: Vec<Complex64>,
+    /// Split transforms: whether `buf[..n]` already holds `Y` (else `E` and `O`).
+    combined: bool,
 }
 
 impl CirculantScratch {
@@ -474,8 +479,10 @@ impl CirculantEmbedding {
     /// Full transform: Z1 then Z2 for k = 0, 1, ... from `rng`, one FFT of size `2n` in place.
     /// Split transform (see the [module docs](self)): a second stream is made from four words of
     /// `rng`; then `rng` draws the even `k` into `buf[..n]` and the second stream the odd `k`
-    /// into `buf[n..]` (Z1 then Z2 for each, in increasing `k`), each half is transformed by an
-    /// FFT of size `n` (the two halves in parallel), and `buf[j] += t^j buf[n + j]`.
+    /// into `buf[n..]` (Z1 then Z2 for each, in increasing `k`), and each half is transformed by
+    /// an FFT of size `n` (the two halves in parallel when called from outside the thread
+    /// pool). The last step, `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
+    /// [`write_pair`](Self::write_pair), which fuses it with writing the paths.
     #[inline]
     pub(crate) fn generate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut CirculantScratch) {
         self.fit(scratch);
@@ -483,6 +490,7 @@ impl CirculantEmbedding {
             Transform::Full(fft) => {
                 draw(rng, &self.sqrt_eig, &mut scratch.buf);
                 fft.process_with_scratch(&mut scratch.buf, &mut scratch.fft);
+                scratch.combined = true;
             }
             Transform::Split(sp) => {
                 let n = self.n;
@@ -513,15 +521,81 @@ impl CirculantEmbedding {
                     draw(rng, se, e);
                     half.process_with_scratch(e, fe);
                 }
-                sp.combine_lower(e, o, outside);
+                scratch.combined = false;
             }
         }
     }
 
-    /// The first `n` entries of the last generated complex sequence.
-    #[inline]
-    pub(crate) fn result<'a>(&self, scratch: &'a CirculantScratch) -> &'a [Complex64] {
+    /// The first `n` entries `Y_0..Y_{n-1}` of the last generated complex sequence (a split
+    /// transform's last step is done here, in place, once).
+    pub(crate) fn result<'a>(&self, scratch: &'a mut CirculantScratch) -> &'a [Complex64] {
+        if let (Transform::Split(sp), false) = (&self.transform, scratch.combined) {
+            let (e, o) = scratch.buf.split_at_mut(self.n);
+            sp.combine_lower(e, o, rayon::current_thread_index().is_none());
+            scratch.combined = true;
+        }
         &scratch.buf[..self.n]
+    }
+
+    /// Writes the pair of the last [`generate`](Self::generate) into contiguous rows: `re` gets
+    /// `Re Y_j`, `im` gets `Im Y_j` (`j < n`; either may be absent; each of length `n`), by
+    /// `store(out, ys, real)`, which writes the real (`real`) or imaginary parts of the values
+    /// `ys` into `out` (of the same length). A split transform's last step, `Y_j = E_j + t^j
+    /// O_j`, is fused with the writing, piece by piece (the same values as
+    /// [`result`](Self::result): each is computed alone, by the same operations), in parallel
+    /// when called from outside the thread pool.
+    pub(crate) fn write_pair<S>(
+        &self,
+        scratch: &CirculantScratch,
+        re: Option<&mut [f64]>,
+        im: Option<&mut [f64]>,
+        store: S,
+    ) where
+        S: Fn(&mut [f64], &[Complex64], bool) + Sync,
+    {
+        let n = self.n;
+        let sp = match &self.transform {
+            Transform::Split(sp) if !scratch.combined => sp,
+            _ => {
+                let y = &scratch.buf[..n];
+                if let Some(a) = re {
+                    store(a, y, true);
+                }
+                if let Some(b) = im {
+                    store(b, y, false);
+                }
+                return;
+            }
+        };
+        let (e, o) = scratch.buf.split_at(n);
+        let pieces = n.div_ceil(WRITE_CHUNK);
+        /// Piece `c` of the real row and of the imaginary row, each if present.
+        type RowPieces<'a> = (Option<&'a mut [f64]>, Option<&'a mut [f64]>);
+        fn split(x: Option<&mut [f64]>, pieces: usize) -> Vec<Option<&mut [f64]>> {
+            match x {
+                Some(x) => x.chunks_mut(WRITE_CHUNK).map(Some).collect(),
+                None => (0..pieces).map(|_| None).collect(),
+            }
+        }
+        let work = |tmp: &mut Vec<Complex64>, (c, (a, b)): (usize, RowPieces)| {
+            let lo = c * WRITE_CHUNK;
+            let hi = (lo + WRITE_CHUNK).min(n);
+            tmp.clear();
+            tmp.extend((lo..hi).map(|j| e[j] + sp.twiddle(j) * o[j]));
+            if let Some(a) = a {
+                store(a, tmp, true);
+            }
+            if let Some(b) = b {
+                store(b, tmp, false);
+            }
+        };
+        let items = split(re, pieces).into_iter().zip(split(im, pieces)).enumerate();
+        if rayon::current_thread_index().is_none() {
+            items.collect::<Vec<_>>().into_par_iter().for_each_init(|| Vec::with_capacity(WRITE_CHUNK), work);
+        } else {
+            let mut tmp = Vec::with_capacity(WRITE_CHUNK);
+            items.for_each(|item| work(&mut tmp, item));
+        }
     }
 
     /// Two independent exact paths from one complex FFT: `a` gets the real part, `b` the
@@ -536,10 +610,13 @@ impl CirculantEmbedding {
         check_len("a", a.len(), self.n)?;
         check_len("b", b.len(), self.n)?;
         self.generate(rng, scratch);
-        for ((x, y), c) in a.iter_mut().zip(b.iter_mut()).zip(self.result(scratch)) {
-            *x = c.re;
-            *y = c.im;
-        }
+        self.write_pair(scratch, Some(a), Some(b), |out, ys, real| {
+            if real {
+                out.iter_mut().zip(ys).for_each(|(x, c)| *x = c.re);
+            } else {
+                out.iter_mut().zip(ys).for_each(|(x, c)| *x = c.im);
+            }
+        });
         Ok(())
     }
 }

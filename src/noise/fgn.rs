@@ -181,9 +181,7 @@ impl FgnGenerator {
         check_len("a", a.len(), self.len())?;
         check_len("b", b.len(), self.len())?;
         self.emb.generate(rng, scratch);
-        let y = self.emb.result(scratch);
-        write_half(&mut ArrayViewMut1::from(a), y, true, true);
-        write_half(&mut ArrayViewMut1::from(b), y, false, true);
+        self.emb.write_pair(scratch, Some(a), Some(b), |out, ys, real| write_slice(out, ys, real, true));
         Ok(())
     }
 
@@ -193,12 +191,8 @@ impl FgnGenerator {
     pub fn fill_path(&self, seed: Seed, index: u64, scratch: &mut FgnScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
         self.emb.generate(&mut seed.stream(index / 2), scratch);
-        let y = self.emb.result(scratch);
-        if index % 2 == 0 {
-            out.iter_mut().zip(y).for_each(|(o, c)| *o = c.re);
-        } else {
-            out.iter_mut().zip(y).for_each(|(o, c)| *o = c.im);
-        }
+        let (re, im) = if index % 2 == 0 { (Some(out), None) } else { (None, Some(out)) };
+        self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, false));
         Ok(())
     }
 
@@ -232,31 +226,10 @@ impl FgnGenerator {
         if rows == 0 {
             return Ok(());
         }
-        // Row groups, each one pair (or half a pair at the ends): (first path index, rows).
-        let mut groups: Vec<(u64, ArrayViewMut2<f64>)> = Vec::with_capacity(rows / 2 + 2);
-        let mut rest = out.view_mut();
-        let mut idx = first;
-        if idx % 2 == 1 {
-            let (head, tail) = rest.split_at(Axis(0), 1);
-            groups.push((idx, head));
-            rest = tail;
-            idx += 1;
-        }
-        while rest.nrows() > 0 {
-            let take = rest.nrows().min(2);
-            let (head, tail) = rest.split_at(Axis(0), take);
-            groups.push((idx, head));
-            rest = tail;
-            idx += take as u64;
-        }
-        let job = |scratch: &mut FgnScratch, (start, mut rows): (u64, ArrayViewMut2<f64>)| {
+        let mut groups = pair_groups(first, out.view_mut());
+        let job = |scratch: &mut FgnScratch, (start, rows): (u64, ArrayViewMut2<f64>)| {
             self.emb.generate(&mut seed.stream(start / 2), scratch);
-            let y = self.emb.result(scratch);
-            for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
-                let real = (start + r as u64) % 2 == 0;
-                write_half(&mut row, y, real, stream);
-                post(&mut row);
-            }
+            self.write_group(scratch, start, rows, stream, &post);
         };
         if let [_] = groups[..] {
             // One pair: on this thread, so that a large one splits its transform over the pool.
@@ -282,16 +255,50 @@ impl FgnGenerator {
         mut out: ArrayViewMut2<f64>,
     ) -> Result<()> {
         check_len("out.ncols()", out.ncols(), self.len())?;
-        let mut have: Option<u64> = None;
-        for (r, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
-            let index = first + r as u64;
-            if have != Some(index / 2) {
-                self.emb.generate(&mut seed.stream(index / 2), scratch);
-                have = Some(index / 2);
-            }
-            write_half(&mut row, self.emb.result(scratch), index % 2 == 0, false);
+        for (start, rows) in pair_groups(first, out.view_mut()) {
+            self.emb.generate(&mut seed.stream(start / 2), scratch);
+            self.write_group(scratch, start, rows, false, &|_: &mut ArrayViewMut1<f64>| {});
         }
         Ok(())
+    }
+
+    /// Writes the rows of one pair group (paths `start..start + rows.nrows()`, at most the two
+    /// halves of pair `start / 2`, just generated into `scratch`), then `post` on each row.
+    /// Contiguous rows get the fused last step of a split transform
+    /// ([`CirculantEmbedding::write_pair`]); strided ones the combined values.
+    fn write_group<F>(&self, scratch: &mut FgnScratch, start: u64, mut rows: ArrayViewMut2<f64>, stream: bool, post: &F)
+    where
+        F: Fn(&mut ArrayViewMut1<f64>) + Sync,
+    {
+        let contiguous = rows.rows().into_iter().all(|r| r.as_slice().is_some());
+        if contiguous {
+            let mut it = rows.axis_iter_mut(Axis(0));
+            let (mut r0, mut r1) = (it.next(), it.next());
+            let (mut re, mut im) = (None, None);
+            // The row of path `start` is the real half if `start` is even.
+            let first_real = start % 2 == 0;
+            for (row, real) in [(r0.as_mut(), first_real), (r1.as_mut(), !first_real)] {
+                if let Some(row) = row {
+                    let slice = row.as_slice_mut().expect("checked contiguous");
+                    if real {
+                        re = Some(slice);
+                    } else {
+                        im = Some(slice);
+                    }
+                }
+            }
+            self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, stream));
+            for row in [r0.as_mut(), r1.as_mut()].into_iter().flatten() {
+                post(row);
+            }
+        } else {
+            let y = self.emb.result(scratch);
+            for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
+                let real = (start + r as u64) % 2 == 0;
+                row.iter_mut().zip(y).for_each(|(o, c)| *o = if real { c.re } else { c.im });
+                post(&mut row);
+            }
+        }
     }
 
     /// Convenience: paths `0..paths` as a `(paths x n)` array (rows = paths), in parallel.
@@ -310,16 +317,33 @@ impl FgnGenerator {
 /// away (fBM's cumulative sum), are faster with ordinary stores, which keep them in cache.
 pub const STREAM_BYTES: usize = 4 << 20;
 
-/// Writes the real (`real`) or imaginary parts of `y` into `row` (`row.len() <= y.len()`), with
+/// The rows of `out` (paths `first..`) in groups of one pair each, or half a pair at the ends:
+/// (first path index, rows).
+fn pair_groups(first: u64, out: ArrayViewMut2<'_, f64>) -> Vec<(u64, ArrayViewMut2<'_, f64>)> {
+    let mut groups = Vec::with_capacity(out.nrows() / 2 + 2);
+    let mut rest = out;
+    let mut idx = first;
+    if idx % 2 == 1 && rest.nrows() > 0 {
+        let (head, tail) = rest.split_at(Axis(0), 1);
+        groups.push((idx, head));
+        rest = tail;
+        idx += 1;
+    }
+    while rest.nrows() > 0 {
+        let take = rest.nrows().min(2);
+        let (head, tail) = rest.split_at(Axis(0), take);
+        groups.push((idx, head));
+        rest = tail;
+        idx += take as u64;
+    }
+    groups
+}
+
+/// Writes the real (`real`) or imaginary parts of `y` into `out` (`out.len() <= y.len()`), with
 /// non-temporal stores if `stream` (x86-64; elsewhere ordinary stores). The values are the
 /// same either way: only how the cache lines reach memory differs.
 #[inline]
-fn write_half(row: &mut ArrayViewMut1<f64>, y: &[num_complex::Complex64], real: bool, stream: bool) {
-    let Some(out) = row.as_slice_mut() else {
-        // A strided row (a caller's view): element by element.
-        row.iter_mut().zip(y).for_each(|(o, c)| *o = if real { c.re } else { c.im });
-        return;
-    };
+fn write_slice(out: &mut [f64], y: &[num_complex::Complex64], real: bool, stream: bool) {
     #[cfg(target_arch = "x86_64")]
     if stream {
         stream_half(out, y, real);
