@@ -14,12 +14,19 @@
 //!   a preallocated array) in rayon pools of 1 and 2 threads; the floor is 500 floor pairs split
 //!   over the same pool.
 //!
+//! * `fgn_long_path/{v1,v2}`: one path of `n = 2^20` ([`FgnGenerator::fill_path`], called from
+//!   outside the thread pool, as for one path from the CLI or Python) in stream versions 1 and 2.
+//!   `fgn_long_path/floor_v1`: the v1 pair floor above (`4n` normals, one FFT of `2n`, one
+//!   thread); `floor_v2`: two halves, each `2n` normals and one FFT of `n`, on two threads
+//!   (`rayon::join`), without the last twiddle step: what version 2's one pair cannot beat on
+//!   two cores.
+//!
 //! Ratio to floor = generator time / floor time (see the report; the machine is shared, so only
 //! ratios from the same run mean anything).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use fracnoise::noise::FgnGenerator;
-use fracnoise::Seed;
+use fracnoise::{Seed, StreamVersion};
 use ndarray::Array2;
 use num_complex::Complex64;
 use rand_distr::{Distribution, StandardNormal};
@@ -99,6 +106,40 @@ fn pair(c: &mut Criterion) {
     group.finish();
 }
 
+fn long_path(c: &mut Criterion) {
+    let n = 1usize << 20;
+    let mut group = c.benchmark_group("fgn_long_path");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(n as u64));
+    let seed = Seed::new(3);
+    let mut out = vec![0.0; n];
+    for (name, v) in [("v1", StreamVersion::V1), ("v2", StreamVersion::V2)] {
+        let g = FgnGenerator::with_version(n, 0.7, 1.0, v).unwrap();
+        let mut s = g.scratch();
+        group.bench_function(name, |bch| {
+            bch.iter(|| {
+                g.fill_path(seed, 0, &mut s, &mut out).unwrap();
+                black_box(&out);
+            })
+        });
+    }
+    let floor = Floor::new(2 * n);
+    let (mut buf, mut scr) = floor.scratch();
+    let mut rng = seed.stream(0);
+    group.bench_function("floor_v1", |bch| bch.iter(|| floor.run(&mut rng, &mut buf, &mut scr, true)));
+    drop((buf, scr));
+    let half = Floor::new(n);
+    let ((mut b1, mut s1), (mut b2, mut s2)) = (half.scratch(), half.scratch());
+    let mut rng2 = seed.stream(1);
+    group.bench_function("floor_v2", |bch| {
+        bch.iter(|| {
+            rayon::join(|| half.run(&mut rng, &mut b1, &mut s1, true), || half.run(&mut rng2, &mut b2, &mut s2, true));
+            black_box((&b1, &b2));
+        })
+    });
+    group.finish();
+}
+
 fn batch(c: &mut Criterion) {
     let (paths, n) = (1000usize, 4096usize);
     let g = FgnGenerator::new(n, 0.7, 1.0).unwrap();
@@ -133,6 +174,6 @@ fn batch(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = pair, batch
+    targets = pair, long_path, batch
 }
 criterion_main!(benches);

@@ -214,6 +214,35 @@ impl SplitFft {
     }
 }
 
+/// What the set-up needs of the eigenvalues `lambda_k`, `k = 0..2n` in order.
+struct EigenStats {
+    finite: bool,
+    /// The first index of the smallest eigenvalue.
+    min_idx: usize,
+    min_eig: f64,
+    max_eig: f64,
+    /// `sum_k |lambda_k|` and `sum_{lambda_k < 0} |lambda_k|`, summed in order.
+    total: f64,
+    negative: f64,
+}
+
+impl EigenStats {
+    fn of<I: Iterator<Item = f64> + Clone>(lambda: I) -> Self {
+        let finite = lambda.clone().all(f64::is_finite);
+        let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+        for (k, l) in lambda.clone().enumerate() {
+            if l < min_eig {
+                min_eig = l;
+                min_idx = k;
+            }
+            max_eig = max_eig.max(l);
+        }
+        let total: f64 = lambda.clone().map(f64::abs).sum();
+        let negative: f64 = lambda.filter(|&l| l < 0.0).map(|l| -l).sum();
+        EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
+    }
+}
+
 /// The second stream of a split pair: four words of `rng`, each put through the SplitMix64
 /// finaliser, as a xoshiro256++ state.
 fn odd_stream<R: Rng + ?Sized>(rng: &mut R) -> PathRng {
@@ -244,7 +273,7 @@ pub struct CirculantEmbedding {
     n: usize,
     /// `sqrt(lambda_k / (2n))`, negative eigenvalues clamped to 0: `k = 0..2n` in order for a
     /// full transform; for a split one, the even `k` (`k = 2i`, `i = 0..n`) then the odd `k`.
-    sqrt_eig: Arc<[f64]>,
+    sqrt_eig: Arc<Vec<f64>>,
     transform: Transform,
     version: StreamVersion,
     min_eigenvalue: f64,
@@ -360,15 +389,11 @@ impl CirculantEmbedding {
         };
         // The eigenvalues in order `k = 0..m`: the real parts of `full` (read in place: no copy of
         // 2n values), or `real`.
-        let lambda = || -> Box<dyn Iterator<Item = f64> + '_> {
-            if split {
-                Box::new(real.iter().copied())
-            } else {
-                Box::new(full.iter().map(|c| c.re))
-            }
-        };
+        let stats =
+            if split { EigenStats::of(real.iter().copied()) } else { EigenStats::of(full.iter().map(|c| c.re)) };
+        let EigenStats { finite, min_idx, min_eig, max_eig, total, negative } = stats;
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
-        if lambda().any(|l| !l.is_finite()) {
+        if !finite {
             return Err(Error::InvalidParameter {
                 name: "acov[0] (variance)",
                 value: acov[0],
@@ -376,14 +401,6 @@ impl CirculantEmbedding {
                     "small enough that the circulant eigenvalues (sums of 2n covariances) are finite",
                 ),
             });
-        }
-        let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        for (k, l) in lambda().enumerate() {
-            if l < min_eig {
-                min_eig = l;
-                min_idx = k;
-            }
-            max_eig = max_eig.max(l);
         }
         let rounding = -EIGENVALUE_TOLERANCE * max_eig.max(0.0);
         if min_eig < rounding && mode == EmbeddingMode::Exact {
@@ -394,16 +411,20 @@ impl CirculantEmbedding {
                 max_eigenvalue: max_eig,
             });
         }
-        let total: f64 = lambda().map(|l| l.abs()).sum();
-        let negative: f64 = lambda().filter(|&l| l < 0.0).map(|l| -l).sum();
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
-        let sqrt_eig: Arc<[f64]> = if split {
+        let mut sqrt_eig: Vec<f64> = Vec::new();
+        sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
+        if split {
             // Even k, then odd k: the order in which each half draws its coefficients.
-            real.iter().step_by(2).chain(real.iter().skip(1).step_by(2)).map(|&l| root(l)).collect()
+            (0..m)
+                .into_par_iter()
+                .map(|i| root(if i < n { real[2 * i] } else { real[2 * (i - n) + 1] }))
+                .collect_into_vec(&mut sqrt_eig);
         } else {
-            lambda().map(root).collect()
-        };
+            full.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
+        }
+        let sqrt_eig = Arc::new(sqrt_eig);
         Ok(CirculantEmbedding {
             n,
             sqrt_eig,
