@@ -137,14 +137,17 @@ impl CirculantScratch {
     /// Resizes to the given lengths (allocates only when a scratch meets a larger generator).
     fn fit(&mut self, m: usize, fft_len: usize, fft2_len: usize) {
         let zero = Complex64::new(0.0, 0.0);
+        // Fresh buffers (huge pages where offered, `noise::memory`); an allocation failure
+        // aborts, as `resize` would.
+        let fresh = |len: usize| super::memory::filled(len, zero).unwrap_or_else(|| vec![zero; len]);
         if self.buf.len() != m {
-            self.buf.resize(m, zero);
+            self.buf = fresh(m);
         }
         if self.fft.len() != fft_len {
-            self.fft.resize(fft_len, zero);
+            self.fft = fresh(fft_len);
         }
         if self.fft2.len() != fft2_len {
-            self.fft2.resize(fft2_len, zero);
+            self.fft2 = fresh(fft2_len);
         }
     }
 }
@@ -362,8 +365,10 @@ impl CirculantEmbedding {
             let (mut e, mut o): (Vec<Complex64>, Vec<Complex64>) = (Vec::new(), Vec::new());
             for v in [&mut e, &mut o] {
                 v.try_reserve_exact(n).map_err(|_| too_large())?;
+                super::memory::advise_huge(v);
             }
             real.try_reserve_exact(m).map_err(|_| too_large())?;
+            super::memory::advise_huge(&mut real);
             e.extend((0..n).map(|i| row(2 * i)));
             o.extend((0..n).map(|i| row(2 * i + 1)));
             rayon::join(|| sp.half.process(&mut e), || sp.half.process(&mut o));
@@ -383,6 +388,7 @@ impl CirculantEmbedding {
             Transform::Split(sp)
         } else {
             full.try_reserve_exact(m).map_err(|_| too_large())?;
+            super::memory::advise_huge(&mut full);
             full.extend((0..m).map(row));
             plan.process(&mut full);
             Transform::Full(plan)
@@ -415,6 +421,7 @@ impl CirculantEmbedding {
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
         let mut sqrt_eig: Vec<f64> = Vec::new();
         sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
+        super::memory::advise_huge(&mut sqrt_eig);
         if split {
             // Even k, then odd k: the order in which each half draws its coefficients.
             (0..m)

@@ -19,6 +19,7 @@ pub mod fbm;
 pub mod fgn;
 pub mod gaussian;
 pub mod hosking;
+mod memory;
 pub mod stable;
 mod stable_law;
 pub mod ziggurat_lanes;
