@@ -100,6 +100,10 @@ pub struct ModelArgs {
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
     pub hurst: f64,
+    /// Which fGn numbers the fbm driver uses: 2 (current) or 1, to reproduce a run made before
+    /// version 2 (they differ only with 65536 or more steps).
+    #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
+    pub stream_version: u32,
     /// Stability index of the stable driver, in (0, 2].
     #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
     pub alpha: f64,
@@ -211,7 +215,11 @@ pub fn initial_state(m: &ModelArgs) -> f64 {
 pub fn build_driver(m: &ModelArgs, grid: Grid) -> Result<(Driver, serde_json::Value), BoxError> {
     Ok(match m.driver {
         DriverArg::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
-        DriverArg::Fbm => (Driver::fractional(grid, 1, m.hurst)?, json!({"kind": "fbm", "hurst": m.hurst})),
+        DriverArg::Fbm => {
+            let v = fracnoise::StreamVersion::from_number(m.stream_version)?;
+            let j = json!({"kind": "fbm", "hurst": m.hurst, "stream_version": m.stream_version});
+            (Driver::fractional_with_version(grid, 1, m.hurst, v)?, j)
+        }
         DriverArg::Stable => {
             let law = fracnoise::noise::Stable::standard(m.alpha, m.beta)?;
             (Driver::stable(grid, 1, law)?, json!({"kind": "stable", "alpha": m.alpha, "beta": m.beta, "param": "S1"}))

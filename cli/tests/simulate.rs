@@ -102,6 +102,7 @@ fn bad_input_errors() {
     assert!(run_err(&["simulate", "ou", "--paths", "0"]).contains("paths"));
     assert!(run_err(&["simulate", "ou", "--theta", "-1"]).contains("theta"));
     assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--hurst", "1.5"]).contains("hurst"));
+    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "3"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--driver", "stable", "--alpha", "2.5"]).contains("alpha"));
     assert!(run_err(&["simulate", "ou", "--shard", "4/4"]).contains("shard"));
     assert!(run_err(&["simulate", "ou", "--shard", "x"]).contains("shard"));
@@ -155,4 +156,21 @@ fn tiny_dt_times_are_shown() {
     // Three paths: the SE of the variance is undefined and shows as `-`, never NaN.
     let out = run_ok(&["simulate", "ou", "--dt", "0.25", "--steps", "4", "--paths", "3", "--observe", "4"]);
     assert!(!out.contains("NaN") && out.contains("  -  "), "{out}");
+}
+
+/// The fbm driver's stream version is recorded in the configuration (so that shards of different
+/// versions do not merge) and selects the numbers: at 65 536 steps versions 1 and 2 differ, the
+/// rest of the configuration being equal; at 1000 steps they agree.
+#[test]
+fn fbm_driver_stream_version() {
+    let run = |steps: &str, v: &str| -> serde_json::Value {
+        let a = ["simulate", "ou", "--driver", "fbm", "--steps", steps, "--paths", "2", "--dt", "0.001"];
+        let out = run_ok(&[&a[..], &["--json", "--stream-version", v]].concat());
+        serde_json::from_str(&out).unwrap()
+    };
+    let (v1, v2) = (run("65536", "1"), run("65536", "2"));
+    assert_eq!(v1["config"]["driver"]["stream_version"], 1);
+    assert_eq!(v2["config"]["driver"]["stream_version"], 2);
+    assert_ne!(v1["moments"], v2["moments"]);
+    assert_eq!(run("1000", "1")["moments"], run("1000", "2")["moments"]);
 }

@@ -67,25 +67,33 @@ impl PyStableDriver {
 #[pyclass(name = "FbmDriver", module = "fracnoise", frozen)]
 pub struct PyFbmDriver {
     hurst: f64,
+    stream_version: u32,
 }
 
 #[pymethods]
 impl PyFbmDriver {
     #[new]
-    #[pyo3(signature = (hurst = 0.7))]
-    fn new(hurst: f64) -> PyResult<Self> {
+    #[pyo3(signature = (hurst = 0.7, *, stream_version = fracnoise::rng::STREAM_VERSION))]
+    fn new(hurst: f64, stream_version: u32) -> PyResult<Self> {
         if !(hurst > 0.0 && hurst < 1.0) {
             return Err(invalid(format!("invalid parameter `hurst` = {hurst}: must be in (0, 1)")));
         }
-        Ok(PyFbmDriver { hurst })
+        fracnoise::StreamVersion::from_number(stream_version).py()?;
+        Ok(PyFbmDriver { hurst, stream_version })
     }
     /// Hurst index.
     #[getter]
     fn hurst(&self) -> f64 {
         self.hurst
     }
+    /// Which fGn numbers the driver uses (2, current; 1 reproduces runs made before version 2,
+    /// which differ only with 65536 or more steps).
+    #[getter]
+    fn stream_version(&self) -> u32 {
+        self.stream_version
+    }
     fn __repr__(&self) -> String {
-        format!("FbmDriver(hurst={})", self.hurst)
+        format!("FbmDriver(hurst={}, stream_version={})", self.hurst, self.stream_version)
     }
 }
 
@@ -215,7 +223,7 @@ impl PyCallableDriver {
 pub(crate) enum DriverSpec {
     Bm,
     Stable { alpha: f64, beta: f64 },
-    Fbm { hurst: f64 },
+    Fbm { hurst: f64, version: u32 },
     Array(Arc<UserIncrements>),
     Callback { f: Arc<Py<PyAny>>, noise_dim: usize, name: String, error: ErrorSlot },
 }
@@ -231,7 +239,7 @@ impl DriverSpec {
             return Ok(DriverSpec::Stable { alpha: d.alpha, beta: d.beta });
         }
         if let Ok(d) = obj.downcast::<PyFbmDriver>() {
-            return Ok(DriverSpec::Fbm { hurst: d.get().hurst });
+            return Ok(DriverSpec::Fbm { hurst: d.get().hurst, version: d.get().stream_version });
         }
         if let Ok(d) = obj.downcast::<PyArrayDriver>() {
             return Ok(DriverSpec::Array(d.get().inc.clone()));
@@ -259,8 +267,10 @@ impl DriverSpec {
         let n = grid.n_steps();
         Ok(match self {
             DriverSpec::Bm => (Driver::brownian(grid, noise_dim).py()?, json!({"kind": "bm"})),
-            DriverSpec::Fbm { hurst } => {
-                (Driver::fractional(grid, noise_dim, *hurst).py()?, json!({"kind": "fbm", "hurst": hurst}))
+            DriverSpec::Fbm { hurst, version } => {
+                let v = fracnoise::StreamVersion::from_number(*version).py()?;
+                let j = json!({"kind": "fbm", "hurst": hurst, "stream_version": version});
+                (Driver::fractional_with_version(grid, noise_dim, *hurst, v).py()?, j)
             }
             DriverSpec::Stable { alpha, beta } => {
                 let law = Stable::standard(*alpha, *beta).py()?;

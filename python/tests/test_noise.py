@@ -270,3 +270,19 @@ def test_stream_versions():
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
             fn.FgnGenerator(64, 0.7, stream_version=bad)
+
+
+def test_fbm_driver_stream_version():
+    """The fbm driver selects its fGn numbers like ``fgn``: versions differ from 65536 steps on."""
+    assert fn.FbmDriver(0.6).stream_version == 2
+    assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
+    with pytest.raises(ValueError, match="stream_version"):
+        fn.FbmDriver(0.6, stream_version=3)
+
+    def run(steps, v):
+        r = fn.simulate(fn.OU(), driver=fn.FbmDriver(0.6, stream_version=v), paths=2, steps=steps, dt=1e-3,
+                        seed=5, store_every=steps)
+        return r.paths
+
+    assert not np.array_equal(run(65536, 1), run(65536, 2))
+    assert np.array_equal(run(1000, 1), run(1000, 2))

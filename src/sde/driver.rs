@@ -30,7 +30,7 @@
 use super::model::Grid;
 use crate::error::{check_len, check_open, Error, Result};
 use crate::noise::{FgnGenerator, FgnScratch, Stable};
-use crate::rng::Seed;
+use crate::rng::{Seed, StreamVersion};
 use ndarray::Array2;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -152,9 +152,16 @@ impl Driver {
     /// Standard fBM increments with Hurst index `hurst` in (0, 1): exact fGn for the whole grid,
     /// each increment with variance `dt^(2H)`.
     pub fn fractional(grid: Grid, noise_dim: usize, hurst: f64) -> Result<Self> {
+        Self::fractional_with_version(grid, noise_dim, hurst, StreamVersion::CURRENT)
+    }
+
+    /// [`fractional`](Self::fractional) with the fGn numbers of stream version `version`
+    /// ([`FgnGenerator::with_version`]; they differ from version 1 only for grids of at least
+    /// [`SPLIT_MIN_N`](crate::noise::circulant::SPLIT_MIN_N) steps).
+    pub fn fractional_with_version(grid: Grid, noise_dim: usize, hurst: f64, version: StreamVersion) -> Result<Self> {
         crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
         check_open("hurst", hurst, 0.0, 1.0, "in (0, 1)")?;
-        let gen = FgnGenerator::new(grid.n_steps(), hurst, grid.dt().powf(hurst))?;
+        let gen = FgnGenerator::with_version(grid.n_steps(), hurst, grid.dt().powf(hurst), version)?;
         let id = NEXT_FRACTIONAL_ID.fetch_add(1, Ordering::Relaxed);
         Ok(Driver { source: Source::Fractional { gen, id }, grid, noise_dim, kind: NoiseKind::Fractional { hurst } })
     }
@@ -397,6 +404,26 @@ mod tests {
         assert!(coarse.fill(seed, 3, &mut s, &mut c).is_err());
         assert!(Driver::fractional(grid, 1, 1.0).is_err());
         assert!(d.replay_coarsened(rec, 5).is_err());
+    }
+
+    /// The fractional driver gives the fGn of the stream version it was made with, at a grid
+    /// that version 2 splits (65 536 steps): version 1 reproduces the old numbers.
+    #[test]
+    fn fractional_driver_follows_its_stream_version() {
+        let n = crate::noise::circulant::SPLIT_MIN_N;
+        let grid = Grid::new(n, 1e-4).unwrap();
+        let seed = Seed::new(8);
+        let mut paths = Vec::new();
+        for v in [StreamVersion::V1, StreamVersion::V2] {
+            let d = Driver::fractional_with_version(grid, 1, 0.6, v).unwrap();
+            let g = FgnGenerator::with_version(n, 0.6, 1e-4f64.powf(0.6), v).unwrap();
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+            d.fill(seed, 3, &mut d.scratch(), &mut a).unwrap();
+            g.fill_path(seed, 3, &mut g.scratch(), &mut b).unwrap();
+            assert_eq!(a, b, "{v:?}");
+            paths.push(a);
+        }
+        assert_ne!(paths[0], paths[1]);
     }
 
     /// A scratch reused with another seed or another fractional driver must not serve the cached
