@@ -213,12 +213,13 @@ pub fn initial_state(m: &ModelArgs) -> f64 {
 
 /// The driver of `m` on `grid`, with its JSON description.
 pub fn build_driver(m: &ModelArgs, grid: Grid) -> Result<(Driver, serde_json::Value), BoxError> {
+    // Checked whatever the driver: a bad value is an error even where it would not be used.
+    let version = fracnoise::StreamVersion::from_number(m.stream_version)?;
     Ok(match m.driver {
         DriverArg::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
         DriverArg::Fbm => {
-            let v = fracnoise::StreamVersion::from_number(m.stream_version)?;
             let j = json!({"kind": "fbm", "hurst": m.hurst, "stream_version": m.stream_version});
-            (Driver::fractional_with_version(grid, 1, m.hurst, v)?, j)
+            (Driver::fractional_with_version(grid, 1, m.hurst, version)?, j)
         }
         DriverArg::Stable => {
             let law = fracnoise::noise::Stable::standard(m.alpha, m.beta)?;

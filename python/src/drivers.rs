@@ -67,7 +67,7 @@ impl PyStableDriver {
 #[pyclass(name = "FbmDriver", module = "fracnoise", frozen)]
 pub struct PyFbmDriver {
     hurst: f64,
-    stream_version: u32,
+    version: fracnoise::StreamVersion,
 }
 
 #[pymethods]
@@ -78,8 +78,8 @@ impl PyFbmDriver {
         if !(hurst > 0.0 && hurst < 1.0) {
             return Err(invalid(format!("invalid parameter `hurst` = {hurst}: must be in (0, 1)")));
         }
-        fracnoise::StreamVersion::from_number(stream_version).py()?;
-        Ok(PyFbmDriver { hurst, stream_version })
+        let version = fracnoise::StreamVersion::from_number(stream_version).py()?;
+        Ok(PyFbmDriver { hurst, version })
     }
     /// Hurst index.
     #[getter]
@@ -90,10 +90,10 @@ impl PyFbmDriver {
     /// which differ only with 65536 or more steps).
     #[getter]
     fn stream_version(&self) -> u32 {
-        self.stream_version
+        self.version.number()
     }
     fn __repr__(&self) -> String {
-        format!("FbmDriver(hurst={}, stream_version={})", self.hurst, self.stream_version)
+        format!("FbmDriver(hurst={}, stream_version={})", self.hurst, self.version.number())
     }
 }
 
@@ -223,7 +223,7 @@ impl PyCallableDriver {
 pub(crate) enum DriverSpec {
     Bm,
     Stable { alpha: f64, beta: f64 },
-    Fbm { hurst: f64, version: u32 },
+    Fbm { hurst: f64, version: fracnoise::StreamVersion },
     Array(Arc<UserIncrements>),
     Callback { f: Arc<Py<PyAny>>, noise_dim: usize, name: String, error: ErrorSlot },
 }
@@ -239,7 +239,7 @@ impl DriverSpec {
             return Ok(DriverSpec::Stable { alpha: d.alpha, beta: d.beta });
         }
         if let Ok(d) = obj.downcast::<PyFbmDriver>() {
-            return Ok(DriverSpec::Fbm { hurst: d.get().hurst, version: d.get().stream_version });
+            return Ok(DriverSpec::Fbm { hurst: d.get().hurst, version: d.get().version });
         }
         if let Ok(d) = obj.downcast::<PyArrayDriver>() {
             return Ok(DriverSpec::Array(d.get().inc.clone()));
@@ -268,9 +268,8 @@ impl DriverSpec {
         Ok(match self {
             DriverSpec::Bm => (Driver::brownian(grid, noise_dim).py()?, json!({"kind": "bm"})),
             DriverSpec::Fbm { hurst, version } => {
-                let v = fracnoise::StreamVersion::from_number(*version).py()?;
-                let j = json!({"kind": "fbm", "hurst": hurst, "stream_version": version});
-                (Driver::fractional_with_version(grid, noise_dim, *hurst, v).py()?, j)
+                let j = json!({"kind": "fbm", "hurst": hurst, "stream_version": version.number()});
+                (Driver::fractional_with_version(grid, noise_dim, *hurst, *version).py()?, j)
             }
             DriverSpec::Stable { alpha, beta } => {
                 let law = Stable::standard(*alpha, *beta).py()?;

@@ -266,7 +266,7 @@ fn fgn_generator(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> fr
 }
 
 /// The stream version numbered `v` (1 or 2), else `ValueError`.
-fn stream_version(v: u32) -> PyResult<StreamVersion> {
+fn parse_version(v: u32) -> PyResult<StreamVersion> {
     StreamVersion::from_number(v).py()
 }
 
@@ -319,7 +319,7 @@ fn fgn<'py>(
     stream_version: u32,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
-    let version = self::stream_version(stream_version)?;
+    let version = parse_version(stream_version)?;
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
     let g = py.allow_threads(|| fgn_generator(n, hurst, sigma, version)).py()?;
@@ -362,7 +362,7 @@ fn fbm<'py>(
     stream_version: u32,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
-    let version = self::stream_version(stream_version)?;
+    let version = parse_version(stream_version)?;
     let scale = path_scale(sigma)?;
     let seed = Seed::new(seed_value(seed)?);
     rows(paths, first_path)?;
@@ -513,7 +513,7 @@ impl PyFgnGenerator {
     #[pyo3(signature = (n, hurst, sigma = 1.0, *, stream_version = STREAM_VERSION))]
     fn new(py: Python<'_>, n: usize, hurst: f64, sigma: f64, stream_version: u32) -> PyResult<Self> {
         check_n(n)?;
-        let version = self::stream_version(stream_version)?;
+        let version = parse_version(stream_version)?;
         let gen = py.allow_threads(|| FgnGenerator::with_version(n, hurst, sigma, version)).py()?;
         Ok(PyFgnGenerator { gen })
     }

@@ -533,27 +533,27 @@ impl CirculantEmbedding {
                 let (e, o) = scratch.buf.split_at_mut(n);
                 let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
                 let half = &sp.half;
-                let outside = rayon::current_thread_index().is_none();
-                if outside {
+                let mut odd_half = move || {
+                    draw(&mut odd, so, o);
+                    half.process_with_scratch(o, fo);
+                };
+                let mut even_half = || {
+                    draw(rng, se, e);
+                    half.process_with_scratch(e, fe);
+                };
+                if rayon::current_thread_index().is_none() {
                     // Called from outside the thread pool (one pair for the caller): the odd half
                     // on a pool thread, the even half here.
                     rayon::in_place_scope(|s| {
-                        let o = &mut *o;
-                        s.spawn(move |_| {
-                            draw(&mut odd, so, o);
-                            half.process_with_scratch(o, fo);
-                        });
-                        draw(rng, se, e);
-                        half.process_with_scratch(e, fe);
+                        s.spawn(move |_| odd_half());
+                        even_half();
                     });
                 } else {
                     // On a pool thread, the other threads have pairs of their own: one half
                     // after the other (the same values; a nested task would let a waiting thread
                     // start another pair, with its own fresh work buffers).
-                    draw(&mut odd, so, o);
-                    half.process_with_scratch(o, fo);
-                    draw(rng, se, e);
-                    half.process_with_scratch(e, fe);
+                    odd_half();
+                    even_half();
                 }
                 scratch.combined = false;
             }

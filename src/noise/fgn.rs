@@ -270,26 +270,16 @@ impl FgnGenerator {
     where
         F: Fn(&mut ArrayViewMut1<f64>) + Sync,
     {
-        let contiguous = rows.rows().into_iter().all(|r| r.as_slice().is_some());
-        if contiguous {
-            let mut it = rows.axis_iter_mut(Axis(0));
-            let (mut r0, mut r1) = (it.next(), it.next());
-            let (mut re, mut im) = (None, None);
-            // The row of path `start` is the real half if `start` is even.
-            let first_real = start % 2 == 0;
-            for (row, real) in [(r0.as_mut(), first_real), (r1.as_mut(), !first_real)] {
-                if let Some(row) = row {
-                    let slice = row.as_slice_mut().expect("checked contiguous");
-                    if real {
-                        re = Some(slice);
-                    } else {
-                        im = Some(slice);
-                    }
-                }
-            }
+        let slices: Option<Vec<&mut [f64]>> = rows.axis_iter_mut(Axis(0)).map(|r| r.into_slice()).collect();
+        if let Some(mut slices) = slices {
+            // The first row is path `start`: the real half if `start` is even (then a second row,
+            // if any, is the imaginary half); an odd `start` is an imaginary half alone.
+            let mut it = slices.iter_mut().map(|s| &mut **s);
+            let (first, second) = (it.next(), it.next());
+            let (re, im) = if start % 2 == 0 { (first, second) } else { (second, first) };
             self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, stream));
-            for row in [r0.as_mut(), r1.as_mut()].into_iter().flatten() {
-                post(row);
+            for s in slices {
+                post(&mut ArrayViewMut1::from(s));
             }
         } else {
             let y = self.emb.result(scratch);
