@@ -4,10 +4,15 @@
 //! words (scalar: `next_u64` per value; lanes: the four streams stepped side by side, by the
 //! same code with every rectangle test passing, i.e. the words converted to `u X_i` only).
 //!
+//! `lane-normals-v3`: the sampler of stream version 3 ([`fracnoise::noise::lane_normals`], a
+//! 1024-layer ziggurat in eight lanes with deferred continuations: the same law, other numbers),
+//! filling the same 16 384 values from one sampler.
+//!
 //! Run: `cargo bench --bench normal -- --warm-up-time 1 --measurement-time 3`.
 //! Each iteration fills 4 x 4096 values (one row per stream), one thread.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use fracnoise::noise::lane_normals::LaneNormals;
 use fracnoise::noise::ziggurat_lanes::{fill_standard_normals_x4, lanes_available, scalar_fill};
 use fracnoise::{PathRng, Seed};
 use rand::RngCore;
@@ -49,6 +54,15 @@ fn bench(c: &mut Criterion) {
     } else {
         eprintln!("no AVX2: lanes-ziggurat not measured (it would run the scalar sampler)");
     }
+    let mut z = LaneNormals::from_rng(&mut seed.stream(9));
+    g.bench_function("lane-normals-v3", |b| {
+        b.iter(|| {
+            for row in rows.iter_mut() {
+                z.fill(row);
+            }
+            black_box(rows[0][N - 1])
+        })
+    });
     g.finish();
 }
 

@@ -36,7 +36,11 @@ use rand::{RngCore, SeedableRng};
 ///   of each pair's coefficients from two streams and transform them as two FFTs of size `n`
 ///   (see [`crate::noise::circulant`]); smaller embeddings and every other sampler give the
 ///   numbers of version 1.
-pub const STREAM_VERSION: u32 = 2;
+/// - 3: every circulant embedding (fGn, fBM, the fractional SDE drivers, general covariances)
+///   draws its coefficients from a ziggurat run in eight SIMD lanes with its rare continuations
+///   deferred to a second stream (`noise::lane_normals`): the same law (standard normal), other
+///   values, about twice as fast. Every other sampler gives the numbers of versions 1 and 2.
+pub const STREAM_VERSION: u32 = 3;
 
 /// Which numbers a seed gives, for the samplers whose numbers changed between versions (see
 /// [`STREAM_VERSION`] for the history). The default is the current version; an older one
@@ -46,33 +50,38 @@ pub enum StreamVersion {
     /// Version 1: every circulant embedding is transformed by one complex FFT of size `2n`, its
     /// coefficients drawn from one stream.
     V1,
-    /// Version 2 (current): embeddings of `n >= SPLIT_MIN_N` points use two streams and two FFTs
-    /// of size `n`, run in parallel.
-    #[default]
+    /// Version 2: embeddings of `n >= SPLIT_MIN_N` points use two streams and two FFTs of size
+    /// `n`, run in parallel.
     V2,
+    /// Version 3 (current): version 2's transforms, with the coefficients' normals from the
+    /// eight-lane ziggurat (`noise::lane_normals`) instead of `rand_distr::StandardNormal`.
+    #[default]
+    V3,
 }
 
 impl StreamVersion {
     /// The current version ([`STREAM_VERSION`]).
-    pub const CURRENT: StreamVersion = StreamVersion::V2;
+    pub const CURRENT: StreamVersion = StreamVersion::V3;
 
-    /// The version's number (1, 2).
+    /// The version's number (1, 2, 3).
     pub fn number(self) -> u32 {
         match self {
             StreamVersion::V1 => 1,
             StreamVersion::V2 => 2,
+            StreamVersion::V3 => 3,
         }
     }
 
-    /// The version numbered `v`: 1 or 2, else [`crate::Error::InvalidParameter`].
+    /// The version numbered `v`: 1, 2 or 3, else [`crate::Error::InvalidParameter`].
     pub fn from_number(v: u32) -> crate::Result<StreamVersion> {
         match v {
             1 => Ok(StreamVersion::V1),
             2 => Ok(StreamVersion::V2),
+            3 => Ok(StreamVersion::V3),
             _ => Err(crate::Error::InvalidParameter {
                 name: "stream_version",
                 value: v as f64,
-                allowed: crate::error::Allowed("1 or 2 (the current version, STREAM_VERSION)"),
+                allowed: crate::error::Allowed("1, 2 or 3 (the current version, STREAM_VERSION)"),
             }),
         }
     }

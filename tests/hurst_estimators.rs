@@ -49,7 +49,7 @@ fn check(what: &str, h: f64, m: &Moments, target: f64, bias: f64) {
 /// `r_{w+2} = r_w (w-1)/w` (from `Gamma(x+1) = x Gamma(x)`); `E[R/S]_w = r_w / sqrt(pi) sum ...`.
 fn anis_lloyd_by_recursion(w: usize) -> f64 {
     let sp = std::f64::consts::PI.sqrt();
-    let mut k = if w % 2 == 0 { 2 } else { 3 };
+    let mut k = if w.is_multiple_of(2) { 2 } else { 3 };
     let mut r = if k == 2 { sp } else { 2.0 / sp };
     while k < w {
         r *= (k as f64 - 1.0) / k as f64;

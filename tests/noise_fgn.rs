@@ -335,7 +335,7 @@ fn split_transform_law() {
 
 /// Version 1 stays selectable and gives, bit for bit, what the library gave before version 2
 /// (values recorded from commit 8c076b0: n = 70 000 and 65 536, which version 2 splits, and
-/// n = 1000, which it does not); version 2 differs at the split sizes only, and is the default.
+/// n = 1000, which it does not); version 2 differs at the split sizes only.
 #[test]
 fn stream_version_one_reproduces_old_numbers() {
     // (n, path, [x_0, x_1, x_{n/2}, x_{n-1}], sum of the path) for seed 42, H = 0.7, sigma = 1.3.
@@ -375,7 +375,7 @@ fn stream_version_one_reproduces_old_numbers() {
     let seed = Seed::new(42);
     for &(n, path, xs, sum) in &old {
         let v1 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V1).unwrap();
-        let v2 = FgnGenerator::new(n, 0.7, 1.3).unwrap();
+        let v2 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V2).unwrap();
         assert_eq!((v1.version(), v2.version()), (StreamVersion::V1, StreamVersion::V2));
         let mut s = v1.scratch();
         let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
@@ -393,10 +393,73 @@ fn stream_version_one_reproduces_old_numbers() {
     assert_eq!(StreamVersion::default(), StreamVersion::CURRENT);
     assert_eq!(StreamVersion::CURRENT.number(), fracnoise::rng::STREAM_VERSION);
     assert_eq!(StreamVersion::from_number(1).unwrap(), StreamVersion::V1);
-    assert!(matches!(StreamVersion::from_number(3), Err(Error::InvalidParameter { name: "stream_version", .. })));
+    assert_eq!(StreamVersion::from_number(2).unwrap(), StreamVersion::V2);
+    assert_eq!(StreamVersion::from_number(3).unwrap(), StreamVersion::V3);
+    for bad in [0, 4, u32::MAX] {
+        assert!(matches!(StreamVersion::from_number(bad), Err(Error::InvalidParameter { name: "stream_version", .. })));
+    }
 }
 
-/// Version 2 at a split size: the same bits from rayon pools of 1 and 2 threads, `fill_path`,
+/// Version 2 stays selectable and gives, bit for bit, what the library gave before version 3
+/// (values recorded from commit 4dedd48, as above; n = 1000 equals version 1's value there);
+/// version 3, the default, differs at every size, fBM following its fGn.
+#[test]
+fn stream_version_two_reproduces_old_numbers() {
+    let old: [(usize, usize, [u64; 4], u64); 7] = [
+        (
+            70000,
+            0,
+            [0x3ff9fe5669e08022, 0x3fe5d8d2d4a63e26, 0x3ff2d57723f19f88, 0xc0007f4d25ae13a4],
+            0xc0a519724d6334c8,
+        ),
+        (
+            70000,
+            1,
+            [0xbfe76530a526c0df, 0xc0036c47482c67d8, 0x3fe50b751610d1f3, 0xbfef078d601909a8],
+            0xc09eba94cfd3723b,
+        ),
+        (
+            70000,
+            2,
+            [0x3fe74d619860af5c, 0x3ffb2ddeeebe42f4, 0xbff325ae6a4f6ae4, 0xbfe55d7f13515634],
+            0x409657834f909207,
+        ),
+        (
+            65536,
+            0,
+            [0x3ff3057513341ab9, 0x3fb77506c2874230, 0x3feee014fe1245de, 0xbff5773543e54cd1],
+            0xc09b13880af80ff6,
+        ),
+        (
+            65536,
+            1,
+            [0xbfe693c11ec3d766, 0xc004a526bfd7f34a, 0x3fd5e5e2c643d1a6, 0xbff2f94975d4a9e4],
+            0xc0b10a9c3f480401,
+        ),
+        (1000, 2, [0xbfe01ba36cb6aed0, 0xbfd1ca8190df2348, 0x3f9070705a2098d0, 0x3fc1eeb5d5958684], 0x404735d85e3466eb),
+        (4096, 5, [0x40101a172cf22686, 0x400181555e938508, 0x3ff063140f4efdf5, 0xbfef8de186cddecc], 0x4080edb310e6b551),
+    ];
+    let seed = Seed::new(42);
+    for &(n, path, xs, sum) in &old {
+        let v2 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V2).unwrap();
+        let v3 = FgnGenerator::new(n, 0.7, 1.3).unwrap();
+        assert_eq!((v2.version(), v3.version()), (StreamVersion::V2, StreamVersion::V3));
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        v2.fill_path(seed, path as u64, &mut v2.scratch(), &mut a).unwrap();
+        let got: Vec<u64> = [0, 1, n / 2, n - 1].iter().map(|&i| a[i].to_bits()).collect();
+        assert_eq!(got, xs, "n {n} path {path}");
+        assert_eq!(ndarray::aview1(&a).sum().to_bits(), sum, "n {n} path {path}");
+        v3.fill_path(seed, path as u64, &mut v3.scratch(), &mut b).unwrap();
+        assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {n}: version 3 draws other numbers");
+    }
+    let f2 = FbmGenerator::with_version(70000, 0.3, 2.0, StreamVersion::V2).unwrap();
+    let mut b = vec![0.0; f2.path_len()];
+    f2.fill_path(seed, 3, &mut f2.scratch(), &mut b).unwrap();
+    assert_eq!((b[1].to_bits(), b[70000].to_bits()), (0x3f6ec124fa016358, 0xbfe9a966b2a7e88b));
+    assert_eq!(StreamVersion::CURRENT, StreamVersion::V3);
+}
+
+/// Version 3 (the default) at a split size: the same bits from rayon pools of 1 and 2 threads, `fill_path`,
 /// `fill_paths_serial`, shards with odd starts, and `fill_pair` on the pair's stream.
 #[test]
 fn split_transform_reproducible_across_threads_and_shards() {

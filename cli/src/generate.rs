@@ -79,8 +79,8 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
-    /// Which numbers a seed gives: 2 (current) or 1, to reproduce output made before version 2.
-    /// They differ only for fgn and fbm with n >= 65536 (see the README).
+    /// Which numbers a seed gives: 3 (current), or 2 or 1 to reproduce output made before version
+    /// 3 or 2. They differ only for fgn and fbm (1 and 2 only with n >= 65536; see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,

@@ -126,7 +126,7 @@ pub fn batching(n: usize, b: usize, s: Sampling) -> Result<fracnoise::sgd::Batch
     if b == 0 || b > n {
         return Err(format!("--batch {b} must be in 1..=N = {n} (the number of samples)").into());
     }
-    if s == Sampling::Epoch && n % b != 0 {
+    if s == Sampling::Epoch && !n.is_multiple_of(b) {
         return Err(format!("--batch {b} must divide N = {n} for epoch sampling (epochs of N/B equal batches)").into());
     }
     fracnoise::sgd::Batching::new(n, b, s).map_err(|e| format!("--batch {b}: {e}").into())

@@ -188,7 +188,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
     let mut exps = Vec::new();
     for &(name, s, tag) in &noises {
         let b = crate::sgd_args::batching(n, a.batch, s)?;
-        if s == Sampling::Epoch && a.steps % b.batches_per_epoch() != 0 {
+        if s == Sampling::Epoch && !a.steps.is_multiple_of(b.batches_per_epoch()) {
             return Err(format!(
                 "--steps {} must be a multiple of the epoch length M = N/B = {} for epoch noise",
                 a.steps,

@@ -137,7 +137,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, BoxError> {
     let m = batching.batches_per_epoch();
     let epoch = sampling == Sampling::Epoch;
     let steps = a.steps.unwrap_or(20 * m);
-    if epoch && steps % m != 0 {
+    if epoch && !steps.is_multiple_of(m) {
         return Err(format!(
             "--steps {steps} must be a multiple of the epoch length M = N/B = {m} (the average covers whole epochs)"
         )

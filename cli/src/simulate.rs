@@ -100,8 +100,8 @@ pub struct ModelArgs {
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
     pub hurst: f64,
-    /// Which fGn numbers the fbm driver uses: 2 (current) or 1, to reproduce a run made before
-    /// version 2 (they differ only with 65536 or more steps).
+    /// Which fGn numbers the fbm driver uses: 3 (current), or 2 or 1 to reproduce a run made
+    /// before version 3 or 2 (1 and 2 differ only with 65536 or more steps; see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     pub stream_version: u32,
     /// Stability index of the stable driver, in (0, 2].

@@ -145,8 +145,8 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
             "invalid parameter `t_end` = NaN: must be finite and > 0",
         ),
         (
-            vec!["generate", "fgn", "--n", "10", "--stream-version", "3"],
-            "invalid parameter `stream_version` = 3: must be 1 or 2",
+            vec!["generate", "fgn", "--n", "10", "--stream-version", "4"],
+            "invalid parameter `stream_version` = 4: must be 1, 2 or 3",
         ),
         (
             vec!["generate", "fgn", "--n", "10", "--format", "xls"],
@@ -170,20 +170,21 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Streaming `generate` writes the bytes of the in-memory version (fracnoise 0.1 before the
-/// streaming writer, commit 0b2cec4: these hashes were taken from its output), for every kind and
-/// format, on 1, 2 and 3 threads, with path counts that are not multiples of a block and odd
+/// streaming writer, commit 0b2cec4: these hashes were taken from its output; fGn and fBM in
+/// stream version 2, which equals that output below 65 536 points), for every kind and format, on
+/// 1, 2 and 3 threads, with path counts that are not multiples of a block and odd
 /// first paths (blocks of 64 rows at n = 1000, 16 at n = 4096, 196 at n = 333: see `block_rows`
 /// in `cli/src/generate.rs`).
 #[test]
 fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
-    let cases: [(&str, &str, u64); 9] = [
-        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy", "fgn npy", 0x6b9d05eb87b3f394),
-        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32", "fgn npy32", 0x5df99642f653cea2),
-        ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv", "fgn csv", 0x23d00b36e8ce9036),
-        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le", 0x1378beee9b238506),
-        ("fgn --n 333 --hurst 0.6 --paths 301 --first-path 8 --seed 8 --format f32le", "fgn f32le", 0x51f501d123de9ab2),
+    let cases: [(&str, &str, u64); 11] = [
+        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy --stream-version 2", "fgn npy", 0x6b9d05eb87b3f394),
+        ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32 --stream-version 2", "fgn npy32", 0x5df99642f653cea2),
+        ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv --stream-version 2", "fgn csv", 0x23d00b36e8ce9036),
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le --stream-version 2", "fgn f64le", 0x1378beee9b238506),
+        ("fgn --n 333 --hurst 0.6 --paths 301 --first-path 8 --seed 8 --format f32le --stream-version 2", "fgn f32le", 0x51f501d123de9ab2),
         (
-            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy",
+            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy --stream-version 2",
             "fbm npy",
             0x8e852373dde44497,
         ),
@@ -197,6 +198,13 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
             "stable --n 1000 --paths 70 --alpha 0.8 --beta -0.4 --first-path 5 --seed 12 --format npy",
             "stable npy",
             0xd54c108675183b9f,
+        ),
+        // Version 3 (the default), recorded when it was introduced.
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le v3", 0xa457dcbcc0655979),
+        (
+            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy",
+            "fbm npy v3",
+            0x7d324964761486d1,
         ),
     ];
     for threads in ["1", "2", "3"] {
@@ -234,8 +242,9 @@ fn streamed_file_equals_fill_paths_and_write_matrix() {
 
 /// `--stream-version 1` reproduces, byte for byte, what the binary made before stream version 2
 /// (fingerprints recorded with the binary of commit 8c076b0, `--format f64le -o -`), at sizes that
-/// version 2 computes differently (n >= 65 536); the default, version 2, is what the library's
-/// `fill_paths` gives; `--json` names the version used.
+/// version 2 computes differently (n >= 65 536); `--stream-version 2` reproduces what the binary
+/// made before version 3 (fingerprints from commit 4dedd48); the default, version 3, is what the
+/// library's `fill_paths` gives; `--json` names the version used.
 #[test]
 fn stream_version_one_reproduces_old_output() {
     let v1 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o - --stream-version 1";
@@ -244,13 +253,19 @@ fn stream_version_one_reproduces_old_output() {
     let fbm = "generate fbm --n 65536 --paths 2 --hurst 0.3 --t-end 2 --seed 5 --format f64le -o - --stream-version 1";
     let out = run_ok(&fbm.split(' ').collect::<Vec<_>>());
     assert_eq!((out.len(), fnv1a(&out)), (1_048_592, 0xfd34_6de7_df78_d97f));
-    let v2 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o -";
-    let new = run_ok(&v2.split(' ').collect::<Vec<_>>());
-    assert_ne!(new, old);
+    let v2 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o - --stream-version 2";
+    let two = run_ok(&v2.split(' ').collect::<Vec<_>>());
+    assert_eq!((two.len(), fnv1a(&two)), (1_680_000, 0x2135_4c23_2716_3633));
+    let fbm2 = "generate fbm --n 65536 --paths 2 --hurst 0.3 --t-end 2 --seed 5 --format f64le -o - --stream-version 2";
+    let out = run_ok(&fbm2.split(' ').collect::<Vec<_>>());
+    assert_eq!((out.len(), fnv1a(&out)), (1_048_592, 0x9f68_4a71_473f_f44e));
+    let v3 = "--threads 2 generate fgn --n 70000 --paths 3 --hurst 0.7 --sigma 1.3 --seed 42 --format f64le -o -";
+    let new = run_ok(&v3.split(' ').collect::<Vec<_>>());
+    assert!(new != old && new != two);
     let g = fracnoise::noise::FgnGenerator::new(70000, 0.7, 1.3).unwrap();
     let want: Vec<u8> =
         g.sample_paths(3, fracnoise::Seed::new(42)).unwrap().iter().flat_map(|v| v.to_le_bytes()).collect();
-    assert!(new == want, "version 2 output differs from the library's");
+    assert!(new == want, "version 3 output differs from the library's");
     let out = bin().args("generate fgn --n 8 --stream-version 1 --json -o -".split(' ')).output().unwrap();
     let meta: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(meta["stream_version"], 1);

@@ -102,7 +102,7 @@ fn bad_input_errors() {
     assert!(run_err(&["simulate", "ou", "--paths", "0"]).contains("paths"));
     assert!(run_err(&["simulate", "ou", "--theta", "-1"]).contains("theta"));
     assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--hurst", "1.5"]).contains("hurst"));
-    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "3"]).contains("stream_version"));
+    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "4"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--stream-version", "0"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--driver", "stable", "--alpha", "2.5"]).contains("alpha"));
     assert!(run_err(&["simulate", "ou", "--shard", "4/4"]).contains("shard"));
@@ -161,7 +161,7 @@ fn tiny_dt_times_are_shown() {
 
 /// The fbm driver's stream version is recorded in the configuration (so that shards of different
 /// versions do not merge) and selects the numbers: at 65 536 steps versions 1 and 2 differ, the
-/// rest of the configuration being equal; at 1000 steps they agree.
+/// rest of the configuration being equal; at 1000 steps they agree, and version 3 differs.
 #[test]
 fn fbm_driver_stream_version() {
     let run = |steps: &str, v: &str| -> serde_json::Value {
@@ -174,4 +174,8 @@ fn fbm_driver_stream_version() {
     assert_eq!(v2["config"]["driver"]["stream_version"], 2);
     assert_ne!(v1["moments"], v2["moments"]);
     assert_eq!(run("1000", "1")["moments"], run("1000", "2")["moments"]);
+    // Version 3 (the default) draws other numbers at every size.
+    let v3 = run("1000", "3");
+    assert_eq!(v3["config"]["driver"]["stream_version"], 3);
+    assert_ne!(v3["moments"], run("1000", "2")["moments"]);
 }

@@ -57,7 +57,7 @@ def fgn(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
-    stream_version: int = 2,
+    stream_version: int = 3,
 ) -> F64Array:
     """Exact fractional Gaussian noise: shape (n,) for paths=None, else (paths, n)."""
 
@@ -70,7 +70,7 @@ def fbm(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
-    stream_version: int = 2,
+    stream_version: int = 3,
 ) -> F64Array:
     """Exact fractional Brownian motion on [0, t_end] with n steps: shape (n+1,) or (paths, n+1)."""
 
@@ -124,7 +124,7 @@ class StableLaw:
 class FgnGenerator:
     """A reusable exact fGn generator (eigenvalues and FFT plan computed once)."""
 
-    def __init__(self, n: int, hurst: float, sigma: float = 1.0, *, stream_version: int = 2) -> None: ...
+    def __init__(self, n: int, hurst: float, sigma: float = 1.0, *, stream_version: int = 3) -> None: ...
     @property
     def n(self) -> int: ...
     @property
@@ -255,7 +255,7 @@ class StableDriver:
 class FbmDriver:
     """Fractional Brownian motion driver (pathwise integrals)."""
 
-    def __init__(self, hurst: float = 0.7, *, stream_version: int = 2) -> None: ...
+    def __init__(self, hurst: float = 0.7, *, stream_version: int = 3) -> None: ...
     @property
     def hurst(self) -> float: ...
     @property

@@ -86,8 +86,8 @@ impl PyFbmDriver {
     fn hurst(&self) -> f64 {
         self.hurst
     }
-    /// Which fGn numbers the driver uses (2, current; 1 reproduces runs made before version 2,
-    /// which differ only with 65536 or more steps).
+    /// Which fGn numbers the driver uses (3, current; 2 and 1 reproduce runs made before
+    /// versions 3 and 2).
     #[getter]
     fn stream_version(&self) -> u32 {
         self.version.number()

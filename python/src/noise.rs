@@ -218,7 +218,7 @@ where
     F: Fn(ArrayViewMut2<'_, f64>, u64) -> fracnoise::Result<()> + Sync,
 {
     let r = rows(paths, first_path)?;
-    if r.checked_mul(cols).map_or(true, |v| v > isize::MAX as usize / 8) {
+    if r.checked_mul(cols).is_none_or(|v| v > isize::MAX as usize / 8) {
         return Err(invalid(format!("paths = {r} x {cols} values per path is too large to allocate")));
     }
     let shape: Vec<usize> = if paths.is_some() { vec![r, cols] } else { vec![cols] };
@@ -265,7 +265,7 @@ fn fgn_generator(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> fr
     })
 }
 
-/// The stream version numbered `v` (1 or 2), else `ValueError`.
+/// The stream version numbered `v` (1, 2 or 3), else `ValueError`.
 fn parse_version(v: u32) -> PyResult<StreamVersion> {
     StreamVersion::from_number(v).py()
 }
@@ -291,8 +291,8 @@ fn parse_version(v: u32) -> PyResult<StreamVersion> {
 ///     Index of the first path: rows are paths ``first_path, first_path + 1, ...`` of the
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
 /// stream_version : int
-///     Which numbers a seed gives: 2 (current, ``fracnoise.STREAM_VERSION``) or 1, to reproduce
-///     results made before version 2 (they differ only for ``n >= 65536``).
+///     Which numbers a seed gives: 3 (current, ``fracnoise.STREAM_VERSION``), or 2 or 1 to
+///     reproduce results made before version 3 or 2 (1 and 2 differ only for ``n >= 65536``).
 ///
 /// Returns
 /// -------
@@ -301,8 +301,8 @@ fn parse_version(v: u32) -> PyResult<StreamVersion> {
 /// Notes
 /// -----
 /// Paths ``2j`` and ``2j+1`` are the real and imaginary parts of one complex transform of size
-/// ``2n`` (both halves used); from ``n = 65536`` on (version 2) it is computed as two FFTs of
-/// size ``n`` on two threads. The generator (eigenvalues, FFT plan) is cached for repeated
+/// ``2n`` (both halves used); from ``n = 65536`` on (versions 2 and 3) it is computed as two
+/// FFTs of size ``n`` on two threads. The generator (eigenvalues, FFT plan) is cached for repeated
 /// calls with the same ``(n, hurst, sigma)``; see ``FgnGenerator`` to hold one explicitly.
 /// Paths are computed in parallel (rayon) with the GIL released.
 #[pyfunction]
@@ -518,7 +518,7 @@ impl PyFgnGenerator {
         Ok(PyFgnGenerator { gen })
     }
 
-    /// The stream version whose numbers this generator gives (1 or 2).
+    /// The stream version whose numbers this generator gives (1, 2 or 3).
     #[getter]
     fn stream_version(&self) -> u32 {
         self.gen.version().number()

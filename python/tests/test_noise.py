@@ -118,7 +118,7 @@ def test_seed_forms():
          lambda s: fn.stable(500, 1.5, 0.5, 2.0, -1.0, 3, seed=s)),
         (["stable", "--n", 500, "--alpha", 0.97, "--beta", -0.8, "--param", "s0", "--paths", 2],
          lambda s: fn.stable(500, 0.97, -0.8, paths=2, param="S0", seed=s)),
-        # Sizes that stream version 2 splits (n >= 65536), in both versions.
+        # Sizes that stream versions 2 and 3 split (n >= 65536), in all versions.
         (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--first-path", 1],
          lambda s: fn.fgn(70000, 0.3, 3, seed=s, first_path=1)),
         (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--stream-version", 1],
@@ -127,6 +127,10 @@ def test_seed_forms():
          lambda s: fn.FgnGenerator(65536, 0.8, stream_version=1).sample(1, seed=s)),
         (["fbm", "--n", 65536, "--hurst", 0.6, "--paths", 2, "--stream-version", 1],
          lambda s: fn.fbm(65536, 0.6, 2, seed=s, stream_version=1)),
+        (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--stream-version", 2],
+         lambda s: fn.fgn(70000, 0.3, 3, seed=s, stream_version=2)),
+        (["fgn", "--n", 4096, "--hurst", 0.7, "--paths", 5, "--stream-version", 2],
+         lambda s: fn.FgnGenerator(4096, 0.7, stream_version=2).sample(5, seed=s)),
     ],
 )
 def test_same_bits_as_cli(cli, npy, cli_args, call):
@@ -256,16 +260,18 @@ def test_negative_sizes_are_errors_not_panics():
 
 
 def test_stream_versions():
-    """Version 2 (the default) differs from version 1 only from n = 65536 on; other versions are
-    refused with the library's message."""
-    assert fn.STREAM_VERSION == 2
-    assert fn.FgnGenerator(8, 0.7).stream_version == 2
+    """Version 2 differs from version 1 only from n = 65536 on; version 3 (the default) differs
+    from both at every size; other versions are refused with the library's message."""
+    assert fn.STREAM_VERSION == 3
+    assert fn.FgnGenerator(8, 0.7).stream_version == 3
     assert fn.FgnGenerator(8, 0.7, stream_version=1).stream_version == 1
-    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2)]
+    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3)]
     assert np.array_equal(small[0], small[1])
-    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2)]
+    assert not np.array_equal(small[1], small[2])
+    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3)]
     assert not np.array_equal(large[0], large[1])
-    for bad in (0, 3):
+    assert not np.array_equal(large[1], large[2])
+    for bad in (0, 4):
         with pytest.raises(ValueError, match="stream_version"):
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
@@ -274,10 +280,10 @@ def test_stream_versions():
 
 def test_fbm_driver_stream_version():
     """The fbm driver selects its fGn numbers like ``fgn``: versions differ from 65536 steps on."""
-    assert fn.FbmDriver(0.6).stream_version == 2
+    assert fn.FbmDriver(0.6).stream_version == 3
     assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
     with pytest.raises(ValueError, match="stream_version"):
-        fn.FbmDriver(0.6, stream_version=3)
+        fn.FbmDriver(0.6, stream_version=4)
 
     def run(steps, v):
         r = fn.simulate(fn.OU(), driver=fn.FbmDriver(0.6, stream_version=v), paths=2, steps=steps, dt=1e-3,
@@ -286,3 +292,4 @@ def test_fbm_driver_stream_version():
 
     assert not np.array_equal(run(65536, 1), run(65536, 2))
     assert np.array_equal(run(1000, 1), run(1000, 2))
+    assert not np.array_equal(run(1000, 2), run(1000, 3))

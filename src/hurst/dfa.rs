@@ -389,7 +389,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
     fn prefix(&self, p: usize, top: usize) -> [f64; W] {
         let q = W - 2;
         let b = p >> LOG_BASE;
-        let mut acc = if b % FAN != 0 { self.levels[0][b - 1] } else { [0.0; W] };
+        let mut acc = if !b.is_multiple_of(FAN) { self.levels[0][b - 1] } else { [0.0; W] };
         let e0 = b << LOG_BASE;
         if e0 < p {
             // The partial base block, from the data.
@@ -403,7 +403,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
             let (lu, lp) = (Self::log_frame(l - 1), Self::log_frame(l));
             let (unit, parent) = (1usize << lu, 1usize << lp);
             let u = p >> lu;
-            let mut next = if u % FAN != 0 { self.levels[l][u - 1] } else { [0.0; W] };
+            let mut next = if !u.is_multiple_of(FAN) { self.levels[l][u - 1] } else { [0.0; W] };
             let fs_prev = u << lu;
             if fs_prev < p {
                 let fs = p >> lp << lp;
@@ -469,7 +469,7 @@ impl<'a, const W: usize> DfaTable<'a, W> {
     /// the end starts at `(N_s - 1 - k) s`): each is computed once and `f` called twice with it.
     #[inline]
     pub(crate) fn for_each_segment(&self, s: usize, mut f: impl FnMut(f64)) {
-        if self.x.len() % s == 0 {
+        if self.x.len().is_multiple_of(s) {
             self.segments(s, false, |v| {
                 f(v);
                 f(v)

@@ -92,9 +92,11 @@ impl FgnGenerator {
         Self::with_version(n, hurst, sigma, StreamVersion::CURRENT)
     }
 
-    /// [`new`](Self::new) giving the numbers of stream version `version`: [`StreamVersion::V1`]
-    /// reproduces results stored before version 2 (they differ only for `n >=`
-    /// [`SPLIT_MIN_N`](super::circulant::SPLIT_MIN_N); see [`crate::rng::STREAM_VERSION`]).
+    /// [`new`](Self::new) giving the numbers of stream version `version`: [`StreamVersion::V2`]
+    /// reproduces results stored before version 3 (they differ at every `n`), and
+    /// [`StreamVersion::V1`] results stored before version 2 (versions 1 and 2 differ only for
+    /// `n >=` [`SPLIT_MIN_N`](super::circulant::SPLIT_MIN_N)); see
+    /// [`crate::rng::STREAM_VERSION`].
     /// Errors as `new`.
     pub fn with_version(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> Result<Self> {
         check_size("n", n, 1, ">= 1")?;
@@ -191,7 +193,7 @@ impl FgnGenerator {
     pub fn fill_path(&self, seed: Seed, index: u64, scratch: &mut FgnScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
         self.emb.generate(&mut seed.stream(index / 2), scratch);
-        let (re, im) = if index % 2 == 0 { (Some(out), None) } else { (None, Some(out)) };
+        let (re, im) = if index.is_multiple_of(2) { (Some(out), None) } else { (None, Some(out)) };
         self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, false));
         Ok(())
     }
@@ -276,7 +278,7 @@ impl FgnGenerator {
             // if any, is the imaginary half); an odd `start` is an imaginary half alone.
             let mut it = slices.iter_mut().map(|s| &mut **s);
             let (first, second) = (it.next(), it.next());
-            let (re, im) = if start % 2 == 0 { (first, second) } else { (second, first) };
+            let (re, im) = if start.is_multiple_of(2) { (first, second) } else { (second, first) };
             self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, stream));
             for s in slices {
                 post(&mut ArrayViewMut1::from(s));
@@ -284,7 +286,7 @@ impl FgnGenerator {
         } else {
             let y = self.emb.result(scratch);
             for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
-                let real = (start + r as u64) % 2 == 0;
+                let real = (start + r as u64).is_multiple_of(2);
                 row.iter_mut().zip(y).for_each(|(o, c)| *o = if real { c.re } else { c.im });
                 post(&mut row);
             }
@@ -356,7 +358,7 @@ fn stream_half(out: &mut [f64], y: &[num_complex::Complex64], real: bool) {
     let n = out.len().min(y.len());
     let pick = |c: &num_complex::Complex64| if real { c.re } else { c.im };
     let mut i = 0;
-    while i < n && (out.as_ptr() as usize + i * 8) % 16 != 0 {
+    while i < n && !(out.as_ptr() as usize + i * 8).is_multiple_of(16) {
         out[i] = pick(&y[i]);
         i += 1;
     }

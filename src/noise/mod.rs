@@ -8,6 +8,7 @@
 //! | [`CholeskyGenerator`], [`HoskingGenerator`] | exact `O(n^2)`-per-path references |
 //! | [`gaussian`] | Brownian increments and paths |
 //! | [`ziggurat_lanes`] | standard normals of four streams at once (AVX2 lanes, the scalar bits) |
+//! | [`lane_normals`] | exact standard normals in eight SIMD lanes (stream version 3's circulant draws) |
 //! | [`Stable`] | alpha-stable variates (Chambers–Mallows–Stuck), Nolan's S0 / S1 |
 //! | [`diagnostics`] | checking code shared by the tests and the validation suite |
 
@@ -19,6 +20,7 @@ pub mod fbm;
 pub mod fgn;
 pub mod gaussian;
 pub mod hosking;
+pub mod lane_normals;
 mod memory;
 pub mod stable;
 mod stable_law;

@@ -109,7 +109,8 @@ where
         });
     }
     let n = driver.grid().n_steps();
-    let coarsest = u32::try_from(levels - 1).ok().and_then(|e| 1usize.checked_shl(e)).filter(|&f| f <= n && n % f == 0);
+    let coarsest =
+        u32::try_from(levels - 1).ok().and_then(|e| 1usize.checked_shl(e)).filter(|&f| f <= n && n.is_multiple_of(f));
     if coarsest.is_none() {
         return Err(Error::InvalidSize {
             name: "levels",

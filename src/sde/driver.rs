@@ -373,7 +373,7 @@ fn fgn_path(gen: &FgnGenerator, id: u64, seed: Seed, index: u64, scratch: &mut D
         scratch.pair = Some((key, a, b));
     }
     let (_, a, b) = scratch.pair.as_ref().expect("set above");
-    out.copy_from_slice(if index % 2 == 0 { a } else { b });
+    out.copy_from_slice(if index.is_multiple_of(2) { a } else { b });
 }
 
 #[cfg(test)]

@@ -185,7 +185,7 @@ impl ExactSum {
         }
         // Checked: an exponent near i64::MAX must not wrap into a huge or negative zero count.
         let zeros = exp.checked_add(1074).filter(|s| *s >= 0 && s % 4 == 0).ok_or_else(bad)? / 4;
-        if zeros.checked_add(mant.len() as i64).map_or(true, |d| d > 8 * (LIMBS as i64 - 1)) {
+        if zeros.checked_add(mant.len() as i64).is_none_or(|d| d > 8 * (LIMBS as i64 - 1)) {
             return Err(bad());
         }
         let mut digits = mant.to_string();

@@ -285,7 +285,7 @@ impl Grid {
     /// divide `n_steps`.
     pub fn coarsen(&self, factor: usize) -> Result<Grid> {
         crate::error::check_size("factor", factor, 1, ">= 1")?;
-        if self.n_steps % factor != 0 {
+        if !self.n_steps.is_multiple_of(factor) {
             return Err(Error::InvalidSize {
                 name: "factor",
                 value: factor,

@@ -109,7 +109,7 @@ impl Batching {
             });
         }
         match sampling {
-            Sampling::Epoch if n_samples % batch != 0 => {
+            Sampling::Epoch if !n_samples.is_multiple_of(batch) => {
                 return Err(Error::InvalidSize {
                     name: "batch",
                     value: batch,
@@ -379,7 +379,7 @@ impl MinibatchNoise {
     /// direction `j` at step `t`); `out.len()` must be a multiple of `d`.
     pub fn fill(&self, path: u64, out: &mut [f64]) -> Result<()> {
         let d = self.design.dim();
-        if out.len() % d != 0 {
+        if !out.len().is_multiple_of(d) {
             return Err(Error::InvalidSize {
                 name: "out.len()",
                 value: out.len(),

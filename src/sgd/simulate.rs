@@ -146,7 +146,7 @@ impl MomentumExperiment {
             sgd.check_curvature(l)?;
         }
         crate::error::check_size("steps", steps, 1, ">= 1")?;
-        if batching.sampling() == Sampling::Epoch && steps % batching.batches_per_epoch() != 0 {
+        if batching.sampling() == Sampling::Epoch && !steps.is_multiple_of(batching.batches_per_epoch()) {
             return Err(Error::InvalidSize {
                 name: "steps",
                 value: steps,

@@ -125,7 +125,7 @@ fn dfa_exact_target(ctx: &Context) -> Outcome {
 /// `r_3 = 2/sqrt(pi)` (`Gamma(x+1) = x Gamma(x)`): an evaluation independent of `ln_gamma`.
 fn gamma_ratio_by_recursion(w: usize) -> f64 {
     let sp = std::f64::consts::PI.sqrt();
-    let (mut k, mut r) = if w % 2 == 0 { (2, sp) } else { (3, 2.0 / sp) };
+    let (mut k, mut r) = if w.is_multiple_of(2) { (2, sp) } else { (3, 2.0 / sp) };
     while k < w {
         r *= (k as f64 - 1.0) / k as f64;
         k += 2;

@@ -250,7 +250,7 @@ fn stable_ecf(ctx: &Context) -> Outcome {
         for &b in &[-1.0, 0.0, 0.7, 1.0] {
             for p in [S0, S1] {
                 cell += 1;
-                let (scale, loc) = if cell % 2 == 0 { (3.0, -1.5) } else { (0.4, 2.0) };
+                let (scale, loc) = if cell.is_multiple_of(2) { (3.0, -1.5) } else { (0.4, 2.0) };
                 let d = Stable::new(a, b, scale, loc, p).expect("valid");
                 let x = draw(&d, n, seed.child(cell));
                 for c in stable_ecf_grid(&d, &x) {
