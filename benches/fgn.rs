@@ -2,8 +2,8 @@
 //!
 //! Run: `cargo bench --bench fgn -- --warm-up-time 1 --measurement-time 3`.
 //!
-//! * `fgn_pair/generator/n`: [`FgnGenerator::fill_pair`], one complex FFT of size `2n` giving
-//!   two independent paths of length `n` (per path: half of it).
+//! * `fgn_pair/generator/n`: [`FgnGenerator::fill_pair`] (stream version 3), one complex FFT of
+//!   size `2n` giving two independent paths of length `n` (per path: half of it).
 //! * `fgn_pair/floor/n`: the irreducible work of the same pair, with the same FFT plan
 //!   (`rustfft::FftPlanner`, in-place with scratch) and the same sampler (`rand_distr`
 //!   `StandardNormal` ziggurat on a `Xoshiro256PlusPlus` stream): `2n` complex normals (`4n`
@@ -11,11 +11,13 @@
 //! * `fgn_pair/floor_2n_draws/n`: the floor, one FFT of size `2n` plus only
 //!   `2n` real normal draws (a lower bound the two-path method cannot reach: it needs `4n`).
 //! * `fgn_batch/{generator,floor}/{1,2}T`: 1000 paths of 4096 ([`FgnGenerator::fill_paths`] into
-//!   a preallocated array) in rayon pools of 1 and 2 threads; the floor is 500 floor pairs split
-//!   over the same pool.
+//!   a preallocated array, stream version 3) in rayon pools of 1 and 2 threads; the floor is 500
+//!   version-3 floor pairs (normals from `LaneNormals`, then the FFT) split over the same pool.
+//!   `generator_v2` / `floor_v2`: the same in version 2 (`rand_distr`'s normals).
 //!
-//! * `fgn_long_path/{v1,v2}`: one path of `n = 2^20` ([`FgnGenerator::fill_path`], called from
-//!   outside the thread pool, as for one path from the CLI or Python) in stream versions 1 and 2.
+//! * `fgn_long_path/{v1,v2,v3}`: one path of `n = 2^20` ([`FgnGenerator::fill_path`], called
+//!   from outside the thread pool, as for one path from the CLI or Python) in stream versions 1, 2
+//!   and 3 (`floor_v3`: `floor_v2` with version 3's normals).
 //!   `fgn_long_path/floor_v1`: the v1 pair floor above (`4n` normals, one FFT of `2n`, one
 //!   thread); `floor_v2`: two halves, each `2n` normals and one FFT of `n`, on two threads
 //!   (`rayon::join`), without the last twiddle step: what version 2's one pair cannot beat on
@@ -25,6 +27,7 @@
 //! ratios from the same run mean anything).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use fracnoise::noise::lane_normals::LaneNormals;
 use fracnoise::noise::FgnGenerator;
 use fracnoise::{Seed, StreamVersion};
 use ndarray::Array2;
@@ -63,6 +66,21 @@ impl Floor {
             for w in buf.iter_mut() {
                 let re: f64 = StandardNormal.sample(rng);
                 *w = Complex64::new(re, 0.0);
+            }
+        }
+        self.fft.process_with_scratch(buf, scratch);
+    }
+
+    /// Version 3's floor: `4n` normals from a `LaneNormals` seeded from `rng` (written in
+    /// pieces through a small buffer, as the generator does), then the FFT.
+    fn run_v3<R: rand::Rng>(&self, rng: &mut R, buf: &mut [Complex64], scratch: &mut [Complex64]) {
+        let mut z = LaneNormals::from_rng(rng);
+        let mut tmp = [0.0f64; 512];
+        for piece in buf.chunks_mut(256) {
+            let vals = &mut tmp[..2 * piece.len()];
+            z.fill(vals);
+            for (w, p) in piece.iter_mut().zip(vals.chunks_exact(2)) {
+                *w = Complex64::new(p[0], p[1]);
             }
         }
         self.fft.process_with_scratch(buf, scratch);
@@ -113,7 +131,7 @@ fn long_path(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     let seed = Seed::new(3);
     let mut out = vec![0.0; n];
-    for (name, v) in [("v1", StreamVersion::V1), ("v2", StreamVersion::V2)] {
+    for (name, v) in [("v1", StreamVersion::V1), ("v2", StreamVersion::V2), ("v3", StreamVersion::V3)] {
         let g = FgnGenerator::with_version(n, 0.7, 1.0, v).unwrap();
         let mut s = g.scratch();
         group.bench_function(name, |bch| {
@@ -137,12 +155,19 @@ fn long_path(c: &mut Criterion) {
             black_box((&b1, &b2));
         })
     });
+    group.bench_function("floor_v3", |bch| {
+        bch.iter(|| {
+            rayon::join(|| half.run_v3(&mut rng, &mut b1, &mut s1), || half.run_v3(&mut rng2, &mut b2, &mut s2));
+            black_box((&b1, &b2));
+        })
+    });
     group.finish();
 }
 
 fn batch(c: &mut Criterion) {
     let (paths, n) = (1000usize, 4096usize);
     let g = FgnGenerator::new(n, 0.7, 1.0).unwrap();
+    let g2 = FgnGenerator::with_version(n, 0.7, 1.0, StreamVersion::V2).unwrap();
     let floor = Floor::new(2 * n);
     let mut out = Array2::zeros((paths, n));
     let seed = Seed::new(2);
@@ -154,19 +179,28 @@ fn batch(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("generator", format!("{threads}T")), |bch| {
             bch.iter(|| pool.install(|| g.fill_paths(seed, 0, out.view_mut()).unwrap()))
         });
-        group.bench_function(BenchmarkId::new("floor", format!("{threads}T")), |bch| {
-            bch.iter(|| {
-                pool.install(|| {
-                    (0..paths as u64 / 2).into_par_iter().for_each_init(
-                        || floor.scratch(),
-                        |(buf, scr), j| {
-                            floor.run(&mut seed.stream(j), buf, scr, true);
-                            black_box(&buf);
-                        },
-                    )
-                })
-            })
+        group.bench_function(BenchmarkId::new("generator_v2", format!("{threads}T")), |bch| {
+            bch.iter(|| pool.install(|| g2.fill_paths(seed, 0, out.view_mut()).unwrap()))
         });
+        for (name, v3) in [("floor_v2", false), ("floor", true)] {
+            group.bench_function(BenchmarkId::new(name, format!("{threads}T")), |bch| {
+                bch.iter(|| {
+                    pool.install(|| {
+                        (0..paths as u64 / 2).into_par_iter().for_each_init(
+                            || floor.scratch(),
+                            |(buf, scr), j| {
+                                if v3 {
+                                    floor.run_v3(&mut seed.stream(j), buf, scr);
+                                } else {
+                                    floor.run(&mut seed.stream(j), buf, scr, true);
+                                }
+                                black_box(&buf);
+                            },
+                        )
+                    })
+                })
+            });
+        }
     }
     group.finish();
 }

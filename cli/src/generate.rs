@@ -369,6 +369,13 @@ impl Plan<'_> {
     }
 }
 
+/// The bytes `encode_row(format, rows)` would produce, when they are the values' own memory:
+/// little-endian `f64` (npy, f64le) on a little-endian machine. `None` otherwise.
+fn native_bytes(format: Format, rows: &[f64]) -> Option<&[u8]> {
+    let raw = matches!(format, Format::Npy | Format::F64Le) && cfg!(target_endian = "little");
+    raw.then(|| bytemuck::cast_slice(rows))
+}
+
 /// The hand-over between threads: the next block to write, and whether to stop (an error).
 struct Turn {
     state: Mutex<(usize, bool)>,
@@ -429,6 +436,9 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
                 let mut wr = writer.lock().unwrap_or_else(|p| p.into_inner());
                 if plan.format == Format::Csv {
                     wr.write_encoded(&bytes, n_rows)
+                } else if let Some(raw) = native_bytes(plan.format, &rows) {
+                    // The values' own bytes are the encoding: written as they are, no copy.
+                    wr.write_encoded(raw, n_rows)
                 } else {
                     // Pieces of values, whole rows or not (binary formats have no row ends); the
                     // rows are counted once the block is out.
