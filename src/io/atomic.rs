@@ -298,7 +298,7 @@ impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.writer().write(buf).map_err(|e| self.wrap(e))
     }
-    /// Large writes (at least [`DIRECT_WRITE`] bytes) skip the buffer: what it holds is written
+    /// Large writes (64 KiB or more) skip the buffer: what it holds is written
     /// first, then `buf` straight to the file (the same bytes in the same order, one copy fewer).
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         let w = self.writer();
