@@ -100,7 +100,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use rustfft::{Fft, FftPlanner};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// From this many points `n` on (circulant size `2n >= 2^17`), stream version 2 transforms an
 /// embedding as two FFTs of size `n` (see the [module docs](self)). Part of the definition of
@@ -133,7 +133,10 @@ pub enum EmbeddingMode {
 }
 
 /// Per-thread work buffers of a circulant sampler: the complex buffer of length `2n` and the
-/// FFT scratch. Create one per thread with [`CirculantEmbedding::scratch`] and reuse it.
+/// FFT scratch (a second one only for a split transform whose halves run in parallel, i.e. called
+/// from outside the thread pool). Create one per thread with [`CirculantEmbedding::scratch`] and
+/// reuse it. The first `scratch()` of an embedding returns the set-up's own buffers (already
+/// touched memory); later ones are fresh.
 #[derive(Debug, Clone, Default)]
 pub struct CirculantScratch {
     buf: Vec<Complex64>,
@@ -145,22 +148,30 @@ pub struct CirculantScratch {
 }
 
 impl CirculantScratch {
-    /// Resizes to the given lengths (allocates only when a scratch meets a larger generator).
-    fn fit(&mut self, m: usize, fft_len: usize, fft2_len: usize) {
-        let zero = Complex64::new(0.0, 0.0);
-        // Fresh buffers (huge pages where offered, `noise::memory`); an allocation failure
-        // aborts, as `resize` would.
-        let fresh = |len: usize| super::memory::filled(len, zero).unwrap_or_else(|| vec![zero; len]);
+    /// Resizes the buffer and the (first) FFT scratch to the given lengths (allocates only when a
+    /// scratch meets another generator).
+    fn fit(&mut self, m: usize, fft_len: usize) {
         if self.buf.len() != m {
             self.buf = fresh(m);
         }
         if self.fft.len() != fft_len {
             self.fft = fresh(fft_len);
         }
-        if self.fft2.len() != fft2_len {
-            self.fft2 = fresh(fft2_len);
+    }
+
+    /// The second FFT scratch, for the halves of a split transform run in parallel.
+    fn fit_second(&mut self, fft_len: usize) {
+        if self.fft2.len() != fft_len {
+            self.fft2 = fresh(fft_len);
         }
     }
+}
+
+/// `len` zeros in a fresh buffer (huge pages where offered, `noise::memory`); an allocation
+/// failure aborts, as `vec!` would.
+fn fresh(len: usize) -> Vec<Complex64> {
+    let zero = Complex64::new(0.0, 0.0);
+    super::memory::filled(len, zero).unwrap_or_else(|| vec![zero; len])
 }
 
 /// How the transform of size `2n` is computed.
@@ -309,6 +320,9 @@ pub struct CirculantEmbedding {
     min_eigenvalue: f64,
     max_eigenvalue: f64,
     dropped_mass: f64,
+    /// The set-up's buffers, fitted as work buffers: handed to the first [`scratch`](Self::scratch)
+    /// call (so a one-shot run touches that memory once, not twice), then empty. Shared by clones.
+    spare: Arc<Mutex<Option<CirculantScratch>>>,
 }
 
 impl std::fmt::Debug for CirculantEmbedding {
@@ -383,26 +397,32 @@ impl CirculantEmbedding {
             Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
             _ => FftPlanner::<f64>::new().plan_fft_forward(len),
         };
-        // The row `c_j = gamma(min(j, m - j))` and its transform, the eigenvalues.
+        // The row `c_j = gamma(min(j, m - j))` and its transform, the eigenvalues. The set-up
+        // works in the buffers of one scratch (`buf` holds the row, then its transform), which
+        // is then kept as `spare` for the first caller; the eigenvalues go straight into the
+        // memory of `sqrt_eig`, which is rooted in place.
         let row = |j: usize| Complex64::new(acov[j.min(m - j)], 0.0);
-        let mut full: Vec<Complex64> = Vec::new();
-        let mut real: Vec<f64> = Vec::new();
-        let transform = if split {
+        let mut buf: Vec<Complex64> = Vec::new();
+        buf.try_reserve_exact(m).map_err(|_| too_large())?;
+        super::memory::advise_huge(&mut buf);
+        let mut sqrt_eig: Vec<f64> = Vec::new();
+        sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
+        super::memory::advise_huge(&mut sqrt_eig);
+        let (transform, fft, fft2) = if split {
             let sp = SplitFft::new(plan);
-            let (mut e, mut o): (Vec<Complex64>, Vec<Complex64>) = (Vec::new(), Vec::new());
-            for v in [&mut e, &mut o] {
-                v.try_reserve_exact(n).map_err(|_| too_large())?;
-                super::memory::advise_huge(v);
-            }
-            real.try_reserve_exact(m).map_err(|_| too_large())?;
-            super::memory::advise_huge(&mut real);
-            e.extend((0..n).map(|i| row(2 * i)));
-            o.extend((0..n).map(|i| row(2 * i + 1)));
-            rayon::join(|| sp.half.process(&mut e), || sp.half.process(&mut o));
-            // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j).
+            buf.extend((0..n).map(|i| row(2 * i)));
+            buf.extend((0..n).map(|i| row(2 * i + 1)));
+            let len = sp.half.get_inplace_scratch_len();
+            let (mut fe, mut fo) = (fresh(len), fresh(len));
+            let (e, o) = buf.split_at_mut(n);
+            rayon::join(|| sp.half.process_with_scratch(e, &mut fe), || sp.half.process_with_scratch(o, &mut fo));
+            // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j), stored even k, then
+            // odd k: the order in which each half draws its coefficients.
+            let (e, o) = buf.split_at(n);
             (0..m)
                 .into_par_iter()
-                .map(|k| {
+                .map(|i| {
+                    let k = if i < n { 2 * i } else { 2 * (i - n) + 1 };
                     let j = k % n;
                     let t = sp.twiddle(j) * o[j];
                     if k < n {
@@ -411,19 +431,22 @@ impl CirculantEmbedding {
                         (e[j] - t).re
                     }
                 })
-                .collect_into_vec(&mut real);
-            Transform::Split(sp)
+                .collect_into_vec(&mut sqrt_eig);
+            (Transform::Split(sp), fe, fo)
         } else {
-            full.try_reserve_exact(m).map_err(|_| too_large())?;
-            super::memory::advise_huge(&mut full);
-            full.extend((0..m).map(row));
-            plan.process(&mut full);
-            Transform::Full(plan)
+            buf.extend((0..m).map(row));
+            let mut f = fresh(plan.get_inplace_scratch_len());
+            plan.process_with_scratch(&mut buf, &mut f);
+            buf.par_iter().map(|c| c.re).collect_into_vec(&mut sqrt_eig);
+            (Transform::Full(plan), f, Vec::new())
         };
-        // The eigenvalues in order `k = 0..m`: the real parts of `full` (read in place: no copy of
-        // 2n values), or `real`.
-        let stats =
-            if split { EigenStats::of(real.iter().copied()) } else { EigenStats::of(full.iter().map(|c| c.re)) };
+        // The eigenvalues in order `k = 0..m`.
+        let stats = if split {
+            let v = &sqrt_eig;
+            EigenStats::of((0..m).map(|k| v[(k & 1) * n + k / 2]))
+        } else {
+            EigenStats::of(sqrt_eig.iter().copied())
+        };
         let EigenStats { finite, min_idx, min_eig, max_eig, total, negative } = stats;
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
         if !finite {
@@ -446,18 +469,8 @@ impl CirculantEmbedding {
         }
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
-        let mut sqrt_eig: Vec<f64> = Vec::new();
-        sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
-        super::memory::advise_huge(&mut sqrt_eig);
-        if split {
-            // Even k, then odd k: the order in which each half draws its coefficients.
-            (0..m)
-                .into_par_iter()
-                .map(|i| root(if i < n { real[2 * i] } else { real[2 * (i - n) + 1] }))
-                .collect_into_vec(&mut sqrt_eig);
-        } else {
-            full.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
-        }
+        sqrt_eig.par_iter_mut().for_each(|l| *l = root(*l));
+        let spare = CirculantScratch { buf, fft, fft2, combined: false };
         let sqrt_eig = Arc::new(sqrt_eig);
         Ok(CirculantEmbedding {
             n,
@@ -467,6 +480,7 @@ impl CirculantEmbedding {
             min_eigenvalue: min_eig,
             max_eigenvalue: max_eig,
             dropped_mass,
+            spare: Arc::new(Mutex::new(Some(spare))),
         })
     }
 
@@ -513,19 +527,17 @@ impl CirculantEmbedding {
 
     /// Fresh work buffers sized for this sampler (one per thread).
     pub fn scratch(&self) -> CirculantScratch {
-        let mut s = CirculantScratch::default();
+        let mut s = self.spare.lock().ok().and_then(|mut g| g.take()).unwrap_or_default();
         self.fit(&mut s);
         s
     }
 
     fn fit(&self, scratch: &mut CirculantScratch) {
-        match &self.transform {
-            Transform::Full(fft) => scratch.fit(2 * self.n, fft.get_inplace_scratch_len(), 0),
-            Transform::Split(sp) => {
-                let len = sp.half.get_inplace_scratch_len();
-                scratch.fit(2 * self.n, len, len)
-            }
-        }
+        let len = match &self.transform {
+            Transform::Full(fft) => fft.get_inplace_scratch_len(),
+            Transform::Split(sp) => sp.half.get_inplace_scratch_len(),
+        };
+        scratch.fit(2 * self.n, len)
     }
 
     /// Draws the coefficients `w_k = sqrt(lambda_k/2n) (Z1_k + i Z2_k)` and transforms them; on
@@ -549,33 +561,38 @@ impl CirculantEmbedding {
             }
             Transform::Split(sp) => {
                 let n = self.n;
+                let parallel = rayon::current_thread_index().is_none();
+                if parallel {
+                    scratch.fit_second(sp.half.get_inplace_scratch_len());
+                }
                 let mut odd = odd_stream(rng);
                 let (se, so) = self.sqrt_eig.split_at(n);
                 let (e, o) = scratch.buf.split_at_mut(n);
-                let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
                 let half = &sp.half;
                 let version = self.version;
-                let mut odd_half = move || {
+                let mut odd_half = move |f: &mut [Complex64]| {
                     draw(version, &mut odd, so, o);
-                    half.process_with_scratch(o, fo);
+                    half.process_with_scratch(o, f);
                 };
-                let mut even_half = || {
+                let mut even_half = |f: &mut [Complex64]| {
                     draw(version, rng, se, e);
-                    half.process_with_scratch(e, fe);
+                    half.process_with_scratch(e, f);
                 };
-                if rayon::current_thread_index().is_none() {
+                if parallel {
                     // Called from outside the thread pool (one pair for the caller): the odd half
-                    // on a pool thread, the even half here.
+                    // on a pool thread, the even half here, each with its own FFT scratch.
+                    let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
                     rayon::in_place_scope(|s| {
-                        s.spawn(move |_| odd_half());
-                        even_half();
+                        s.spawn(move |_| odd_half(fo));
+                        even_half(fe);
                     });
                 } else {
                     // On a pool thread, the other threads have pairs of their own: one half
-                    // after the other (the same values; a nested task would let a waiting thread
-                    // start another pair, with its own fresh work buffers).
-                    odd_half();
-                    even_half();
+                    // after the other, sharing one FFT scratch (the same values; a nested task
+                    // would let a waiting thread start another pair, with its own fresh work
+                    // buffers).
+                    odd_half(&mut scratch.fft);
+                    even_half(&mut scratch.fft);
                 }
                 scratch.combined = false;
             }
@@ -791,5 +808,34 @@ mod tests {
         e.fill_pair(&mut rng, &mut s2, &mut c, &mut d).unwrap();
         assert_eq!(a, c);
         assert_eq!(b, d);
+    }
+
+    /// The first `scratch()` is the set-up's buffers (holding its leftovers, and for a split
+    /// transform a second FFT scratch); later ones are fresh. Either gives the same pair, from
+    /// outside the pool (halves in parallel) and on a pool thread (halves in turn, one FFT
+    /// scratch), for a full and a split transform; clones share the one spare.
+    #[test]
+    fn spare_scratch_gives_the_same_numbers() {
+        for n in [1000, SPLIT_MIN_N + 1] {
+            let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.4, k)).collect();
+            let e = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+            let clone = e.clone();
+            let spare = e.scratch();
+            assert!(!spare.buf.is_empty() && (spare.fft2.is_empty() != e.is_split()), "n {n}: the spare");
+            assert!(clone.scratch().fft2.is_empty(), "n {n}: a clone's next scratch is fresh");
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+            let mut out = Vec::new();
+            for (mut s, on_pool) in [(spare, false), (e.scratch(), false), (e.scratch(), true)] {
+                let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(8);
+                if on_pool {
+                    pool.install(|| e.fill_pair(&mut rng, &mut s, &mut a, &mut b)).unwrap();
+                } else {
+                    e.fill_pair(&mut rng, &mut s, &mut a, &mut b).unwrap();
+                }
+                out.push((a, b));
+            }
+            assert!(out.windows(2).all(|w| w[0] == w[1]), "n {n}");
+        }
     }
 }
