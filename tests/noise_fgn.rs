@@ -333,13 +333,36 @@ fn split_transform_law() {
     }
 }
 
+/// A recorded fGn path: `(n, path, [x_0, x_1, x_{n/2}, x_{n-1}], sum of the path)`, as bits, for
+/// seed 42, H = 0.7, sigma = 1.3.
+type Recorded = (usize, usize, [u64; 4], u64);
+
+/// The recorded path computed in `version` (checked against the record) and in `other`.
+fn check_recorded(
+    version: StreamVersion,
+    other: StreamVersion,
+    &(n, path, xs, sum): &Recorded,
+) -> (Vec<f64>, Vec<f64>) {
+    let [a, b] = [version, other].map(|v| {
+        let g = FgnGenerator::with_version(n, 0.7, 1.3, v).unwrap();
+        assert_eq!(g.version(), v);
+        let mut x = vec![0.0; n];
+        g.fill_path(Seed::new(42), path as u64, &mut g.scratch(), &mut x).unwrap();
+        x
+    });
+    let got: Vec<u64> = [0, 1, n / 2, n - 1].iter().map(|&i| a[i].to_bits()).collect();
+    assert_eq!(got, xs, "{version:?} n {n} path {path}");
+    // (The recorded sums are ndarray's `sum` of the row.)
+    assert_eq!(ndarray::aview1(&a).sum().to_bits(), sum, "{version:?} n {n} path {path}");
+    (a, b)
+}
+
 /// Version 1 stays selectable and gives, bit for bit, what the library gave before version 2
 /// (values recorded from commit 8c076b0: n = 70 000 and 65 536, which version 2 splits, and
 /// n = 1000, which it does not); version 2 differs at the split sizes only.
 #[test]
 fn stream_version_one_reproduces_old_numbers() {
-    // (n, path, [x_0, x_1, x_{n/2}, x_{n-1}], sum of the path) for seed 42, H = 0.7, sigma = 1.3.
-    let old: [(usize, usize, [u64; 4], u64); 6] = [
+    let old: [Recorded; 6] = [
         (
             70000,
             0,
@@ -372,19 +395,9 @@ fn stream_version_one_reproduces_old_numbers() {
         ),
         (1000, 2, [0xbfe01ba36cb6aed0, 0xbfd1ca8190df2348, 0x3f9070705a2098d0, 0x3fc1eeb5d5958684], 0x404735d85e3466eb),
     ];
-    let seed = Seed::new(42);
-    for &(n, path, xs, sum) in &old {
-        let v1 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V1).unwrap();
-        let v2 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V2).unwrap();
-        assert_eq!((v1.version(), v2.version()), (StreamVersion::V1, StreamVersion::V2));
-        let mut s = v1.scratch();
-        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
-        v1.fill_path(seed, path as u64, &mut s, &mut a).unwrap();
-        let got: Vec<u64> = [0, 1, n / 2, n - 1].iter().map(|&i| a[i].to_bits()).collect();
-        assert_eq!(got, xs, "n {n} path {path}");
-        // (The recorded sums are ndarray's `sum` of the row.)
-        assert_eq!(ndarray::aview1(&a).sum().to_bits(), sum, "n {n} path {path}");
-        v2.fill_path(seed, path as u64, &mut v2.scratch(), &mut b).unwrap();
+    for rec in &old {
+        let n = rec.0;
+        let (a, b) = check_recorded(StreamVersion::V1, StreamVersion::V2, rec);
         assert_eq!(a == b, n < SPLIT_MIN_N, "n {n}: version 2 equals version 1 below the split size only");
         // fBM follows its fGn.
         let f1 = FbmGenerator::with_version(n, 0.7, 1.0, StreamVersion::V1).unwrap();
@@ -405,7 +418,7 @@ fn stream_version_one_reproduces_old_numbers() {
 /// version 3, the default, differs at every size, fBM following its fGn.
 #[test]
 fn stream_version_two_reproduces_old_numbers() {
-    let old: [(usize, usize, [u64; 4], u64); 7] = [
+    let old: [Recorded; 7] = [
         (
             70000,
             0,
@@ -439,19 +452,12 @@ fn stream_version_two_reproduces_old_numbers() {
         (1000, 2, [0xbfe01ba36cb6aed0, 0xbfd1ca8190df2348, 0x3f9070705a2098d0, 0x3fc1eeb5d5958684], 0x404735d85e3466eb),
         (4096, 5, [0x40101a172cf22686, 0x400181555e938508, 0x3ff063140f4efdf5, 0xbfef8de186cddecc], 0x4080edb310e6b551),
     ];
-    let seed = Seed::new(42);
-    for &(n, path, xs, sum) in &old {
-        let v2 = FgnGenerator::with_version(n, 0.7, 1.3, StreamVersion::V2).unwrap();
-        let v3 = FgnGenerator::new(n, 0.7, 1.3).unwrap();
-        assert_eq!((v2.version(), v3.version()), (StreamVersion::V2, StreamVersion::V3));
-        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
-        v2.fill_path(seed, path as u64, &mut v2.scratch(), &mut a).unwrap();
-        let got: Vec<u64> = [0, 1, n / 2, n - 1].iter().map(|&i| a[i].to_bits()).collect();
-        assert_eq!(got, xs, "n {n} path {path}");
-        assert_eq!(ndarray::aview1(&a).sum().to_bits(), sum, "n {n} path {path}");
-        v3.fill_path(seed, path as u64, &mut v3.scratch(), &mut b).unwrap();
-        assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {n}: version 3 draws other numbers");
+    for rec in &old {
+        let (a, b) = check_recorded(StreamVersion::V2, StreamVersion::V3, rec);
+        assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {}: version 3 draws other numbers", rec.0);
     }
+    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V3);
+    let seed = Seed::new(42);
     let f2 = FbmGenerator::with_version(70000, 0.3, 2.0, StreamVersion::V2).unwrap();
     let mut b = vec![0.0; f2.path_len()];
     f2.fill_path(seed, 3, &mut f2.scratch(), &mut b).unwrap();
