@@ -72,8 +72,10 @@ impl StreamVersion {
         }
     }
 
-    /// The version numbered `v`: 1, 2 or 3, else [`crate::Error::InvalidParameter`].
-    pub fn from_number(v: u32) -> crate::Result<StreamVersion> {
+    /// The version numbered `v`: 1, 2 or 3, else [`crate::Error::InvalidParameter`] (any integer
+    /// type: a negative number from a binding is refused with its own value in the message).
+    pub fn from_number(v: impl Into<i64>) -> crate::Result<StreamVersion> {
+        let v: i64 = v.into();
         match v {
             1 => Ok(StreamVersion::V1),
             2 => Ok(StreamVersion::V2),

@@ -73,8 +73,8 @@ pub struct PyFbmDriver {
 #[pymethods]
 impl PyFbmDriver {
     #[new]
-    #[pyo3(signature = (hurst = 0.7, *, stream_version = fracnoise::rng::STREAM_VERSION))]
-    fn new(hurst: f64, stream_version: u32) -> PyResult<Self> {
+    #[pyo3(signature = (hurst = 0.7, *, stream_version = fracnoise::rng::STREAM_VERSION as i64))]
+    fn new(hurst: f64, stream_version: i64) -> PyResult<Self> {
         if !(hurst > 0.0 && hurst < 1.0) {
             return Err(invalid(format!("invalid parameter `hurst` = {hurst}: must be in (0, 1)")));
         }

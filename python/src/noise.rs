@@ -266,7 +266,7 @@ fn fgn_generator(n: usize, hurst: f64, sigma: f64, version: StreamVersion) -> fr
 }
 
 /// The stream version numbered `v` (1, 2 or 3), else `ValueError`.
-fn parse_version(v: u32) -> PyResult<StreamVersion> {
+fn parse_version(v: i64) -> PyResult<StreamVersion> {
     StreamVersion::from_number(v).py()
 }
 
@@ -306,7 +306,7 @@ fn parse_version(v: u32) -> PyResult<StreamVersion> {
 /// calls with the same ``(n, hurst, sigma)``; see ``FgnGenerator`` to hold one explicitly.
 /// Paths are computed in parallel (rayon) with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (n, hurst, paths = None, *, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION))]
+#[pyo3(signature = (n, hurst, paths = None, *, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION as i64))]
 #[allow(clippy::too_many_arguments)]
 fn fgn<'py>(
     py: Python<'py>,
@@ -316,7 +316,7 @@ fn fgn<'py>(
     sigma: f64,
     seed: Option<&Bound<'py, PyAny>>,
     first_path: u64,
-    stream_version: u32,
+    stream_version: i64,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
     let version = parse_version(stream_version)?;
@@ -348,7 +348,7 @@ fn fgn<'py>(
 /// -------
 /// numpy.ndarray of float64, shape ``(n + 1,)`` or ``(paths, n + 1)``.
 #[pyfunction]
-#[pyo3(signature = (n, hurst, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION))]
+#[pyo3(signature = (n, hurst, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION as i64))]
 #[allow(clippy::too_many_arguments)]
 fn fbm<'py>(
     py: Python<'py>,
@@ -359,7 +359,7 @@ fn fbm<'py>(
     sigma: f64,
     seed: Option<&Bound<'py, PyAny>>,
     first_path: u64,
-    stream_version: u32,
+    stream_version: i64,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
     let version = parse_version(stream_version)?;
@@ -510,8 +510,8 @@ pub struct PyFgnGenerator {
 #[pymethods]
 impl PyFgnGenerator {
     #[new]
-    #[pyo3(signature = (n, hurst, sigma = 1.0, *, stream_version = STREAM_VERSION))]
-    fn new(py: Python<'_>, n: usize, hurst: f64, sigma: f64, stream_version: u32) -> PyResult<Self> {
+    #[pyo3(signature = (n, hurst, sigma = 1.0, *, stream_version = STREAM_VERSION as i64))]
+    fn new(py: Python<'_>, n: usize, hurst: f64, sigma: f64, stream_version: i64) -> PyResult<Self> {
         check_n(n)?;
         let version = parse_version(stream_version)?;
         let gen = py.allow_threads(|| FgnGenerator::with_version(n, hurst, sigma, version)).py()?;

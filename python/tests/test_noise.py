@@ -271,9 +271,12 @@ def test_stream_versions():
     large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3)]
     assert not np.array_equal(large[0], large[1])
     assert not np.array_equal(large[1], large[2])
-    for bad in (0, 4):
-        with pytest.raises(ValueError, match="stream_version"):
+    # Negative and huge numbers too: a ValueError naming the value, not an OverflowError.
+    for bad in (0, 4, -1, 2**40):
+        with pytest.raises(ValueError, match=f"stream_version` = {bad}"):
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
+        with pytest.raises(ValueError, match="stream_version"):
+            fn.fbm(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
             fn.FgnGenerator(64, 0.7, stream_version=bad)
 
@@ -284,6 +287,8 @@ def test_fbm_driver_stream_version():
     assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
     with pytest.raises(ValueError, match="stream_version"):
         fn.FbmDriver(0.6, stream_version=4)
+    with pytest.raises(ValueError, match="stream_version` = -2"):
+        fn.FbmDriver(0.6, stream_version=-2)
 
     def run(steps, v):
         r = fn.simulate(fn.OU(), driver=fn.FbmDriver(0.6, stream_version=v), paths=2, steps=steps, dt=1e-3,
