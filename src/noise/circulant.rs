@@ -437,15 +437,15 @@ impl CirculantEmbedding {
             buf.extend((0..m).map(row));
             let mut f = fresh(plan.get_inplace_scratch_len());
             plan.process_with_scratch(&mut buf, &mut f);
-            buf.par_iter().map(|c| c.re).collect_into_vec(&mut sqrt_eig);
             (Transform::Full(plan), f, Vec::new())
         };
-        // The eigenvalues in order `k = 0..m`.
+        // The eigenvalues in order `k = 0..m`: a split transform's in `sqrt_eig` (even k, then
+        // odd k), a full one's the real parts of `buf` (read in place).
         let stats = if split {
             let v = &sqrt_eig;
             EigenStats::of((0..m).map(|k| v[(k & 1) * n + k / 2]))
         } else {
-            EigenStats::of(sqrt_eig.iter().copied())
+            EigenStats::of(buf.iter().map(|c| c.re))
         };
         let EigenStats { finite, min_idx, min_eig, max_eig, total, negative } = stats;
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.
@@ -469,7 +469,11 @@ impl CirculantEmbedding {
         }
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
-        sqrt_eig.par_iter_mut().for_each(|l| *l = root(*l));
+        if split {
+            sqrt_eig.par_iter_mut().for_each(|l| *l = root(*l));
+        } else {
+            buf.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
+        }
         let spare = CirculantScratch { buf, fft, fft2, combined: false };
         let sqrt_eig = Arc::new(sqrt_eig);
         Ok(CirculantEmbedding {
