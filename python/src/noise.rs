@@ -202,6 +202,11 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
 /// Values in the first block of [`generate`].
 const FIRST_BLOCK_VALUES: usize = 1 << 19;
 
+/// Most values in one block of [`generate`] (32 MiB of fresh output; see
+/// [`crate::interrupt::in_blocks_from`] for why the bytes, not only the time, bound a block).
+/// Tens of milliseconds on one thread, so the per-block cost (a signal check) stays negligible.
+const MAX_BLOCK_VALUES: usize = 1 << 22;
+
 /// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL
 /// released: `fill(rows, first)` fills a block of rows whose first row is path `first`. Blocks
 /// of whole rounds of fGn pairs, with a check for Ctrl-C between blocks
@@ -232,9 +237,11 @@ where
         // Blocks of whole rounds of pairs (two rows per thread, so that no thread idles while
         // a block ends: with 2^20-point paths a pair takes tens of milliseconds), the first one
         // about 2^19 values (a few milliseconds of fGn; large enough for the streaming stores),
-        // then sized by time.
+        // then sized by time up to about 2^22 values (MAX_BLOCK_VALUES).
         let align = 2 * rayon::current_num_threads() as u64;
-        in_blocks_from(py, r as u64, align, (FIRST_BLOCK_VALUES / cols.max(1)) as u64, |py, rows| {
+        let per_row = cols.max(1);
+        let (first, max) = ((FIRST_BLOCK_VALUES / per_row) as u64, (MAX_BLOCK_VALUES / per_row) as u64);
+        in_blocks_from(py, r as u64, align, first, max, |py, rows| {
             let (a, b) = (rows.start as usize, rows.end as usize);
             let block = view.slice_mut(s![a..b, ..]);
             py.allow_threads(|| fill(block, first_path + rows.start)).py()
