@@ -46,17 +46,17 @@ g = fn.FgnGenerator(2**19, 0.4)
 d = sgd.Design.synthetic([2.0, 0.3, 0.05], 400, 0.7, seed=1)
 b = sgd.Batching(400, 20, "epoch")
 calls = {
-    "fgn": lambda: fn.fgn(2**19, 0.7, 4, seed=1),
-    "fbm": lambda: fn.fbm(2**19, 0.3, 4, seed=1),
-    "FgnGenerator.sample": lambda: g.sample(4, seed=1),
+    "fgn": lambda: fn.fgn(2**19, 0.7, 16, seed=1),
+    "fbm": lambda: fn.fbm(2**19, 0.3, 16, seed=1),
+    "FgnGenerator.sample": lambda: g.sample(16, seed=1),
     "stable": lambda: fn.stable(5 * 10**6, 1.5, seed=1),
     "simulate": lambda: fn.simulate(fn.OU(), paths=40000, steps=500, dt=0.01, seed=1, store_every=5),
     "passage": lambda: fn.passage(fn.BM(0.1), upper=5.0, paths=10000, steps=1000, dt=0.01, seed=1),
     "dfa rows": lambda: fn.dfa(x),
-    "sgd.minibatch_noise": lambda: sgd.minibatch_noise(d, b, 1500, paths=100, seed=1),
-    "sgd.momentum": lambda: sgd.momentum(d, b, 0.1, 0.6, steps=4000, paths=48, way="real", seed=1),
+    "sgd.minibatch_noise": lambda: sgd.minibatch_noise(d, b, 1500, paths=400, seed=1),
+    "sgd.momentum": lambda: sgd.momentum(d, b, 0.1, 0.6, steps=12000, paths=48, way="real", seed=1),
     "sgd.replica_distance": lambda: sgd.replica_distance(
-        sgd.QuadraticSgd([1.5] * 50, 0.5, 0.8), experiments=80, steps=[0, 1000], seed=1
+        sgd.QuadraticSgd([1.5] * 50, 0.5, 0.8), experiments=240, steps=[0, 1000], seed=1
     ),
 }
 print(json.dumps({k: longest_gap_share(f) for k, f in calls.items()}))
