@@ -172,12 +172,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// Streaming `generate` writes the bytes of the in-memory version (fracnoise 0.1 before the
 /// streaming writer, commit 0b2cec4: these hashes were taken from its output; fGn and fBM in
 /// stream version 2, which equals that output below 65 536 points), for every kind and format, on
-/// 1, 2 and 3 threads, with path counts that are not multiples of a block and odd
+/// 1 to 4 threads, with path counts that are not multiples of a block and odd
 /// first paths (blocks of 64 rows at n = 1000, 16 at n = 4096, 196 at n = 333: see `block_rows`
 /// in `cli/src/generate.rs`).
 #[test]
 fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
-    let cases: [(&str, &str, u64); 11] = [
+    let cases: [(&str, &str, u64); 13] = [
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy --stream-version 2", "fgn npy", 0x6b9d05eb87b3f394),
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32 --stream-version 2", "fgn npy32", 0x5df99642f653cea2),
         ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv --stream-version 2", "fgn csv", 0x23d00b36e8ce9036),
@@ -206,8 +206,12 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
             "fbm npy v3",
             0x7d324964761486d1,
         ),
+        // Split transforms (n >= 65536), whose pairs run their halves in parallel with one worker
+        // per two threads; recorded before that change (commit 068e3df), odd first path and n.
+        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split", 0xdf55f36f769604e4),
+        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm split", 0x06f51c84e6a1627b),
     ];
-    for threads in ["1", "2", "3"] {
+    for threads in ["1", "2", "3", "4"] {
         for (args, name, want) in cases {
             let mut v = vec!["--threads", threads, "generate"];
             v.extend(args.split(' '));

@@ -133,10 +133,14 @@ pub enum EmbeddingMode {
 }
 
 /// Per-thread work buffers of a circulant sampler: the complex buffer of length `2n` and the
-/// FFT scratch (a second one only for a split transform whose halves run in parallel, i.e. called
-/// from outside the thread pool). Create one per thread with [`CirculantEmbedding::scratch`] and
-/// reuse it. The first `scratch()` of an embedding returns the set-up's own buffers (already
-/// touched memory); later ones are fresh.
+/// FFT scratch (a second one only for a split transform whose halves run in parallel). Create one
+/// per thread with [`CirculantEmbedding::scratch`] and reuse it. The first `scratch()` of an
+/// embedding returns the set-up's own buffers (already touched memory); later ones are fresh.
+///
+/// The two halves of a split transform (and its last step) run in parallel when the pair is
+/// called from outside the rayon pool, and one after the other on a pool thread (where the other
+/// threads have pairs of their own), unless [`set_parallel_halves`](Self::set_parallel_halves)
+/// says otherwise. Either way the numbers are the same.
 #[derive(Debug, Clone, Default)]
 pub struct CirculantScratch {
     buf: Vec<Complex64>,
@@ -145,6 +149,9 @@ pub struct CirculantScratch {
     fft2: Vec<Complex64>,
     /// Split transforms: whether `buf[..n]` already holds `Y` (else `E` and `O`).
     combined: bool,
+    /// Split transforms: halves in parallel (`Some(true)`), in turn (`Some(false)`), or by
+    /// where the call runs (`None`).
+    parallel_halves: Option<bool>,
 }
 
 impl CirculantScratch {
@@ -164,6 +171,22 @@ impl CirculantScratch {
         if self.fft2.len() != fft_len {
             self.fft2 = fresh(fft_len);
         }
+    }
+
+    /// Whether a split transform's two halves (each an FFT of size `n`, with its draws) and its
+    /// last step run in parallel: `Some(true)` always (the odd half as a rayon task, the last step
+    /// in parallel pieces; for producers that run fewer pairs at once than there are threads,
+    /// such as the CLI's `generate` at large `n`, which then needs one pair's memory per two
+    /// threads instead of one per thread), `Some(false)` never, `None` (the default) when called
+    /// from outside the rayon pool. The same numbers whatever the choice; full transforms
+    /// ignore it.
+    pub fn set_parallel_halves(&mut self, parallel: Option<bool>) {
+        self.parallel_halves = parallel;
+    }
+
+    /// The choice of [`set_parallel_halves`](Self::set_parallel_halves) for this call.
+    fn parallel(&self) -> bool {
+        self.parallel_halves.unwrap_or_else(|| rayon::current_thread_index().is_none())
     }
 }
 
@@ -474,7 +497,7 @@ impl CirculantEmbedding {
         } else {
             buf.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
         }
-        let spare = CirculantScratch { buf, fft, fft2, combined: false };
+        let spare = CirculantScratch { buf, fft, fft2, combined: false, parallel_halves: None };
         let sqrt_eig = Arc::new(sqrt_eig);
         Ok(CirculantEmbedding {
             n,
@@ -552,7 +575,7 @@ impl CirculantEmbedding {
     /// `rng`; then `rng` draws the even `k` into `buf[..n]` and the second stream the odd `k`
     /// into `buf[n..]` (Z1 then Z2 for each, in increasing `k`), and each half is transformed by
     /// an FFT of size `n` (the two halves in parallel when called from outside the thread
-    /// pool). The last step, `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
+    /// pool, or as [`CirculantScratch::set_parallel_halves`] says). The last step, `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
     /// [`write_pair`](Self::write_pair), which fuses it with writing the paths.
     #[inline]
     pub(crate) fn generate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut CirculantScratch) {
@@ -565,7 +588,7 @@ impl CirculantEmbedding {
             }
             Transform::Split(sp) => {
                 let n = self.n;
-                let parallel = rayon::current_thread_index().is_none();
+                let parallel = scratch.parallel();
                 if parallel {
                     scratch.fit_second(sp.half.get_inplace_scratch_len());
                 }
@@ -583,8 +606,9 @@ impl CirculantEmbedding {
                     half.process_with_scratch(e, f);
                 };
                 if parallel {
-                    // Called from outside the thread pool (one pair for the caller): the odd half
-                    // on a pool thread, the even half here, each with its own FFT scratch.
+                    // Called from outside the thread pool (one pair for the caller), or asked
+                    // for: the odd half as a pool task, the even half here, each with its own
+                    // FFT scratch.
                     let (fe, fo) = (&mut scratch.fft, &mut scratch.fft2);
                     rayon::in_place_scope(|s| {
                         s.spawn(move |_| odd_half(fo));
@@ -607,8 +631,9 @@ impl CirculantEmbedding {
     /// transform's last step is done here, in place, once).
     pub(crate) fn result<'a>(&self, scratch: &'a mut CirculantScratch) -> &'a [Complex64] {
         if let (Transform::Split(sp), false) = (&self.transform, scratch.combined) {
+            let parallel = scratch.parallel();
             let (e, o) = scratch.buf.split_at_mut(self.n);
-            sp.combine_lower(e, o, rayon::current_thread_index().is_none());
+            sp.combine_lower(e, o, parallel);
             scratch.combined = true;
         }
         &scratch.buf[..self.n]
@@ -620,7 +645,7 @@ impl CirculantEmbedding {
     /// `ys` into `out` (of the same length). A split transform's last step, `Y_j = E_j + t^j
     /// O_j`, is fused with the writing, piece by piece (the same values as
     /// [`result`](Self::result): each is computed alone, by the same operations), in parallel
-    /// when called from outside the thread pool.
+    /// when the halves were (see [`CirculantScratch::set_parallel_halves`]).
     pub(crate) fn write_pair<S>(
         &self,
         scratch: &CirculantScratch,
@@ -667,7 +692,7 @@ impl CirculantEmbedding {
             }
         };
         let items = split(re, pieces).into_iter().zip(split(im, pieces)).enumerate();
-        if rayon::current_thread_index().is_none() {
+        if scratch.parallel() {
             items.collect::<Vec<_>>().into_par_iter().for_each_init(|| Vec::with_capacity(WRITE_CHUNK), work);
         } else {
             let mut tmp = Vec::with_capacity(WRITE_CHUNK);
@@ -840,6 +865,40 @@ mod tests {
                 out.push((a, b));
             }
             assert!(out.windows(2).all(|w| w[0] == w[1]), "n {n}");
+        }
+    }
+
+    #[test]
+    fn parallel_halves_give_the_same_numbers() {
+        // Every choice of set_parallel_halves, on and off the pool, with the fused last step
+        // (fill_pair) and the in-place one (result): the numbers of the default off the pool.
+        let n = SPLIT_MIN_N + 3;
+        let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.3, k)).collect();
+        let e = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        assert!(e.is_split());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let run = |choice: Option<bool>, on_pool: bool| {
+            let mut s = e.scratch();
+            s.set_parallel_halves(choice);
+            let mut go = || {
+                let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(21);
+                e.fill_pair(&mut rng, &mut s, &mut a, &mut b).unwrap();
+                e.generate(&mut rng, &mut s);
+                let y = e.result(&mut s).to_vec();
+                (a, b, y)
+            };
+            if on_pool {
+                pool.install(go)
+            } else {
+                go()
+            }
+        };
+        let want = run(None, false);
+        for choice in [None, Some(true), Some(false)] {
+            for on_pool in [false, true] {
+                assert!(run(choice, on_pool) == want, "{choice:?} on the pool: {on_pool}");
+            }
         }
     }
 }

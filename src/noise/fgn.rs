@@ -244,11 +244,13 @@ impl FgnGenerator {
     }
 
     /// Paths `first..first + out.nrows()` (rows = paths, `out.ncols() == n`) on the calling
-    /// thread, with the caller's work buffers: no rayon, and no allocation once `scratch` fits
-    /// this generator. For streaming producers that run one such block per thread and reuse
-    /// `scratch` (the CLI's `generate`). Each pair `j` is computed once from `seed.stream(j)`, so
-    /// the rows are bit-identical to [`fill_paths`](Self::fill_paths) and
-    /// [`fill_path`](Self::fill_path).
+    /// thread, with the caller's work buffers: no rayon (except the two halves of a split pair
+    /// when called from outside the pool or when
+    /// [`FgnScratch::set_parallel_halves`](super::CirculantScratch::set_parallel_halves) asks
+    /// for it), and no allocation once `scratch` fits this generator. For streaming producers
+    /// that run one such block per worker and reuse `scratch` (the CLI's `generate`). Each pair
+    /// `j` is computed once from `seed.stream(j)`, so the rows are bit-identical to
+    /// [`fill_paths`](Self::fill_paths) and [`fill_path`](Self::fill_path).
     pub fn fill_paths_serial(
         &self,
         seed: Seed,
