@@ -202,10 +202,10 @@ fn rows(paths: Option<usize>, first_path: u64) -> PyResult<usize> {
 /// Values in the first block of [`generate`].
 const FIRST_BLOCK_VALUES: usize = 1 << 19;
 
-/// Most values in one block of [`generate`] (32 MiB of fresh output; see
+/// Most values in one block of [`generate`] (16 MiB of fresh output; see
 /// [`crate::interrupt::in_blocks_from`] for why the bytes, not only the time, bound a block).
 /// Tens of milliseconds on one thread, so the per-block cost (a signal check) stays negligible.
-const MAX_BLOCK_VALUES: usize = 1 << 22;
+const MAX_BLOCK_VALUES: usize = 1 << 21;
 
 /// Allocates `(paths, cols)` (or `(cols,)` when `paths` is None) and fills it with the GIL
 /// released: `fill(rows, first)` fills a block of rows whose first row is path `first`. Blocks
@@ -237,7 +237,7 @@ where
         // Blocks of whole rounds of pairs (two rows per thread, so that no thread idles while
         // a block ends: with 2^20-point paths a pair takes tens of milliseconds), the first one
         // about 2^19 values (a few milliseconds of fGn; large enough for the streaming stores),
-        // then sized by time up to about 2^22 values (MAX_BLOCK_VALUES).
+        // then sized by time up to about 2^21 values (MAX_BLOCK_VALUES).
         let align = 2 * rayon::current_num_threads() as u64;
         let per_row = cols.max(1);
         let (first, max) = ((FIRST_BLOCK_VALUES / per_row) as u64, (MAX_BLOCK_VALUES / per_row) as u64);
