@@ -9,6 +9,7 @@ use crate::progress::Progress;
 use fracnoise::error::Short;
 use fracnoise::io::encode_row;
 use fracnoise::io::{AtomicFile, Format, MatrixWriter};
+use fracnoise::noise::circulant::SPLIT_MIN_N;
 use fracnoise::noise::FgnScratch;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
 use fracnoise::{Seed, StreamVersion};
@@ -182,20 +183,26 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
         Format::Npy32 | Format::F32Le => 128 + 4 * values,
         Format::Csv => 20 * values, // about: shortest round-trip decimals and a separator
     };
+    // Workers as `stream` runs them: one per thread, or one per two threads for split
+    // transforms (`Plan::halves_in_parallel`).
     let threads = rayon::current_num_threads() as u128;
+    let fractional = matches!(a.kind, Kind::Fgn | Kind::Fbm);
+    let split = fractional && a.n >= SPLIT_MIN_N && version != StreamVersion::V1 && threads >= 2;
+    let workers = if split { threads / 2 } else { threads };
     let generator_bytes = match a.kind {
-        // Covariance, circulant row and eigenvalues, plus FFT buffers and scratch per thread.
-        Kind::Fgn | Kind::Fbm => 72 * n + threads * 64 * n,
+        // Covariance, circulant row and eigenvalues, plus per worker the complex buffer and
+        // FFT scratches (at most 4n complex values).
+        Kind::Fgn | Kind::Fbm => 72 * n + workers * 64 * n,
         Kind::Bm | Kind::Stable => 0,
     };
     let block_rows = block_rows(cols).min(a.paths);
-    // Per thread: one block of rows, and its encoded bytes (CSV: the whole block, about 25 bytes
+    // Per worker: one block of rows, and its encoded bytes (CSV: the whole block, about 25 bytes
     // a value; binary formats: pieces of at most PIECE bytes).
     let encoded = match format {
         Format::Csv => block_rows as u128 * cols as u128 * 25,
         _ => PIECE as u128,
     };
-    let buffer_bytes = threads * (block_rows as u128 * cols as u128 * 8 + encoded);
+    let buffer_bytes = workers * (block_rows as u128 * cols as u128 * 8 + encoded);
     if generator_bytes + buffer_bytes > isize::MAX as u128 {
         return Err(format!("--n {} is too large: the working memory cannot be addressed", a.n).into());
     }
