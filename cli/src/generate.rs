@@ -417,9 +417,9 @@ struct Turn {
 /// run their two halves in parallel ([`Plan::halves_in_parallel`]): a pair run in turn needs 3n
 /// complex values of work buffers (48 MiB at n = 2^20), one with its halves in parallel 4n (a
 /// second FFT scratch), so two threads need 64 MiB instead of 96, and half the blocks (measured
-/// at 8 x 2^20 on 2 threads: peak RSS 183 -> 119 MiB, wall time 261 -> 189 ms median, most of
-/// the gain from the page faults not taken; a pair takes 17 ms with its halves in parallel
-/// against 34 ms in turn, so no speed is lost).
+/// at 8 x 2^20 on 2 threads, paired runs: peak RSS 183 -> 119 MiB, wall time 198 -> 188 and
+/// 191 -> 173 ms median, the gain from the page faults not taken; a pair takes 17 ms with its
+/// halves in parallel against 34 ms in turn, so no speed is lost; `benches/README.md`).
 ///
 /// The first error (of any thread, a write included) stops every thread and is returned; the
 /// caller's `AtomicFile` then removes the temporary file.
