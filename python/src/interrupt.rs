@@ -37,8 +37,9 @@ pub fn in_blocks(
 /// No block grows past `max` rows (rounded up to a multiple of `align`). Callers that write a
 /// fresh output set `max` from the bytes a block touches: the first touch of fresh memory costs
 /// what the system makes it cost (in a virtual machine whose host backs guest pages lazily, the
-/// same 64 MiB block took 0.05 s in one run and 1.06 s in the next), so the time of the previous
-/// block is no bound on the next one's, and a doubled block could hold Ctrl-C off for a second.
+/// same 64 MiB numpy array was filled in 0.05 s in one run and 1.06 s in the next), so the time
+/// of the previous block is no bound on the next one's, and a doubled block could hold Ctrl-C
+/// off for a second.
 pub fn in_blocks_from(
     py: Python<'_>,
     total: u64,

@@ -575,7 +575,8 @@ impl CirculantEmbedding {
     /// `rng`; then `rng` draws the even `k` into `buf[..n]` and the second stream the odd `k`
     /// into `buf[n..]` (Z1 then Z2 for each, in increasing `k`), and each half is transformed by
     /// an FFT of size `n` (the two halves in parallel when called from outside the thread
-    /// pool, or as [`CirculantScratch::set_parallel_halves`] says). The last step, `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
+    /// pool, or as [`CirculantScratch::set_parallel_halves`] says). The last step,
+    /// `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
     /// [`write_pair`](Self::write_pair), which fuses it with writing the paths.
     #[inline]
     pub(crate) fn generate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut CirculantScratch) {
