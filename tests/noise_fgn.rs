@@ -408,7 +408,8 @@ fn stream_version_one_reproduces_old_numbers() {
     assert_eq!(StreamVersion::from_number(1).unwrap(), StreamVersion::V1);
     assert_eq!(StreamVersion::from_number(2).unwrap(), StreamVersion::V2);
     assert_eq!(StreamVersion::from_number(3).unwrap(), StreamVersion::V3);
-    for bad in [0, 4, u32::MAX] {
+    assert_eq!(StreamVersion::from_number(4).unwrap(), StreamVersion::V4);
+    for bad in [0, 5, u32::MAX] {
         assert!(matches!(StreamVersion::from_number(bad), Err(Error::InvalidParameter { name: "stream_version", .. })));
     }
 }
@@ -456,13 +457,22 @@ fn stream_version_two_reproduces_old_numbers() {
         let (a, b) = check_recorded(StreamVersion::V2, StreamVersion::V3, rec);
         assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {}: version 3 draws other numbers", rec.0);
     }
-    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V3);
+    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V4);
+    // Version 4 changed the Brownian paths only: its fGn is version 3's, split and not.
+    for n in [4096usize, 70000] {
+        let g3 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V3).unwrap();
+        let g4 = FgnGenerator::new(n, 0.3, 1.3).unwrap();
+        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        g3.fill_path(Seed::new(7), 5, &mut g3.scratch(), &mut a).unwrap();
+        g4.fill_path(Seed::new(7), 5, &mut g4.scratch(), &mut b).unwrap();
+        assert_eq!(a, b, "n {n}");
+    }
     let seed = Seed::new(42);
     let f2 = FbmGenerator::with_version(70000, 0.3, 2.0, StreamVersion::V2).unwrap();
     let mut b = vec![0.0; f2.path_len()];
     f2.fill_path(seed, 3, &mut f2.scratch(), &mut b).unwrap();
     assert_eq!((b[1].to_bits(), b[70000].to_bits()), (0x3f6ec124fa016358, 0xbfe9a966b2a7e88b));
-    assert_eq!(StreamVersion::CURRENT, StreamVersion::V3);
+    assert_eq!(StreamVersion::CURRENT, StreamVersion::V4);
 }
 
 /// Version 3 (the default) at a split size: the same bits from rayon pools of 1 and 2 threads, `fill_path`,

@@ -31,14 +31,19 @@ fn stable(alpha: f64, beta: f64, scale: f64, loc: f64, p: Parametrization) -> St
 /// `Driver::record` of Brownian, fractional and stable drivers (every sampler kind, both
 /// parametrisations, except S0 with `beta != 0` and `0 < |1 - alpha| < 0.1`, whose step law is now
 /// built in S0) hash to the values recorded with the S1 step law (commit 79de284); the fractional
-/// drivers in stream version 2 (version 3, the default, recorded when it was introduced).
+/// drivers in stream version 2 (version 3 recorded when it was introduced), the Brownian ones in
+/// versions 1 and 3 (one set of numbers) and 4 (the default, recorded when it was introduced).
 #[test]
 fn record_bits_are_unchanged() {
     const V2: StreamVersion = StreamVersion::V2;
+    const V3: StreamVersion = StreamVersion::V3;
     let grid = Grid::new(50, 0.013).unwrap();
     let cases: Vec<(&str, Driver, u64)> = vec![
-        ("bm m=1", Driver::brownian(grid, 1).unwrap(), 0x3dccb29e335d8ba5),
-        ("bm m=2", Driver::brownian(grid, 2).unwrap(), 0x9f8a60b05a24cd26),
+        ("bm m=1 v3", Driver::brownian_with_version(grid, 1, V3).unwrap(), 0x3dccb29e335d8ba5),
+        ("bm m=2 v3", Driver::brownian_with_version(grid, 2, V3).unwrap(), 0x9f8a60b05a24cd26),
+        ("bm m=2 v1", Driver::brownian_with_version(grid, 2, StreamVersion::V1).unwrap(), 0x9f8a60b05a24cd26),
+        ("bm m=1", Driver::brownian(grid, 1).unwrap(), 0xdbbc86d88fe94dbc),
+        ("bm m=2", Driver::brownian(grid, 2).unwrap(), 0x5134922477619d1a),
         ("fbm H=0.3 m=1 v2", Driver::fractional_with_version(grid, 1, 0.3, V2).unwrap(), 0xd83dc3b31535617b),
         ("fbm H=0.7 m=3 v2", Driver::fractional_with_version(grid, 3, 0.7, V2).unwrap(), 0xe11d41fafa52ab46),
         ("fbm H=0.3 m=1", Driver::fractional(grid, 1, 0.3).unwrap(), 0xcca3da87c6b8b146),

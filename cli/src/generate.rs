@@ -80,8 +80,9 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
-    /// Which numbers a seed gives: 3 (current), or 2 or 1 to reproduce output made before version
-    /// 3 or 2. They differ only for fgn and fbm (1 and 2 only with n >= 65536; see the README).
+    /// Which numbers a seed gives: 4 (current), or 3, 2 or 1 to reproduce output made before
+    /// version 4, 3 or 2. Version 4 changed bm (versions 1-3 give the same bm), 3 and 2 fgn and
+    /// fbm (1 and 2 differ only with n >= 65536); stable is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,
@@ -218,7 +219,7 @@ pub fn run(a: Args) -> Result<std::process::ExitCode, Box<dyn std::error::Error>
     let source = match a.kind {
         Kind::Fgn => Source::Fgn(FgnGenerator::with_version(a.n, a.hurst, a.sigma, version)?),
         Kind::Fbm => Source::Fbm(FbmGenerator::with_version(a.n, a.hurst, a.t_end, version)?),
-        Kind::Bm => Source::Bm(BrownianGenerator::new(a.n, a.t_end)?),
+        Kind::Bm => Source::Bm(BrownianGenerator::with_version(a.n, a.t_end, version)?),
         Kind::Stable => {
             let p = match a.param {
                 Param::S0 => Parametrization::S0,

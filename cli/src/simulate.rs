@@ -100,8 +100,9 @@ pub struct ModelArgs {
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
     pub hurst: f64,
-    /// Which fGn numbers the fbm driver uses: 3 (current), or 2 or 1 to reproduce a run made
-    /// before version 3 or 2 (1 and 2 differ only with 65536 or more steps; see the README).
+    /// Which numbers the bm and fbm drivers use: 4 (current), or 3, 2 or 1 to reproduce a run
+    /// made before version 4, 3 or 2. Version 4 changed bm (1-3 give the same bm), 3 and 2 fbm
+    /// (1 and 2 differ only with 65536 or more steps); stable is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     pub stream_version: u32,
     /// Stability index of the stable driver, in (0, 2].
@@ -211,12 +212,23 @@ pub fn initial_state(m: &ModelArgs) -> f64 {
     m.x0.unwrap_or(if matches!(m.model, Model::Gbm) { 1.0 } else { 0.0 })
 }
 
+/// The Brownian driver's JSON description: `{"kind": "bm"}` for versions 1 to 3 (which give the
+/// same numbers, so their shards merge with those of runs made before version 4), and the version
+/// from 4 on.
+pub fn bm_json(version: fracnoise::StreamVersion) -> serde_json::Value {
+    if version.lane_brownian() {
+        json!({"kind": "bm", "stream_version": version.number()})
+    } else {
+        json!({"kind": "bm"})
+    }
+}
+
 /// The driver of `m` on `grid`, with its JSON description.
 pub fn build_driver(m: &ModelArgs, grid: Grid) -> Result<(Driver, serde_json::Value), BoxError> {
     // Checked whatever the driver: a bad value is an error even where it would not be used.
     let version = fracnoise::StreamVersion::from_number(m.stream_version)?;
     Ok(match m.driver {
-        DriverArg::Bm => (Driver::brownian(grid, 1)?, json!({"kind": "bm"})),
+        DriverArg::Bm => (Driver::brownian_with_version(grid, 1, version)?, bm_json(version)),
         DriverArg::Fbm => {
             let j = json!({"kind": "fbm", "hurst": m.hurst, "stream_version": m.stream_version});
             (Driver::fractional_with_version(grid, 1, m.hurst, version)?, j)

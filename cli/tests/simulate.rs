@@ -102,7 +102,7 @@ fn bad_input_errors() {
     assert!(run_err(&["simulate", "ou", "--paths", "0"]).contains("paths"));
     assert!(run_err(&["simulate", "ou", "--theta", "-1"]).contains("theta"));
     assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--hurst", "1.5"]).contains("hurst"));
-    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "4"]).contains("stream_version"));
+    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "5"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--stream-version", "0"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--driver", "stable", "--alpha", "2.5"]).contains("alpha"));
     assert!(run_err(&["simulate", "ou", "--shard", "4/4"]).contains("shard"));
@@ -178,4 +178,33 @@ fn fbm_driver_stream_version() {
     let v3 = run("1000", "3");
     assert_eq!(v3["config"]["driver"]["stream_version"], 3);
     assert_ne!(v3["moments"], run("1000", "2")["moments"]);
+}
+
+/// The bm driver's stream version: versions 1 to 3 give one set of numbers and record the driver
+/// as before version 4 (`{"kind": "bm"}`, so their shards merge with older ones); version 4 (the
+/// default) draws other numbers, records its version, and its shards refuse to merge with
+/// version 3's.
+#[test]
+fn bm_driver_stream_version() {
+    let d = tmpdir("bm-version");
+    let run = |v: &str, shard: &str| -> (serde_json::Value, std::path::PathBuf) {
+        let f = d.join(format!("v{v}-{}.json", shard.replace('/', "of")));
+        let a = ["simulate", "ou", "--theta", "1.3", "--sigma", "0.7", "--steps", "300", "--paths", "40"];
+        let out = run_ok(
+            &[&a[..], &["--json", "--stream-version", v, "--shard", shard, "--summary-out"], &[f.to_str().unwrap()]]
+                .concat(),
+        );
+        (serde_json::from_str(&out).unwrap(), f)
+    };
+    let (v1, _) = run("1", "0/2");
+    let (v3, f3) = run("3", "0/2");
+    let (v4, _) = run("4", "0/2");
+    let (_, f4b) = run("4", "1/2");
+    assert_eq!(v1["config"]["driver"], serde_json::json!({"kind": "bm"}));
+    assert_eq!(v3["config"]["driver"], serde_json::json!({"kind": "bm"}));
+    assert_eq!(v4["config"]["driver"], serde_json::json!({"kind": "bm", "stream_version": 4}));
+    assert_eq!(v1["moments"], v3["moments"]);
+    assert_ne!(v3["moments"], v4["moments"]);
+    let e = run_err(&["merge", f3.to_str().unwrap(), f4b.to_str().unwrap()]);
+    assert!(e.contains("driver") || e.contains("config"), "{e}");
 }

@@ -17,17 +17,29 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Brownian driver (Itô): increments ``sqrt(dt) Z``, path ``i`` from the seed's stream ``i``.
+///
+/// ``stream_version`` selects which normals a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``)
+/// draws them in blocks (the CLI's ``--stream-version 4``); 1 to 3 give the numbers of earlier
+/// releases (all three the same for this driver). The law is the same in every version.
 #[pyclass(name = "BrownianDriver", module = "fracnoise", frozen)]
-pub struct PyBrownianDriver;
+pub struct PyBrownianDriver {
+    pub(crate) version: fracnoise::StreamVersion,
+}
 
 #[pymethods]
 impl PyBrownianDriver {
     #[new]
-    fn new() -> Self {
-        PyBrownianDriver
+    #[pyo3(signature = (*, stream_version = fracnoise::rng::STREAM_VERSION as i64))]
+    fn new(stream_version: i64) -> PyResult<Self> {
+        Ok(PyBrownianDriver { version: fracnoise::StreamVersion::from_number(stream_version).py()? })
     }
-    fn __repr__(&self) -> &'static str {
-        "BrownianDriver()"
+    /// The stream version (1 to 4).
+    #[getter]
+    fn stream_version(&self) -> u32 {
+        self.version.number()
+    }
+    fn __repr__(&self) -> String {
+        format!("BrownianDriver(stream_version={})", self.version.number())
     }
 }
 
@@ -221,7 +233,7 @@ impl PyCallableDriver {
 /// A driver named by a Python object (None: Brownian).
 #[derive(Clone)]
 pub(crate) enum DriverSpec {
-    Bm,
+    Bm { version: fracnoise::StreamVersion },
     Stable { alpha: f64, beta: f64 },
     Fbm { hurst: f64, version: fracnoise::StreamVersion },
     Array(Arc<UserIncrements>),
@@ -230,9 +242,11 @@ pub(crate) enum DriverSpec {
 
 impl DriverSpec {
     pub(crate) fn from_py(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(DriverSpec::Bm) };
-        if obj.downcast::<PyBrownianDriver>().is_ok() {
-            return Ok(DriverSpec::Bm);
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            return Ok(DriverSpec::Bm { version: fracnoise::StreamVersion::CURRENT });
+        };
+        if let Ok(d) = obj.downcast::<PyBrownianDriver>() {
+            return Ok(DriverSpec::Bm { version: d.get().version });
         }
         if let Ok(d) = obj.downcast::<PyStableDriver>() {
             let d = d.get();
@@ -266,7 +280,16 @@ impl DriverSpec {
     pub(crate) fn build(&self, grid: Grid, noise_dim: usize, paths: u64) -> PyResult<(Driver, Value)> {
         let n = grid.n_steps();
         Ok(match self {
-            DriverSpec::Bm => (Driver::brownian(grid, noise_dim).py()?, json!({"kind": "bm"})),
+            DriverSpec::Bm { version } => {
+                // The CLI's description (`bm_json` in cli/src/simulate.rs): versions 1 to 3 give the
+                // same numbers and keep the old `{"kind": "bm"}`, so their shards merge with old ones.
+                let j = if version.lane_brownian() {
+                    json!({"kind": "bm", "stream_version": version.number()})
+                } else {
+                    json!({"kind": "bm"})
+                };
+                (Driver::brownian_with_version(grid, noise_dim, *version).py()?, j)
+            }
             DriverSpec::Fbm { hurst, version } => {
                 let j = json!({"kind": "fbm", "hurst": hurst, "stream_version": version.number()});
                 (Driver::fractional_with_version(grid, noise_dim, *hurst, *version).py()?, j)
@@ -316,7 +339,7 @@ impl DriverSpec {
 
     /// True for a Brownian driver (bridge corrections apply).
     pub(crate) fn is_brownian(&self) -> bool {
-        matches!(self, DriverSpec::Bm)
+        matches!(self, DriverSpec::Bm { .. })
     }
 
     /// True when the driver calls Python (runs then use one thread).

@@ -298,8 +298,9 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///     Index of the first path: rows are paths ``first_path, first_path + 1, ...`` of the
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
 /// stream_version : int
-///     Which numbers a seed gives: 3 (current, ``fracnoise.STREAM_VERSION``), or 2 or 1 to
-///     reproduce results made before version 3 or 2 (1 and 2 differ only for ``n >= 65536``).
+///     Which numbers a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``; for fGn the same
+///     numbers as 3), or 2 or 1 to reproduce results made before version 3 or 2 (1 and 2 differ
+///     only for ``n >= 65536``).
 ///
 /// Returns
 /// -------
@@ -413,8 +414,12 @@ fn fbm<'py>(
 ///     Scale (> 0): ``Var W(t) = sigma**2 t``.
 /// seed, first_path :
 ///     As for ``fgn``; the bits equal ``fracnoise generate bm --seed SEED``.
+/// stream_version : int
+///     Which normals a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``), or 1 to 3 (one
+///     sequence, that of earlier releases); the CLI's ``--stream-version``.
 #[pyfunction]
-#[pyo3(signature = (n, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0))]
+#[pyo3(signature = (n, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION as i64))]
+#[allow(clippy::too_many_arguments)]
 fn bm<'py>(
     py: Python<'py>,
     n: usize,
@@ -423,11 +428,13 @@ fn bm<'py>(
     sigma: f64,
     seed: Option<&Bound<'py, PyAny>>,
     first_path: u64,
+    stream_version: i64,
 ) -> PyResult<Bound<'py, PyArrayDyn<f64>>> {
     check_n(n)?;
+    let version = parse_version(stream_version)?;
     let scale = path_scale(sigma)?;
     let seed = Seed::new(seed_value(seed)?);
-    let g = BrownianGenerator::new(n, t_end).py()?;
+    let g = BrownianGenerator::with_version(n, t_end, version).py()?;
     let cols = n.checked_add(1).ok_or_else(|| invalid(format!("invalid size `n` = {n}: too large")))?;
     generate(py, paths, cols, first_path, |mut v, first| {
         g.fill_paths(seed, first, v.view_mut())?;

@@ -131,6 +131,13 @@ def test_seed_forms():
          lambda s: fn.fgn(70000, 0.3, 3, seed=s, stream_version=2)),
         (["fgn", "--n", 4096, "--hurst", 0.7, "--paths", 5, "--stream-version", 2],
          lambda s: fn.FgnGenerator(4096, 0.7, stream_version=2).sample(5, seed=s)),
+        # Brownian paths: version 4 (blocked normals) and the older sequence of versions 1 to 3.
+        (["bm", "--n", 700, "--paths", 3, "--first-path", 2, "--stream-version", 4],
+         lambda s: fn.bm(700, 3, seed=s, first_path=2, stream_version=4)),
+        (["bm", "--n", 700, "--t-end", 2, "--paths", 3, "--stream-version", 3],
+         lambda s: fn.bm(700, 3, t_end=2.0, seed=s, stream_version=3)),
+        (["bm", "--n", 700, "--paths", 2, "--stream-version", 1],
+         lambda s: fn.bm(700, 2, seed=s, stream_version=1)),
     ],
 )
 def test_same_bits_as_cli(cli, npy, cli_args, call):
@@ -260,33 +267,44 @@ def test_negative_sizes_are_errors_not_panics():
 
 
 def test_stream_versions():
-    """Version 2 differs from version 1 only from n = 65536 on; version 3 (the default) differs
-    from both at every size; other versions are refused with the library's message."""
-    assert fn.STREAM_VERSION == 3
-    assert fn.FgnGenerator(8, 0.7).stream_version == 3
+    """fGn: version 2 differs from version 1 only from n = 65536 on; version 3 differs from both at
+    every size; version 4 (the default) gives version 3's fGn. Brownian paths: versions 1 to 3 are
+    one sequence, version 4 another. Other versions are refused with the library's message."""
+    assert fn.STREAM_VERSION == 4
+    assert fn.FgnGenerator(8, 0.7).stream_version == 4
     assert fn.FgnGenerator(8, 0.7, stream_version=1).stream_version == 1
-    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3)]
+    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
     assert np.array_equal(small[0], small[1])
     assert not np.array_equal(small[1], small[2])
-    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3)]
+    assert np.array_equal(small[2], small[3])
+    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
     assert not np.array_equal(large[0], large[1])
     assert not np.array_equal(large[1], large[2])
+    assert np.array_equal(large[2], large[3])
+    w = [fn.bm(300, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
+    assert np.array_equal(w[0], w[1]) and np.array_equal(w[1], w[2])
+    assert not np.array_equal(w[2], w[3])
+    assert np.array_equal(w[3], fn.bm(300, 2, seed=4))
     # Negative and huge numbers too: a ValueError naming the value, not an OverflowError.
-    for bad in (0, 4, -1, 2**40):
+    for bad in (0, 5, -1, 2**40):
         with pytest.raises(ValueError, match=f"stream_version` = {bad}"):
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
             fn.fbm(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
+            fn.bm(64, seed=1, stream_version=bad)
+        with pytest.raises(ValueError, match="stream_version"):
             fn.FgnGenerator(64, 0.7, stream_version=bad)
+        with pytest.raises(ValueError, match="stream_version"):
+            fn.BrownianDriver(stream_version=bad)
 
 
 def test_fbm_driver_stream_version():
     """The fbm driver selects its fGn numbers like ``fgn``: versions differ from 65536 steps on."""
-    assert fn.FbmDriver(0.6).stream_version == 3
+    assert fn.FbmDriver(0.6).stream_version == 4
     assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
     with pytest.raises(ValueError, match="stream_version"):
-        fn.FbmDriver(0.6, stream_version=4)
+        fn.FbmDriver(0.6, stream_version=5)
     with pytest.raises(ValueError, match="stream_version` = -2"):
         fn.FbmDriver(0.6, stream_version=-2)
 
@@ -298,3 +316,29 @@ def test_fbm_driver_stream_version():
     assert not np.array_equal(run(65536, 1), run(65536, 2))
     assert np.array_equal(run(1000, 1), run(1000, 2))
     assert not np.array_equal(run(1000, 2), run(1000, 3))
+    assert np.array_equal(run(1000, 3), run(1000, 4))
+
+
+def test_brownian_driver_stream_version(cli, tmp_path):
+    """The Brownian driver's version selects its normals like ``bm``'s; versions 1 to 3 keep the
+    old description ``{"kind": "bm"}`` (so their shards merge with old ones), version 4 names
+    itself; every version gives the CLI's bits and summary, and versions 3 and 4 do not merge."""
+    assert fn.BrownianDriver().stream_version == 4
+    assert repr(fn.BrownianDriver(stream_version=2)) == "BrownianDriver(stream_version=2)"
+    kw = dict(paths=40, steps=90, dt=0.01, seed=12, store_every=30)
+    runs = {v: fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), **kw) for v in (1, 3, 4)}
+    assert np.array_equal(runs[1].paths, runs[3].paths)
+    assert not np.array_equal(runs[3].paths, runs[4].paths)
+    assert runs[3].config["driver"] == {"kind": "bm"}
+    assert runs[4].config["driver"] == {"kind": "bm", "stream_version": 4}
+    assert fn.simulate(fn.OU(1.3, 0.2, 0.7), **kw).to_json() == runs[4].to_json()
+    for v in (3, 4):
+        cli("simulate", "ou", "--theta", 1.3, "--mu", 0.2, "--sigma", 0.7, "--paths", 40, "--steps", 90,
+            "--dt", 0.01, "--seed", 12, "--store-every", 30, "--stream-version", v,
+            "--paths-out", tmp_path / "p.npy", "--summary-out", tmp_path / "s.json")
+        assert np.array_equal(np.load(tmp_path / "p.npy").view(np.uint64), runs[v].paths.view(np.uint64))
+        assert (tmp_path / "s.json").read_text() == runs[v].to_json()
+    halves = [fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), shard=(k, 2), **kw)
+              for k, v in ((0, 3), (1, 4))]
+    with pytest.raises(fn.InvalidInputError, match="configurations"):
+        fn.merge(halves)

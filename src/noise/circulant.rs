@@ -57,8 +57,8 @@
 //! smooth size (still `O(n log n)`). Set-up: one FFT for the eigenvalues. Per two paths: `4n`
 //! standard normals and one complex FFT of size `2n`; filling caller-provided buffers allocates
 //! nothing once a [`CirculantScratch`] exists. The normals are exact (ziggurats with their exact
-//! tails): `rand_distr::StandardNormal` on the pair's stream in versions 1 and 2; in version 3
-//! ([`StreamVersion::V3`], the default) a [`LaneNormals`] seeded from the pair's stream (36
+//! tails): `rand_distr::StandardNormal` on the pair's stream in versions 1 and 2; in versions 3
+//! and 4 ([`StreamVersion::V3`], [`StreamVersion::V4`], the default) a [`LaneNormals`] seeded from the pair's stream (36
 //! words), `Z1_k, Z2_k` its values `2k, 2k + 1`, about 2.5 times faster (see
 //! [`super::lane_normals`]). The law of the coefficients, hence of the paths, is the same.
 //!
@@ -302,11 +302,11 @@ fn odd_stream<R: Rng + ?Sized>(rng: &mut R) -> PathRng {
 }
 
 /// `w_k = s_k (Z1_k + i Z2_k)` for each `s_k` of `sqrt_eig`, Z1 then Z2 for k = 0, 1, ...:
-/// from `rand_distr::StandardNormal` on `rng` (versions 1 and 2), or (version 3) the values
+/// from `rand_distr::StandardNormal` on `rng` (versions 1 and 2), or (versions 3 and 4) the values
 /// `Z_0, Z_1, ...` of a [`LaneNormals`] seeded from `rng`, `Z1_k = Z_2k`, `Z2_k = Z_2k+1`.
 #[inline]
 fn draw<R: Rng + ?Sized>(version: StreamVersion, rng: &mut R, sqrt_eig: &[f64], out: &mut [Complex64]) {
-    if version == StreamVersion::V3 {
+    if version.lane_circulant() {
         // Pieces of 256 coefficients (512 normals, a multiple of the lanes: one sequence).
         const PIECE: usize = 256;
         let mut z = LaneNormals::from_rng(rng);
@@ -810,8 +810,10 @@ mod tests {
         let v1 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V1).unwrap();
         let v2 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V2).unwrap();
         assert!(!v1.is_split() && v2.is_split() && v2.version() == StreamVersion::V2);
-        let v3 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        let v3 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V3).unwrap();
         assert!(v3.is_split() && v3.version() == StreamVersion::V3 && v3.sqrt_eig == v2.sqrt_eig);
+        let v4 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        assert!(v4.is_split() && v4.version() == StreamVersion::V4 && v4.sqrt_eig == v2.sqrt_eig);
         let tol = 1e-13 * v1.max_eigenvalue();
         assert!((v1.max_eigenvalue() - v2.max_eigenvalue()).abs() <= tol);
         assert!((v1.min_eigenvalue() - v2.min_eigenvalue()).abs() <= tol);

@@ -1,7 +1,8 @@
 //! Standard normals in eight lanes (stream version 3): a 1024-layer ziggurat whose first try
 //! runs in SIMD lanes and whose rare continuations are finished afterwards from a second stream.
 //!
-//! The circulant samplers of [`crate::rng::StreamVersion::V3`] draw their coefficients here. The
+//! The circulant samplers of [`crate::rng::StreamVersion::V3`] draw their coefficients here, and
+//! from [`crate::rng::StreamVersion::V4`] on the Brownian paths their normals ([`LaneReader`]). The
 //! scalar ziggurat (`rand_distr::StandardNormal`) costs about 2.3 ns a value on this project's
 //! machine, half of the time of a batch of short fGn paths; the lanes of
 //! [`super::ziggurat_lanes`] keep its bits and so must rewind a lane whenever its first try
@@ -156,6 +157,7 @@ fn continue_try(t: &Table, mut i: usize, mut u: f64, g: &mut PathRng) -> f64 {
 /// docs](self)): the sampler of stream version 3's circulant coefficients. About 0.9 ns a value
 /// with AVX-512, 1.1 ns with AVX2 (`benches/normal.rs`), against 2.3 ns for
 /// `rand_distr::StandardNormal`; the same numbers on every machine.
+#[derive(Clone)]
 pub struct LaneNormals {
     /// State word `w` of lane `l` at `s[w][l]`.
     s: [[u64; LANES]; 4],
@@ -199,6 +201,53 @@ impl LaneNormals {
                 block[p as usize] = continue_try(t, (b as usize) & (LAYERS - 1), try_u(b), cont);
             }
         }
+    }
+}
+
+/// A [`LaneNormals`] read one value at a time: the values of its sequence, in order (it fills a
+/// buffer of at most 256 values, a multiple of [`LANES`], so the values are those of one
+/// [`LaneNormals::fill`] whatever the reads). Stream version 4's Brownian paths draw their
+/// normals through it, one reader per path.
+#[derive(Clone)]
+pub struct LaneReader {
+    g: LaneNormals,
+    buf: [f64; BLOCK],
+    pos: usize,
+    len: usize,
+    /// Values still expected: a refill draws no more than these (rounded up to [`LANES`]).
+    left: usize,
+}
+
+impl LaneReader {
+    /// Reads `g`'s sequence, `expected` values in all (more may be read, at the cost of up to
+    /// seven values drawn and not read per refill beyond `expected`).
+    pub fn new(g: LaneNormals, expected: usize) -> Self {
+        LaneReader { g, buf: [0.0; BLOCK], pos: 0, len: 0, left: expected }
+    }
+
+    /// The reader of the sampler seeded from `rng` ([`LaneNormals::from_rng`]).
+    pub fn from_rng<R2: Rng + ?Sized>(rng: &mut R2, expected: usize) -> Self {
+        Self::new(LaneNormals::from_rng(rng), expected)
+    }
+
+    /// The next value of the sequence.
+    #[inline(always)]
+    pub fn next_normal(&mut self) -> f64 {
+        if self.pos == self.len {
+            self.refill();
+        }
+        let v = self.buf[self.pos];
+        self.pos += 1;
+        v
+    }
+
+    #[inline(never)]
+    fn refill(&mut self) {
+        let len = self.left.clamp(1, BLOCK).next_multiple_of(LANES);
+        self.g.fill(&mut self.buf[..len]);
+        self.left = self.left.saturating_sub(len);
+        self.pos = 0;
+        self.len = len;
     }
 }
 

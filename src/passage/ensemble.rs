@@ -43,6 +43,7 @@
 use super::boundary::{Boundary, Correction, Level, BGK_BETA};
 use super::record::{Exit, PassageRecords, Side};
 use crate::error::{Allowed, Error, Result, Short};
+use crate::noise::lane_normals::LaneReader;
 use crate::noise::Stable;
 use crate::rng::{PathRng, Seed};
 use crate::sde::driver::SourceView;
@@ -188,6 +189,22 @@ impl Steps for BrownianSteps {
         for v in w.iter_mut() {
             let z: f64 = StandardNormal.sample(&mut self.rng);
             *v = self.sqrt_dt * z;
+        }
+    }
+}
+
+/// Brownian increments `sqrt_dt Z` of stream version 4: the values of the path's
+/// [`LaneNormals`](crate::noise::lane_normals::LaneNormals), in order.
+struct LaneSteps {
+    g: LaneReader,
+    sqrt_dt: f64,
+}
+
+impl Steps for LaneSteps {
+    #[inline(always)]
+    fn next(&mut self, w: &mut [f64]) {
+        for v in w.iter_mut() {
+            *v = self.sqrt_dt * self.g.next_normal();
         }
     }
 }
@@ -443,7 +460,12 @@ impl<'a, I: PassageIntegrator> PassageEnsemble<'a, I> {
         let mut bridge_rng = (self.correction == Correction::Bridge).then(|| self.bridge_seed.stream(p));
         let Work { x, w, integ, dl, stable, scratch } = work;
         match self.driver.source_view() {
-            SourceView::Brownian { sqrt_dt } => {
+            SourceView::Brownian { sqrt_dt, version } if version.lane_brownian() => {
+                let expected = self.driver.len();
+                let next = LaneSteps { g: LaneReader::from_rng(&mut self.seed.stream(p), expected), sqrt_dt };
+                self.walk(p, x, w, integ, bridge_rng.as_mut(), next)
+            }
+            SourceView::Brownian { sqrt_dt, .. } => {
                 let next = BrownianSteps { rng: self.seed.stream(p), sqrt_dt };
                 self.walk(p, x, w, integ, bridge_rng.as_mut(), next)
             }

@@ -2,7 +2,7 @@
 //!
 //! | driver | increments over a step `h` | stream of path `i` |
 //! |---|---|---|
-//! | [`Driver::brownian`] | `sqrt(h) Z`, `Z ~ N(0, 1)` (ziggurat, exact tail) | `seed.stream(i)` |
+//! | [`Driver::brownian`] | `sqrt(h) Z`, `Z ~ N(0, 1)` (ziggurat, exact tail) | `seed.stream(i)` (version 4: the [`LaneNormals`] seeded from it) |
 //! | [`Driver::stable`] | `L_h` from [`Stable::step_law`] (S1: `S1(alpha, beta, gamma h^(1/alpha), h delta1)`) | `seed.stream(i)` |
 //! | [`Driver::fractional`] | exact fGn for the whole grid, scaled `h^H` (Davies–Harte) | fGn path `i` of [`FgnGenerator`] (pair `i/2`) |
 //! | [`Driver::from_increments`] | rows of a user array (replay) | row `i` |
@@ -29,6 +29,7 @@
 
 use super::model::Grid;
 use crate::error::{check_len, check_open, Error, Result};
+use crate::noise::lane_normals::LaneNormals;
 use crate::noise::{FgnGenerator, FgnScratch, Stable};
 use crate::rng::{Seed, StreamVersion};
 use ndarray::Array2;
@@ -44,6 +45,7 @@ pub type IncrementFn = dyn Fn(u64, &mut [f64]) -> Result<()> + Send + Sync;
 enum Source {
     Brownian {
         sqrt_dt: f64,
+        version: StreamVersion,
     },
     Stable {
         law: Stable,
@@ -63,7 +65,7 @@ enum Source {
 
 /// See [`Driver::source_view`].
 pub(crate) enum SourceView<'a> {
-    Brownian { sqrt_dt: f64 },
+    Brownian { sqrt_dt: f64, version: StreamVersion },
     Stable { law: &'a Stable },
     Filled,
 }
@@ -132,9 +134,19 @@ static NEXT_FRACTIONAL_ID: AtomicU64 = AtomicU64::new(0);
 impl Driver {
     /// Brownian increments `sqrt(dt) Z` with `noise_dim >= 1` independent components.
     pub fn brownian(grid: Grid, noise_dim: usize) -> Result<Self> {
+        Self::brownian_with_version(grid, noise_dim, StreamVersion::CURRENT)
+    }
+
+    /// [`brownian`](Self::brownian) with the numbers of stream version `version`: in version 4
+    /// (current) path `i`'s normals are the sequence of the [`LaneNormals`] seeded from
+    /// `seed.stream(i)` ([`LaneNormals::from_rng`]); in versions 1 to 3 they are
+    /// `rand_distr::StandardNormal` draws from `seed.stream(i)` itself. The same law (exact
+    /// standard normals, exact tails), other values. Component `j` of step `k` is value `k m + j`
+    /// of the path's sequence.
+    pub fn brownian_with_version(grid: Grid, noise_dim: usize, version: StreamVersion) -> Result<Self> {
         crate::error::check_size("noise_dim", noise_dim, 1, ">= 1")?;
         Ok(Driver {
-            source: Source::Brownian { sqrt_dt: grid.dt().sqrt() },
+            source: Source::Brownian { sqrt_dt: grid.dt().sqrt(), version },
             grid,
             noise_dim,
             kind: NoiseKind::Brownian,
@@ -246,11 +258,23 @@ impl Driver {
     }
 
     /// `Some(sqrt(dt))` for a freshly drawn one-component Brownian driver (whose path `i` is
-    /// `sqrt(dt) Z_k` with `Z_k` drawn in order from `seed.stream(i)`): lets integrators fuse the
-    /// draws into their loop. `None` otherwise (replays, other drivers).
+    /// `sqrt(dt) Z_k` with `Z_k` drawn in order from `seed.stream(i)`, as
+    /// [`stream_version`](Self::stream_version) says): lets integrators fuse the draws into their
+    /// loop. `None` otherwise (replays, other drivers).
     pub fn brownian_scale(&self) -> Option<f64> {
         match self.source {
-            Source::Brownian { sqrt_dt } if self.noise_dim == 1 => Some(sqrt_dt),
+            Source::Brownian { sqrt_dt, .. } if self.noise_dim == 1 => Some(sqrt_dt),
+            _ => None,
+        }
+    }
+
+    /// The stream version of a freshly drawn Brownian or fractional driver (whose numbers
+    /// depend on it); `None` for the others (stable drivers give the same numbers in every
+    /// version).
+    pub fn stream_version(&self) -> Option<StreamVersion> {
+        match &self.source {
+            Source::Brownian { version, .. } => Some(*version),
+            Source::Fractional { gen, .. } => Some(gen.version()),
             _ => None,
         }
     }
@@ -260,7 +284,7 @@ impl Driver {
     /// as [`Driver::fill`]) or anything else (then use `fill`).
     pub(crate) fn source_view(&self) -> SourceView<'_> {
         match &self.source {
-            Source::Brownian { sqrt_dt } => SourceView::Brownian { sqrt_dt: *sqrt_dt },
+            Source::Brownian { sqrt_dt, version } => SourceView::Brownian { sqrt_dt: *sqrt_dt, version: *version },
             Source::Stable { law } => SourceView::Stable { law },
             _ => SourceView::Filled,
         }
@@ -286,12 +310,19 @@ impl Driver {
     pub fn fill(&self, seed: Seed, path: u64, scratch: &mut DriverScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
         match &self.source {
-            Source::Brownian { sqrt_dt } => {
+            Source::Brownian { sqrt_dt, version } => {
                 let mut rng = seed.stream(path);
                 let s = *sqrt_dt;
-                for v in out.iter_mut() {
-                    let z: f64 = StandardNormal.sample(&mut rng);
-                    *v = s * z;
+                if version.lane_brownian() {
+                    LaneNormals::from_rng(&mut rng).fill(out);
+                    for v in out.iter_mut() {
+                        *v *= s;
+                    }
+                } else {
+                    for v in out.iter_mut() {
+                        let z: f64 = StandardNormal.sample(&mut rng);
+                        *v = s * z;
+                    }
                 }
             }
             Source::Stable { law } => law.fill(&mut seed.stream(path), out),
@@ -467,12 +498,23 @@ mod tests {
     #[test]
     fn brownian_is_stream_i() {
         let grid = Grid::new(10, 0.25).unwrap();
-        let d = Driver::brownian(grid, 2).unwrap();
+        let d = Driver::brownian_with_version(grid, 2, StreamVersion::V3).unwrap();
         let mut out = vec![0.0; 20];
         d.fill(Seed::new(1), 7, &mut d.scratch(), &mut out).unwrap();
         let mut rng = Seed::new(1).stream(7);
-        let z: f64 = StandardNormal.sample(&mut rng);
-        assert_eq!(out[0], 0.5 * z);
+        for v in &out {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            assert_eq!(*v, 0.5 * z);
+        }
+        // Version 4 (current): the values of the LaneNormals seeded from the stream, step-major.
+        let d = Driver::brownian(grid, 2).unwrap();
+        assert_eq!(d.stream_version(), Some(StreamVersion::V4));
+        d.fill(Seed::new(1), 7, &mut d.scratch(), &mut out).unwrap();
+        let mut z = [0.0; 20];
+        LaneNormals::from_rng(&mut Seed::new(1).stream(7)).fill(&mut z);
+        for (v, z) in out.iter().zip(z) {
+            assert_eq!(*v, 0.5 * z);
+        }
         let bad = Driver::from_fn(grid, 1, |_, o| {
             o[3] = f64::NAN;
             Ok(())

@@ -474,6 +474,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
             Some(s) => (d == 1, s),
             None => (false, 0.0),
         };
+        let version = self.driver.stream_version().unwrap_or_default();
         let result = tasks
             .into_par_iter()
             .map_init(
@@ -520,6 +521,7 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                                     group,
                                     &self.x0,
                                     &mut rngs,
+                                    version,
                                     sqrt_dt,
                                     &self.stops,
                                     [o0, o1, o2, o3],
@@ -609,7 +611,8 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
         let fused = match self.driver.brownian_scale() {
             Some(s) => {
                 let e = if track { Some(&mut ext[..]) } else { None };
-                self.integrator.integrate_brownian(p, &self.x0, &mut self.seed.stream(p), s, &self.stops, out, e)
+                let v = self.driver.stream_version().unwrap_or_default();
+                self.integrator.integrate_brownian(p, &self.x0, &mut self.seed.stream(p), v, s, &self.stops, out, e)
             }
             None => None,
         };

@@ -21,7 +21,8 @@
 
 use super::model::{Grid, LinearAdditive, ScalarModel, VectorModel};
 use crate::error::{Error, Result};
-use crate::rng::PathRng;
+use crate::noise::lane_normals::{LaneNormals, LaneReader};
+use crate::rng::{PathRng, StreamVersion};
 use rand_distr::{Distribution, StandardNormal};
 
 /// Steps between finiteness checks.
@@ -77,16 +78,19 @@ pub trait PathIntegrator: Sync {
         extremes: Option<&mut [f64]>,
     ) -> Result<()>;
 
-    /// Fused Brownian path: draws the increments `sqrt_dt Z` from `rng` inside the integration loop
-    /// (so that the normal draws overlap the state recursion), with exactly the numbers and bits of
-    /// [`Driver::fill`](super::Driver::fill) followed by [`PathIntegrator::integrate`]. `None` when
-    /// not supported (then the caller uses the two-pass route).
+    /// Fused Brownian path: draws the increments `sqrt_dt Z` from `rng` (the path's stream) inside
+    /// the integration loop (so that the normal draws overlap the state recursion), with exactly
+    /// the numbers and bits of [`Driver::fill`](super::Driver::fill) of a Brownian driver of
+    /// stream version `version` followed by [`PathIntegrator::integrate`]: `StandardNormal` draws
+    /// from `rng` in versions 1 to 3, the sequence of the [`LaneNormals`] seeded from `rng` in
+    /// version 4. `None` when not supported (then the caller uses the two-pass route).
     #[allow(clippy::too_many_arguments)]
     fn integrate_brownian(
         &self,
         _path: u64,
         _x0: &[f64],
         _rng: &mut PathRng,
+        _version: StreamVersion,
         _sqrt_dt: f64,
         _stops: &[usize],
         _out: &mut [f64],
@@ -106,6 +110,7 @@ pub trait PathIntegrator: Sync {
         _paths: [u64; 4],
         _x0: &[f64],
         _rngs: &mut [PathRng; 4],
+        _version: StreamVersion,
         _sqrt_dt: f64,
         _stops: &[usize],
         _outs: [&mut [f64]; 4],
@@ -306,10 +311,11 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
     /// one that failed is integrated again alone from a copy of its generator, which gives the
     /// error (step and time) of the one-path route.
     ///
-    /// `normals` gives the next standard normal of each of the four generators (the scalar
-    /// sampler, or the same numbers from the AVX2 lanes of [`crate::noise::ziggurat_lanes`]);
-    /// `start` is a copy of the generators before the first draw. The caller has checked the
-    /// inputs (`x0` finite, `outs` and `extremes` of their lengths, every stop `<= n_steps`).
+    /// `normals` gives the next standard normal of each of the four paths (the scalar sampler,
+    /// the same numbers from the AVX2 lanes of [`crate::noise::ziggurat_lanes`], or in version 4
+    /// the four paths' [`LaneNormals`]); `start` is a copy of the paths' streams before the first
+    /// draw, `version` the stream version. The caller has checked the inputs (`x0` finite, `outs`
+    /// and `extremes` of their lengths, every stop `<= n_steps`).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn run4_linear<const TRACK: bool, N: FnMut() -> [f64; 4]>(
@@ -318,6 +324,7 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         paths: [u64; 4],
         x0: f64,
         start: &[PathRng; 4],
+        version: StreamVersion,
         mut normals: N,
         sqrt_dt: f64,
         stops: &[usize],
@@ -365,11 +372,7 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
                 // Again alone, for the error of the one-path route.
                 let mut r = start[j].clone();
                 let mut tmp = vec![0.0; stops.len()];
-                let next = || {
-                    let z: f64 = StandardNormal.sample(&mut r);
-                    sqrt_dt * z
-                };
-                res[j] = match self.run::<_, false>(paths[j], x0, next, stops, &mut tmp, None) {
+                res[j] = match self.brownian_path(paths[j], &[x0], &mut r, version, sqrt_dt, stops, &mut tmp, None) {
                     Err(e) => Err(e),
                     Ok(()) => {
                         Err(Error::NonFiniteState { path: paths[j], step: n, time: self.grid.time(n), value: x[j] })
@@ -460,16 +463,13 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
         path: u64,
         x0: &[f64],
         rng: &mut PathRng,
+        version: StreamVersion,
         sqrt_dt: f64,
         stops: &[usize],
         out: &mut [f64],
         extremes: Option<&mut [f64]>,
     ) -> Option<Result<()>> {
-        let next = || {
-            let z: f64 = StandardNormal.sample(rng);
-            sqrt_dt * z
-        };
-        Some(self.dispatch(path, x0, next, stops, out, extremes))
+        Some(self.brownian_path(path, x0, rng, version, sqrt_dt, stops, out, extremes))
     }
 
     fn integrate_brownian_x4(
@@ -477,6 +477,7 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
         paths: [u64; 4],
         x0: &[f64],
         rngs: &mut [PathRng; 4],
+        version: StreamVersion,
         sqrt_dt: f64,
         stops: &[usize],
         outs: [&mut [f64]; 4],
@@ -494,6 +495,9 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
             return None;
         }
         let start = rngs.clone();
+        if version.lane_brownian() {
+            return Some(self.run4_lanes(l, paths, x0[0], rngs, &start, version, sqrt_dt, stops, outs, extremes));
+        }
         #[cfg(target_arch = "x86_64")]
         if let Some(t) = crate::noise::ziggurat_lanes::avx2_tables() {
             // SAFETY: `avx2_tables` returns the table only where AVX2 was detected at run time.
@@ -504,6 +508,73 @@ impl<M: ScalarModel> PathIntegrator for ScalarIntegrator<'_, M> {
 }
 
 impl<M: ScalarModel> ScalarIntegrator<'_, M> {
+    /// One fused Brownian path (see [`PathIntegrator::integrate_brownian`]).
+    #[allow(clippy::too_many_arguments)]
+    fn brownian_path(
+        &self,
+        path: u64,
+        x0: &[f64],
+        rng: &mut PathRng,
+        version: StreamVersion,
+        sqrt_dt: f64,
+        stops: &[usize],
+        out: &mut [f64],
+        extremes: Option<&mut [f64]>,
+    ) -> Result<()> {
+        if version.lane_brownian() {
+            let mut g = LaneReader::from_rng(rng, self.grid.n_steps());
+            self.dispatch(path, x0, || sqrt_dt * g.next_normal(), stops, out, extremes)
+        } else {
+            let next = || {
+                let z: f64 = StandardNormal.sample(rng);
+                sqrt_dt * z
+            };
+            self.dispatch(path, x0, next, stops, out, extremes)
+        }
+    }
+
+    /// [`ScalarIntegrator::run4_linear`] with the normals of stream version 4: each path's
+    /// [`LaneNormals`] (seeded from its stream), filled four blocks at a time.
+    #[allow(clippy::too_many_arguments)]
+    fn run4_lanes(
+        &self,
+        l: LinearAdditive,
+        paths: [u64; 4],
+        x0: f64,
+        rngs: &mut [PathRng; 4],
+        start: &[PathRng; 4],
+        version: StreamVersion,
+        sqrt_dt: f64,
+        stops: &[usize],
+        outs: [&mut [f64]; 4],
+        extremes: Option<[&mut [f64]; 4]>,
+    ) -> [Result<()>; 4] {
+        const B: usize = 256;
+        let mut g: [LaneNormals; 4] = std::array::from_fn(|j| LaneNormals::from_rng(&mut rngs[j]));
+        let mut buf = [[0.0f64; B]; 4];
+        let (mut pos, mut len, mut left) = (0usize, 0usize, self.grid.n_steps());
+        // The four sequences read in step: blocks of a multiple of the lanes (one sequence each,
+        // as `LaneReader` reads it).
+        let normals = || {
+            if pos == len {
+                len = left.clamp(1, B).next_multiple_of(crate::noise::lane_normals::LANES);
+                for (gj, bj) in g.iter_mut().zip(buf.iter_mut()) {
+                    gj.fill(&mut bj[..len]);
+                }
+                left = left.saturating_sub(len);
+                pos = 0;
+            }
+            let z = [buf[0][pos], buf[1][pos], buf[2][pos], buf[3][pos]];
+            pos += 1;
+            z
+        };
+        if extremes.is_some() {
+            self.run4_linear::<true, _>(l, paths, x0, start, version, normals, sqrt_dt, stops, outs, extremes)
+        } else {
+            self.run4_linear::<false, _>(l, paths, x0, start, version, normals, sqrt_dt, stops, outs, None)
+        }
+    }
+
     /// [`ScalarIntegrator::run4_linear`] with the scalar sampler's normals (machines without AVX2).
     #[allow(clippy::too_many_arguments)]
     fn run4_scalar(
@@ -528,9 +599,9 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
             ]
         };
         if extremes.is_some() {
-            self.run4_linear::<true, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, extremes)
+            self.run4_linear::<true, _>(l, paths, x0, start, StreamVersion::V3, normals, sqrt_dt, stops, outs, extremes)
         } else {
-            self.run4_linear::<false, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, None)
+            self.run4_linear::<false, _>(l, paths, x0, start, StreamVersion::V3, normals, sqrt_dt, stops, outs, None)
         }
     }
 
@@ -561,9 +632,9 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
             unsafe { std::mem::transmute::<std::arch::x86_64::__m256d, [f64; 4]>(g.next()) }
         };
         let r = if extremes.is_some() {
-            self.run4_linear::<true, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, extremes)
+            self.run4_linear::<true, _>(l, paths, x0, start, StreamVersion::V3, normals, sqrt_dt, stops, outs, extremes)
         } else {
-            self.run4_linear::<false, _>(l, paths, x0, start, normals, sqrt_dt, stops, outs, None)
+            self.run4_linear::<false, _>(l, paths, x0, start, StreamVersion::V3, normals, sqrt_dt, stops, outs, None)
         };
         g.store(rngs);
         r
@@ -724,49 +795,88 @@ mod tests {
     use crate::sde::model::ScalarSde;
 
     /// The four-path loop with the scalar normals (the route of machines without AVX2, which an
-    /// AVX2 machine never takes through `integrate_brownian_x4`) and with the lanes: both give
-    /// each path the bits of the one-path route, extremes included.
+    /// AVX2 machine never takes through `integrate_brownian_x4`), with the lanes, and with
+    /// version 4's normals: each gives each path the bits of the one-path route, extremes
+    /// included, and the one-path route those of `Driver::fill` then `integrate`.
     #[test]
-    fn four_path_loop_equals_one_path_route_for_both_normal_sources() {
+    fn four_path_loop_equals_one_path_route_for_every_normal_source() {
         let ou = crate::sde::models::Ou::new(1.4, -0.2, 0.8).unwrap();
-        let grid = Grid::new(120, 0.02).unwrap();
+        // 300 steps: more than one 256-value block of version 4's normals.
+        let grid = Grid::new(300, 0.02).unwrap();
         let it = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
         let l = it.linear().unwrap();
-        let stops = [0usize, 7, 60, 61, 120];
+        let stops = [0usize, 7, 60, 61, 257, 300];
         let seed = crate::Seed::new(5);
         let paths = [10u64, 11, 12, 13];
         let sqrt_dt = grid.dt().sqrt();
-        let mut want = vec![vec![0.0; stops.len()]; 4];
-        let mut want_ext = vec![vec![0.0; 2]; 4];
-        for j in 0..4 {
-            let (o, e) = (&mut want[j], &mut want_ext[j]);
-            it.integrate_brownian(paths[j], &[0.3], &mut seed.stream(paths[j]), sqrt_dt, &stops, o, Some(e))
-                .unwrap()
-                .unwrap();
-        }
-        let run = |lanes: bool| {
-            let mut rngs = paths.map(|p| seed.stream(p));
-            let start = rngs.clone();
-            let mut outs = vec![vec![0.0; stops.len()]; 4];
-            let mut exts = vec![vec![0.0; 2]; 4];
-            let res = {
-                let [o0, o1, o2, o3] = &mut outs[..] else { unreachable!() };
-                let [e0, e1, e2, e3] = &mut exts[..] else { unreachable!() };
-                let (o, e) = ([&mut o0[..], o1, o2, o3], Some([&mut e0[..], e1, e2, e3]));
-                if lanes {
-                    let r = it.integrate_brownian_x4(paths, &[0.3], &mut rngs, sqrt_dt, &stops, o, e);
-                    r.unwrap()
-                } else {
-                    it.run4_scalar(l, paths, 0.3, &mut rngs, &start, sqrt_dt, &stops, o, e)
-                }
+        for version in [StreamVersion::V3, StreamVersion::V4] {
+            let driver = crate::sde::Driver::brownian_with_version(grid, 1, version).unwrap();
+            let mut want = vec![vec![0.0; stops.len()]; 4];
+            let mut want_ext = vec![vec![0.0; 2]; 4];
+            for j in 0..4 {
+                let (o, e) = (&mut want[j], &mut want_ext[j]);
+                let mut r = seed.stream(paths[j]);
+                it.integrate_brownian(paths[j], &[0.3], &mut r, version, sqrt_dt, &stops, o, Some(e)).unwrap().unwrap();
+                let mut dl = vec![0.0; 300];
+                driver.fill(seed, paths[j], &mut driver.scratch(), &mut dl).unwrap();
+                let (mut o2, mut e2) = (vec![0.0; stops.len()], vec![0.0; 2]);
+                it.integrate(paths[j], &[0.3], &dl, &stops, &mut o2, Some(&mut e2)).unwrap();
+                assert_eq!((o2, e2), (o.clone(), e.clone()), "{version:?}: fill + integrate");
+            }
+            let run = |route: usize| {
+                let mut rngs = paths.map(|p| seed.stream(p));
+                let start = rngs.clone();
+                let mut outs = vec![vec![0.0; stops.len()]; 4];
+                let mut exts = vec![vec![0.0; 2]; 4];
+                let res = {
+                    let [o0, o1, o2, o3] = &mut outs[..] else { unreachable!() };
+                    let [e0, e1, e2, e3] = &mut exts[..] else { unreachable!() };
+                    let (o, e) = ([&mut o0[..], o1, o2, o3], Some([&mut e0[..], e1, e2, e3]));
+                    if route == 0 {
+                        it.run4_scalar(l, paths, 0.3, &mut rngs, &start, sqrt_dt, &stops, o, e)
+                    } else {
+                        it.integrate_brownian_x4(paths, &[0.3], &mut rngs, version, sqrt_dt, &stops, o, e).unwrap()
+                    }
+                };
+                assert!(res.iter().all(|r| r.is_ok()));
+                (outs, exts)
             };
-            assert!(res.iter().all(|r| r.is_ok()));
-            (outs, exts)
-        };
-        for lanes in [false, true] {
-            let (outs, exts) = run(lanes);
-            assert_eq!(outs, want, "lanes {lanes}");
-            assert_eq!(exts, want_ext, "lanes {lanes}");
+            let routes: &[usize] = if version == StreamVersion::V3 { &[0, 1] } else { &[1] };
+            for &route in routes {
+                let (outs, exts) = run(route);
+                assert_eq!(outs, want, "{version:?} route {route}");
+                assert_eq!(exts, want_ext, "{version:?} route {route}");
+            }
+        }
+    }
+
+    /// A path of the four-path loop that blows up reports the one-path route's error (version 4's
+    /// replay from the copied stream).
+    #[test]
+    fn four_path_loop_failure_reports_the_one_path_error() {
+        // theta h = 4: the Euler factor 1 - theta h = -3 overflows a start of 1e200 at about step
+        // 227 (the replay must find that step).
+        let ou = crate::sde::models::Ou::new(40.0, 0.0, 0.5).unwrap();
+        let grid = Grid::new(400, 0.1).unwrap();
+        let it = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
+        let stops = [0usize, 400];
+        let seed = crate::Seed::new(8);
+        let paths = [0u64, 1, 2, 3];
+        let sqrt_dt = grid.dt().sqrt();
+        for version in [StreamVersion::V3, StreamVersion::V4] {
+            let mut rngs = paths.map(|p| seed.stream(p));
+            let mut outs = vec![vec![0.0; 2]; 4];
+            let [o0, o1, o2, o3] = &mut outs[..] else { unreachable!() };
+            let res = it
+                .integrate_brownian_x4(paths, &[1e200], &mut rngs, version, sqrt_dt, &stops, [o0, o1, o2, o3], None)
+                .unwrap();
+            for (j, r) in res.into_iter().enumerate() {
+                let mut o = vec![0.0; 2];
+                let mut r1 = seed.stream(paths[j]);
+                let want = it.integrate_brownian(paths[j], &[1e200], &mut r1, version, sqrt_dt, &stops, &mut o, None);
+                assert_eq!(format!("{:?}", r), format!("{:?}", want.unwrap()), "{version:?} path {j}");
+                assert!(r.is_err());
+            }
         }
     }
 
