@@ -3,7 +3,9 @@
 //! (`acc = acc * a + z`, the same per-path streams), one path at a time (`floor-normal+fma`, the
 //! floor of the one-path loop) and four paths side by side (`floor-x4-normal+fma`, the floor of
 //! the four-path loop the ensemble runs for linear models, with scalar normals and with the AVX2
-//! lanes of `noise::ziggurat_lanes`), measured in the same run.
+//! lanes of `noise::ziggurat_lanes`), measured in the same run. `bm` is the Brownian driver of
+//! the current stream version (4: `noise::lane_normals`), `bm-v3` that of versions 1 to 3 (the
+//! scalar ziggurat's numbers, from its AVX2 lanes).
 //!
 //! Run: `cargo bench --bench sde -- --warm-up-time 1 --measurement-time 3`.
 //! Report `floor time / bm time` per thread count; timings on a shared 2-core machine are noisy.
@@ -100,6 +102,7 @@ fn bench(c: &mut Criterion) {
     let seed = Seed::new(1);
     let drivers = [
         ("bm", Driver::brownian(grid, 1).unwrap()),
+        ("bm-v3", Driver::brownian_with_version(grid, 1, fracnoise::StreamVersion::V3).unwrap()),
         ("stable", Driver::stable(grid, 1, Stable::standard(1.5, 0.0).unwrap()).unwrap()),
         ("fbm", Driver::fractional(grid, 1, 0.7).unwrap()),
     ];

@@ -162,9 +162,13 @@ pub struct LaneNormals {
     /// State word `w` of lane `l` at `s[w][l]`.
     s: [[u64; LANES]; 4],
     cont: PathRng,
-    /// The failed first tries of the current block, `(position, word)`.
-    rejects: [(u16, u64); BLOCK],
 }
+
+/// The failed first tries of a block: bit `p % 64` of word `p / 64` for position `p` (the
+/// position then holds the try's word, as `f64::from_bits`, until it is continued). A mask, not a
+/// list, so that a sampler is small to make and to move (a list of a block's `(position, word)`
+/// pairs, 4 KiB in each sampler, cost a fifth of stream version 4's Brownian paths).
+type Rejects = [u64; BLOCK / 64];
 
 impl LaneNormals {
     /// The sampler seeded from 36 words of `rng` (lanes 0..7, then the continuation stream):
@@ -174,7 +178,7 @@ impl LaneNormals {
             std::array::from_fn(|_| PathRng::from_state(std::array::from_fn(|_| mix(rng.next_u64()))).state());
         let s = std::array::from_fn(|w| std::array::from_fn(|l| lanes[l][w]));
         let cont = PathRng::from_state(std::array::from_fn(|_| mix(rng.next_u64())));
-        LaneNormals { s, cont, rejects: [(0, 0); BLOCK] }
+        LaneNormals { s, cont }
     }
 
     /// Fills `out` with independent standard normals. Consecutive calls continue one sequence
@@ -182,23 +186,28 @@ impl LaneNormals {
     /// last step steps all eight lanes and keeps the first values).
     pub fn fill(&mut self, out: &mut [f64]) {
         let t = table();
-        let LaneNormals { s, cont, rejects } = self;
+        let LaneNormals { s, cont } = self;
         for block in out.chunks_mut(BLOCK) {
             let whole = block.len() / LANES * LANES;
-            let mut k = first_tries(s, t, &mut block[..whole], rejects);
+            let mut rejects: Rejects = [0; BLOCK / 64];
+            first_tries(s, t, &mut block[..whole], &mut rejects);
             if whole < block.len() {
                 let mut last = [0.0; LANES];
-                let mut r = [(0u16, 0u64); LANES];
-                let kr = first_tries_plain(s, t, &mut last, &mut r);
+                let mut r: Rejects = [0; BLOCK / 64];
+                first_tries_plain(s, t, &mut last, &mut r);
                 let rest = block.len() - whole;
                 block[whole..].copy_from_slice(&last[..rest]);
-                for &(p, b) in r[..kr].iter().filter(|(p, _)| (*p as usize) < rest) {
-                    rejects[k] = ((whole + p as usize) as u16, b);
-                    k += 1;
-                }
+                // `whole` is a multiple of 8, so the last step's bits stay in one word.
+                rejects[whole / 64] |= (r[0] & ((1u64 << rest) - 1)) << (whole % 64);
             }
-            for &(p, b) in &rejects[..k] {
-                block[p as usize] = continue_try(t, (b as usize) & (LAYERS - 1), try_u(b), cont);
+            for (w, &word) in rejects.iter().enumerate() {
+                let mut m = word;
+                while m != 0 {
+                    let p = 64 * w + m.trailing_zeros() as usize;
+                    let b = block[p].to_bits();
+                    block[p] = continue_try(t, (b as usize) & (LAYERS - 1), try_u(b), cont);
+                    m &= m - 1;
+                }
             }
         }
     }
@@ -252,9 +261,10 @@ impl LaneReader {
 }
 
 /// The first tries for `out` (a multiple of [`LANES`] long, at most [`BLOCK`]): writes every
-/// candidate, records the failures `(position, word)` in increasing position, returns their
-/// count. Dispatches to the widest lanes the CPU has (the same numbers).
-fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut [(u16, u64); BLOCK]) -> usize {
+/// candidate that passed, and for each failure its word (`f64::from_bits`) and its bit in
+/// `rejects` (which starts at zero). Dispatches to the widest lanes the CPU has (the same
+/// numbers).
+fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
@@ -271,8 +281,7 @@ fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &
 
 /// The plain-code lanes: the reference for the vector ones (the same words, positions and
 /// values).
-fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut [(u16, u64)]) -> usize {
-    let mut k = 0;
+fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
     for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
         for (l, v) in o.iter_mut().enumerate() {
             let b = s[0][l].wrapping_add(s[3][l]).rotate_left(23).wrapping_add(s[0][l]);
@@ -285,31 +294,27 @@ fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], reje
             s[3][l] = s[3][l].rotate_left(45);
             let i = (b as usize) & (LAYERS - 1);
             let x = try_u(b) * t.x[i];
-            *v = x;
-            if x.abs() >= t.x[i + 1] {
-                rejects[k] = ((step * LANES + l) as u16, b);
-                k += 1;
+            if x.abs() < t.x[i + 1] {
+                *v = x;
+            } else {
+                *v = f64::from_bits(b);
+                let p = step * LANES + l;
+                rejects[p / 64] |= 1 << (p % 64);
             }
         }
     }
-    k
 }
 
 /// The lanes in x86-64 vector registers.
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Table, BLOCK, LANES, LAYERS};
+    use super::{Rejects, Table, LANES, LAYERS};
     use std::arch::x86_64::*;
 
-    /// Records the lanes whose bit is set in `failed` (positions `base + lane`), in lane order.
+    /// Sets the bits of `failed` (lanes of the step at position `base`, a multiple of 4).
     #[inline(always)]
-    fn record(mut failed: u32, base: usize, b: &[u64], rejects: &mut [(u16, u64); BLOCK], k: &mut usize) {
-        while failed != 0 {
-            let l = failed.trailing_zeros() as usize;
-            rejects[*k] = ((base + l) as u16, b[l]);
-            *k += 1;
-            failed &= failed - 1;
-        }
+    fn record(failed: u32, base: usize, rejects: &mut Rejects) {
+        rejects[base / 64] |= u64::from(failed) << (base % 64);
     }
 
     /// Eight lanes in one AVX-512 register per state word; the table pairs by two gathers.
@@ -321,14 +326,13 @@ mod x86 {
         st: &mut [[u64; LANES]; 4],
         t: &Table,
         out: &mut [f64],
-        rejects: &mut [(u16, u64); BLOCK],
-    ) -> usize {
+        rejects: &mut Rejects,
+    ) {
         let ld = |w: &[u64; LANES]| _mm512_loadu_si512(w.as_ptr().cast());
         let (mut s0, mut s1, mut s2, mut s3) = (ld(&st[0]), ld(&st[1]), ld(&st[2]), ld(&st[3]));
         let expo = _mm512_set1_epi64(0x4000_0000_0000_0000);
         let three = _mm512_set1_pd(3.0);
         let low = _mm512_set1_epi64(LAYERS as i64 - 1);
-        let mut k = 0;
         for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
             let b = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s0, s3)), s0);
             let sh = _mm512_slli_epi64::<17>(s1);
@@ -345,20 +349,17 @@ mod x86 {
             let u = _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64::<12>(b), expo)), three);
             let x = _mm512_mul_pd(u, xi);
             let ok = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(x), xn);
+            // A failed lane keeps its word for the continuation.
+            let v = _mm512_mask_blend_pd(ok, _mm512_castsi512_pd(b), x);
             // SAFETY: `o` has 8 elements.
-            _mm512_storeu_pd(o.as_mut_ptr(), x);
-            if ok != 0xff {
-                let mut words = [0u64; LANES];
-                _mm512_storeu_si512(words.as_mut_ptr().cast(), b);
-                record(u32::from(!ok), step * LANES, &words, rejects, &mut k);
-            }
+            _mm512_storeu_pd(o.as_mut_ptr(), v);
+            record(u32::from(!ok), step * LANES, rejects);
         }
         let mut put = |w: usize, v: __m512i| _mm512_storeu_si512(st[w].as_mut_ptr().cast(), v);
         put(0, s0);
         put(1, s1);
         put(2, s2);
         put(3, s3);
-        k
     }
 
     /// Two groups of four lanes in AVX2 registers (lanes 0..3, then 4..7 of each step).
@@ -370,15 +371,14 @@ mod x86 {
         st: &mut [[u64; LANES]; 4],
         t: &Table,
         out: &mut [f64],
-        rejects: &mut [(u16, u64); BLOCK],
-    ) -> usize {
+        rejects: &mut Rejects,
+    ) {
         let ld = |w: usize, h: usize| _mm256_loadu_si256(st[w][4 * h..].as_ptr().cast());
         let mut s = [[ld(0, 0), ld(1, 0), ld(2, 0), ld(3, 0)], [ld(0, 1), ld(1, 1), ld(2, 1), ld(3, 1)]];
         let expo = _mm256_set1_epi64x(0x4000_0000_0000_0000);
         let three = _mm256_set1_pd(3.0);
         let low = _mm256_set1_epi64x(LAYERS as i64 - 1);
         let absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fff_ffff_ffff_ffff));
-        let mut k = 0;
         for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
             for (h, [s0, s1, s2, s3]) in s.iter_mut().enumerate() {
                 let sum = _mm256_add_epi64(*s0, *s3);
@@ -397,14 +397,13 @@ mod x86 {
                 let xn = _mm256_i64gather_pd::<8>(t.x.as_ptr().add(1), i);
                 let u = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(b), expo)), three);
                 let x = _mm256_mul_pd(u, xi);
-                let ok = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, absmask), xn)) as u32;
+                let pass = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, absmask), xn);
+                let ok = _mm256_movemask_pd(pass) as u32;
+                // A failed lane keeps its word for the continuation.
+                let v = _mm256_blendv_pd(_mm256_castsi256_pd(b), x, pass);
                 // SAFETY: `o` has 8 elements; `4 h + 4 <= 8`.
-                _mm256_storeu_pd(o.as_mut_ptr().add(4 * h), x);
-                if ok != 0xf {
-                    let mut words = [0u64; 4];
-                    _mm256_storeu_si256(words.as_mut_ptr().cast(), b);
-                    record(!ok & 0xf, step * LANES + 4 * h, &words, rejects, &mut k);
-                }
+                _mm256_storeu_pd(o.as_mut_ptr().add(4 * h), v);
+                record(!ok & 0xf, step * LANES + 4 * h, rejects);
             }
         }
         for (h, group) in s.iter().enumerate() {
@@ -412,7 +411,6 @@ mod x86 {
                 _mm256_storeu_si256(st[w][4 * h..].as_mut_ptr().cast(), *v);
             }
         }
-        k
     }
 }
 
@@ -451,7 +449,7 @@ mod tests {
     /// lanes give the same values, failures and states.
     #[test]
     fn lanes_agree() {
-        type Lanes = fn(&mut [[u64; LANES]; 4], &Table, &mut [f64], &mut [(u16, u64); BLOCK]) -> usize;
+        type Lanes = fn(&mut [[u64; LANES]; 4], &Table, &mut [f64], &mut Rejects);
         let plain: Lanes = |s, t, o, r| first_tries_plain(s, t, o, r);
         let mut kinds: Vec<(&str, Lanes)> = Vec::new();
         #[cfg(target_arch = "x86_64")]
@@ -472,9 +470,9 @@ mod tests {
         // The plain lanes step each lane exactly as the crate's generator steps its state.
         let start = sampler(3).s;
         let mut plain_s = start;
-        let (mut o, mut r) = ([0.0; BLOCK], [(0u16, 0u64); BLOCK]);
+        let mut o = [0.0; BLOCK];
         for _ in 0..10 {
-            plain(&mut plain_s, t, &mut o, &mut r);
+            plain(&mut plain_s, t, &mut o, &mut [0; BLOCK / 64]);
         }
         for l in 0..LANES {
             let mut g = PathRng::from_state(std::array::from_fn(|w| start[w][l]));
@@ -488,10 +486,10 @@ mod tests {
             let mut b = a;
             for _ in 0..500 {
                 let (mut oa, mut ob) = ([0.0; BLOCK], [0.0; BLOCK]);
-                let (mut ra, mut rb) = ([(0u16, 0u64); BLOCK], [(0u16, 0u64); BLOCK]);
-                let ka = plain(&mut a, t, &mut oa, &mut ra);
-                let kb = lanes(&mut b, t, &mut ob, &mut rb);
-                assert_eq!((ka, &ra[..ka]), (kb, &rb[..kb]), "{name}");
+                let (mut ra, mut rb) = ([0; BLOCK / 64], [0; BLOCK / 64]);
+                plain(&mut a, t, &mut oa, &mut ra);
+                lanes(&mut b, t, &mut ob, &mut rb);
+                assert_eq!(ra, rb, "{name}");
                 assert!(oa.iter().zip(&ob).all(|(x, y)| x.to_bits() == y.to_bits()), "{name}");
                 assert_eq!(a, b, "{name}");
             }
