@@ -17,8 +17,10 @@ const LIMBS: usize = 70;
 /// Pending additions after which carries are propagated (each adds `< 2^32` to a limb).
 const NORMALIZE_EVERY: u32 = 1 << 29;
 
-/// An exact sum of finite doubles (see the [module documentation](self)).
-#[derive(Clone, PartialEq, Eq)]
+/// An exact sum of finite doubles (see the [module documentation](self)). Two sums are equal
+/// when they hold the same exact value (whatever their carries still pending) and both or neither
+/// saw a non-finite value.
+#[derive(Clone)]
 pub struct ExactSum {
     limbs: [i64; LIMBS],
     pending: u32,
@@ -31,6 +33,14 @@ impl Default for ExactSum {
         ExactSum { limbs: [0; LIMBS], pending: 0, non_finite: false }
     }
 }
+
+impl PartialEq for ExactSum {
+    fn eq(&self, other: &Self) -> bool {
+        self.non_finite == other.non_finite && self.magnitude() == other.magnitude()
+    }
+}
+
+impl Eq for ExactSum {}
 
 impl std::fmt::Debug for ExactSum {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -87,16 +97,22 @@ impl ExactSum {
         self.pending = 0;
     }
 
-    /// Adds another exact sum (exactly).
+    /// Adds another exact sum (exactly). The limbs are the coefficients of
+    /// `sum_i l_i 2^(32 i - 1074)`, so adding them limb by limb adds the sums; each limb of a sum
+    /// with `p` pending additions is below `(p + 1) 2^32` in magnitude (after a normalisation,
+    /// `2^32`; each addition adds less than `2^32`), so the sum's limbs are below
+    /// `(p + q + 2) 2^32`, and it counts `p + q + 1` pending additions: carries are propagated
+    /// once that reaches `NORMALIZE_EVERY` (`2^29`), far below the `2^31` an `i64` limb allows.
+    /// No carry pass per merge: an ensemble merges one summary per task of 32 paths.
     pub fn merge(&mut self, other: &ExactSum) {
-        let mut o = other.clone();
-        o.normalize();
-        self.normalize();
-        for (a, b) in self.limbs.iter_mut().zip(o.limbs.iter()) {
+        for (a, b) in self.limbs.iter_mut().zip(other.limbs.iter()) {
             *a += *b;
         }
+        self.pending += other.pending + 1;
         self.non_finite |= other.non_finite;
-        self.normalize();
+        if self.pending >= NORMALIZE_EVERY {
+            self.normalize();
+        }
     }
 
     /// Whether only finite values were added.
@@ -277,6 +293,63 @@ mod tests {
         let mut p = ExactSum::new();
         p.add(f64::NAN);
         assert!(p.value().is_nan() && !p.is_finite());
+    }
+
+    /// Merges add limbs without a carry pass: a tree of merges of sums of extreme values (the
+    /// largest doubles of both signs, subnormals) gives the exact value of adding every value to
+    /// one sum, equal (`==`, hex, value) whatever carries are pending; a sum whose pending count
+    /// reaches the bound is normalised (the limbs then canonical).
+    #[test]
+    fn merges_defer_carries_and_stay_exact() {
+        let vals = [f64::MAX, -f64::MAX, f64::MAX, 3.0, -f64::MIN_POSITIVE / 7.0, 1e-300, f64::MAX / 3.0];
+        let mut flat = ExactSum::new();
+        let mut leaves: Vec<ExactSum> = (0..512)
+            .map(|i| {
+                let mut e = ExactSum::new();
+                for k in 0..5 {
+                    let x = vals[(i + k) % vals.len()];
+                    e.add(x);
+                    flat.add(x);
+                }
+                e
+            })
+            .collect();
+        while leaves.len() > 1 {
+            leaves = leaves
+                .chunks(2)
+                .map(|p| {
+                    let mut a = p[0].clone();
+                    a.merge(&p[1]);
+                    a
+                })
+                .collect();
+        }
+        let tree = &leaves[0];
+        assert!(tree.pending > 0, "no carry pass per merge");
+        assert_eq!(tree, &flat);
+        assert_eq!(tree.to_hex(), flat.to_hex());
+        assert_eq!(tree.value().to_bits(), flat.value().to_bits());
+        let mut canon = flat.clone();
+        canon.normalize();
+        assert_eq!(canon, flat);
+        assert!(canon.limbs != flat.limbs || flat.pending == 0);
+        // The bound: pending counts reaching 2^29 trigger the carry pass.
+        let mut a = flat.clone();
+        let mut b = flat.clone();
+        a.pending = NORMALIZE_EVERY / 2;
+        b.pending = NORMALIZE_EVERY / 2;
+        a.merge(&b);
+        assert_eq!(a.pending, 0);
+        let mut twice = flat.clone();
+        for x in (0..512 * 5).map(|j| vals[(j / 5 + j % 5) % vals.len()]) {
+            twice.add(x);
+        }
+        assert_eq!(a, twice);
+        let mut poisoned = ExactSum::new();
+        poisoned.add(f64::INFINITY);
+        let mut c = flat.clone();
+        c.merge(&poisoned);
+        assert!(!c.is_finite() && c != flat);
     }
 
     /// Exponents near `i64::MAX` wrapped (release) or overflowed (debug) in the size check, and
