@@ -61,6 +61,15 @@ struct Worker {
     failed: Option<(usize, Error)>,
 }
 
+/// The first `L` consecutive pieces of `n` values of `v` (`v` holds at least `L n`).
+fn split_n<const L: usize>(mut v: &mut [f64], n: usize) -> [&mut [f64]; L] {
+    std::array::from_fn(|_| {
+        let (a, b) = std::mem::take(&mut v).split_at_mut(n);
+        v = b;
+        a
+    })
+}
+
 /// A histogram request: `bins` bins on `[lo, hi)` for `component` at step `step`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HistogramSpec {
@@ -480,7 +489,6 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
             (0..n_chunks).map(|_| &mut [][..]).collect()
         };
         let tasks: Vec<(usize, &mut [f64])> = store_chunks.drain(..).enumerate().collect();
-        let track = self.observe.extremes;
         let n_out = self.stops.len() * d;
         let (x4_ok, sqrt_dt) = match self.driver.brownian_scale() {
             Some(s) => (d == 1, s),
@@ -510,61 +518,61 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
                     let start = paths.start + (c * CHUNK) as u64;
                     let end = (start + CHUNK as u64).min(paths.end);
                     let Worker { scratch, dl, out, ext, quad, summary: s, .. } = &mut w;
-                    let mut x4 = x4_ok;
+                    let (mut x4, mut x8) = (x4_ok, x4_ok && version.lane_brownian());
                     let mut p = start;
                     let r: Result<()> = (|| {
                         while p < end {
-                            // Brownian paths of a linear model four at a time, their recursions
-                            // side by side (same bits as one at a time).
+                            // Brownian paths of a linear model eight or four at a time, their
+                            // recursions side by side (same bits as one at a time).
+                            if x8 && end - p >= 8 {
+                                let ran = self.brownian_group::<8>(
+                                    p,
+                                    (p - start) as usize,
+                                    (direct, cols, n_out),
+                                    store,
+                                    quad,
+                                    s,
+                                    |g, r, o, e| {
+                                        self.integrator.integrate_brownian_x8(
+                                            g,
+                                            &self.x0,
+                                            r,
+                                            version,
+                                            sqrt_dt,
+                                            &self.stops,
+                                            o,
+                                            e,
+                                        )
+                                    },
+                                )?;
+                                if ran {
+                                    p += 8;
+                                    continue;
+                                }
+                                x8 = false;
+                            }
                             if x4 && end - p >= 4 {
-                                let group: [u64; 4] = std::array::from_fn(|j| p + j as u64);
-                                let mut rngs = group.map(|q| self.seed.stream(q));
-                                let row0 = (p - start) as usize;
-                                quad.0.resize(4 * n_out, 0.0);
-                                quad.1.resize(8 * d, 0.0);
-                                let res = {
-                                    let o: &mut [f64] = if direct {
-                                        &mut store[row0 * cols..(row0 + 4) * cols]
-                                    } else {
-                                        &mut quad.0[..]
-                                    };
-                                    let (o0, r) = o.split_at_mut(n_out);
-                                    let (o1, r) = r.split_at_mut(n_out);
-                                    let (o2, o3) = r.split_at_mut(n_out);
-                                    let exts = track.then(|| {
-                                        let (e0, r) = quad.1.split_at_mut(2 * d);
-                                        let (e1, r) = r.split_at_mut(2 * d);
-                                        let (e2, e3) = r.split_at_mut(2 * d);
-                                        [e0, e1, e2, e3]
-                                    });
-                                    self.integrator.integrate_brownian_x4(
-                                        group,
-                                        &self.x0,
-                                        &mut rngs,
-                                        version,
-                                        sqrt_dt,
-                                        &self.stops,
-                                        [o0, o1, o2, o3],
-                                        exts,
-                                    )
-                                };
-                                if let Some(res) = res {
-                                    for (j, r) in res.into_iter().enumerate() {
-                                        r?;
-                                        let row = row0 + j;
-                                        let o = if direct {
-                                            &store[row * cols..(row + 1) * cols]
-                                        } else {
-                                            &quad.0[j * n_out..(j + 1) * n_out]
-                                        };
-                                        self.record(o, &quad.1[j * 2 * d..(j + 1) * 2 * d], s);
-                                        if cols > 0 && !direct {
-                                            self.copy_stored(
-                                                &quad.0[j * n_out..(j + 1) * n_out],
-                                                &mut store[row * cols..(row + 1) * cols],
-                                            );
-                                        }
-                                    }
+                                let ran = self.brownian_group::<4>(
+                                    p,
+                                    (p - start) as usize,
+                                    (direct, cols, n_out),
+                                    store,
+                                    quad,
+                                    s,
+                                    |g, r, o, e| {
+                                        self.integrator.integrate_brownian_x4(
+                                            g,
+                                            &self.x0,
+                                            r,
+                                            version,
+                                            sqrt_dt,
+                                            &self.stops,
+                                            o,
+                                            e,
+                                        )
+                                    },
+                                )?;
+                                if ran {
                                     p += 4;
                                     continue;
                                 }
@@ -636,6 +644,49 @@ impl<'a, I: PathIntegrator> Ensemble<'a, I> {
             },
         );
         result.1
+    }
+
+    /// Runs the `L` Brownian paths `p..p + L` (rows `row0..row0 + L` of the task's `store`)
+    /// through `call` (the integrator's `L`-path loop) and feeds the observers; `Ok(false)` when
+    /// the integrator does not support it (nothing ran). `layout` is `(direct, cols, n_out)`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn brownian_group<const L: usize>(
+        &self,
+        p: u64,
+        row0: usize,
+        (direct, cols, n_out): (bool, usize, usize),
+        store: &mut [f64],
+        quad: &mut (Vec<f64>, Vec<f64>),
+        s: &mut Summary,
+        call: impl FnOnce(
+            [u64; L],
+            &mut [crate::PathRng; L],
+            [&mut [f64]; L],
+            Option<[&mut [f64]; L]>,
+        ) -> Option<[Result<()>; L]>,
+    ) -> Result<bool> {
+        let d = self.integrator.state_dim();
+        let group: [u64; L] = std::array::from_fn(|j| p + j as u64);
+        let mut rngs = group.map(|q| self.seed.stream(q));
+        quad.0.resize(L * n_out, 0.0);
+        quad.1.resize(2 * L * d, 0.0);
+        let res = {
+            let o: &mut [f64] = if direct { &mut store[row0 * cols..(row0 + L) * cols] } else { &mut quad.0[..] };
+            let exts = self.observe.extremes.then(|| split_n::<L>(&mut quad.1[..], 2 * d));
+            call(group, &mut rngs, split_n::<L>(o, n_out), exts)
+        };
+        let Some(res) = res else { return Ok(false) };
+        for (j, r) in res.into_iter().enumerate() {
+            r?;
+            let row = row0 + j;
+            let o = if direct { &store[row * cols..(row + 1) * cols] } else { &quad.0[j * n_out..(j + 1) * n_out] };
+            self.record(o, &quad.1[j * 2 * d..(j + 1) * 2 * d], s);
+            if cols > 0 && !direct {
+                self.copy_stored(&quad.0[j * n_out..(j + 1) * n_out], &mut store[row * cols..(row + 1) * cols]);
+            }
+        }
+        Ok(true)
     }
 
     /// Integrates path `p` and feeds the observers.
