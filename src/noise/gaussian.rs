@@ -110,10 +110,15 @@ impl BrownianGenerator {
     /// Path `index` (length `n_steps + 1`, `out[0] = 0`).
     pub fn fill_path(&self, seed: Seed, index: u64, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.path_len())?;
+        self.path_into(seed, index, out);
+        Ok(())
+    }
+
+    /// Path `index` into `out` (non-empty): `W(0) = 0`, then the cumulative increments.
+    fn path_into(&self, seed: Seed, index: u64, out: &mut [f64]) {
         out[0] = 0.0;
         self.increments(seed, index, &mut out[1..]);
         super::fbm::cumsum(out.iter_mut());
-        Ok(())
     }
 
     /// Paths `first..first + out.nrows()` (rows, `out.ncols() == n_steps + 1`), in parallel.
@@ -123,17 +128,16 @@ impl BrownianGenerator {
         let rows: Vec<(u64, ArrayViewMut1<f64>)> =
             out.axis_iter_mut(Axis(0)).enumerate().map(|(r, row)| (first + r as u64, row)).collect();
         rows.into_par_iter().for_each(|(i, mut row)| {
-            if let (true, Some(r)) = (self.version.lane_brownian(), row.as_slice_mut()) {
-                r[0] = 0.0;
-                self.increments(seed, i, &mut r[1..]);
-                super::fbm::cumsum(r.iter_mut());
-                return;
-            }
             if self.version.lane_brownian() {
-                let mut r = vec![0.0; row.len()];
-                self.increments(seed, i, &mut r[1..]);
-                super::fbm::cumsum(r.iter_mut());
-                row.assign(&ndarray::ArrayView1::from(&r[..]));
+                // The sampler fills slices: a strided row goes through a copy.
+                match row.as_slice_mut() {
+                    Some(r) => self.path_into(seed, i, r),
+                    None => {
+                        let mut r = vec![0.0; row.len()];
+                        self.path_into(seed, i, &mut r);
+                        row.assign(&ndarray::ArrayView1::from(&r[..]));
+                    }
+                }
                 return;
             }
             let mut rng = seed.stream(i);

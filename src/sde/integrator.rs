@@ -350,17 +350,39 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         outs: [&mut [f64]; L],
         extremes: Option<[&mut [f64]; L]>,
     ) -> [Result<()>; L] {
+        let advance = |m: usize, st: &mut Lanes<L>| {
+            for _ in 0..m {
+                st.step::<TRACK>(normals());
+            }
+        };
+        self.run_lanes::<TRACK, L, _>(l, paths, x0, start, version, advance, sqrt_dt, stops, outs, extremes)
+    }
+
+    /// The loop of [`ScalarIntegrator::run4_linear`] and [`ScalarIntegrator::run4_lanes`]: writes
+    /// the states at the stops and between them has `advance(m, state)` take `m` steps (each by
+    /// [`Lanes::step`]); then [`ScalarIntegrator::finish`].
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn run_lanes<const TRACK: bool, const L: usize, A: FnMut(usize, &mut Lanes<L>)>(
+        &self,
+        l: LinearAdditive,
+        paths: [u64; L],
+        x0: f64,
+        start: &[PathRng; L],
+        version: StreamVersion,
+        mut advance: A,
+        sqrt_dt: f64,
+        stops: &[usize],
+        mut outs: [&mut [f64]; L],
+        extremes: Option<[&mut [f64]; L]>,
+    ) -> [Result<()>; L] {
         let n = self.grid.n_steps();
-        let h = self.grid.dt();
-        let (a, c, s) = (1.0 - l.k * h, l.m * h, l.s);
-        let mut x = [x0; L];
-        let mut lo = [x0; L];
-        let mut hi = [x0; L];
+        let mut st = Lanes::new(l, self.grid.dt(), sqrt_dt, x0);
         let (mut k, mut ns) = (0usize, 0usize);
         loop {
             while ns < stops.len() && stops[ns] == k {
-                for j in 0..L {
-                    outs[j][ns] = x[j];
+                for (o, &x) in outs.iter_mut().zip(&st.x) {
+                    o[ns] = x;
                 }
                 ns += 1;
             }
@@ -368,21 +390,10 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
                 break;
             }
             let target = if ns < stops.len() { stops[ns].clamp(k + 1, n) } else { n };
-            for _ in k..target {
-                let z = normals();
-                for j in 0..L {
-                    x[j] = x[j] * a + (s * (sqrt_dt * z[j]) + c);
-                }
-                if TRACK {
-                    for j in 0..L {
-                        lo[j] = lo[j].min(x[j]);
-                        hi[j] = hi[j].max(x[j]);
-                    }
-                }
-            }
+            advance(target - k, &mut st);
             k = target;
         }
-        self.finish::<TRACK, L>(paths, x0, start, version, sqrt_dt, stops, x, (lo, hi), extremes)
+        self.finish::<TRACK, L>(paths, x0, start, version, sqrt_dt, stops, st.x, (st.lo, st.hi), extremes)
     }
 
     /// The end of an `L`-path loop: each path whose final state `x[j]` is not finite is
@@ -615,31 +626,13 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
         extremes: Option<[&mut [f64]; L]>,
     ) -> [Result<()>; L] {
         const B: usize = 256;
-        let n = self.grid.n_steps();
-        let h = self.grid.dt();
-        let (a, c, s) = (1.0 - l.k * h, l.m * h, l.s);
         let mut g: [LaneNormals; L] = std::array::from_fn(|j| LaneNormals::from_rng(&mut rngs[j]));
         let mut buf = [[0.0f64; B]; L];
-        let (mut pos, mut len, mut left) = (0usize, 0usize, n);
-        let track = extremes.is_some();
-        let mut x = [x0; L];
-        let mut lo = [x0; L];
-        let mut hi = [x0; L];
-        let (mut k, mut ns) = (0usize, 0usize);
-        // The same steps as `run4_linear`, a run of steps at a time (up to the next stop or the
-        // end of the normals' block) with no test per step.
-        loop {
-            while ns < stops.len() && stops[ns] == k {
-                for j in 0..L {
-                    outs[j][ns] = x[j];
-                }
-                ns += 1;
-            }
-            if k == n {
-                break;
-            }
-            let target = if ns < stops.len() { stops[ns].clamp(k + 1, n) } else { n };
-            while k < target {
+        let (mut pos, mut len, mut left) = (0usize, 0usize, self.grid.n_steps());
+        // A run of steps at a time (up to the next stop or the end of the normals' block), with
+        // no test per step.
+        let mut advance = |mut m: usize, st: &mut Lanes<L>, track: bool| {
+            while m > 0 {
                 if pos == len {
                     // Blocks of a multiple of the lanes: one sequence per path, as `LaneReader`
                     // reads it.
@@ -650,28 +643,27 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
                     left = left.saturating_sub(len);
                     pos = 0;
                 }
-                let m = (target - k).min(len - pos);
+                let r = m.min(len - pos);
                 // Index `i` reads the same step of all `L` buffers.
                 #[allow(clippy::needless_range_loop)]
-                for i in pos..pos + m {
-                    for j in 0..L {
-                        x[j] = x[j] * a + (s * (sqrt_dt * buf[j][i]) + c);
-                    }
+                for i in pos..pos + r {
+                    let z = std::array::from_fn(|j| buf[j][i]);
                     if track {
-                        for j in 0..L {
-                            lo[j] = lo[j].min(x[j]);
-                            hi[j] = hi[j].max(x[j]);
-                        }
+                        st.step::<true>(z);
+                    } else {
+                        st.step::<false>(z);
                     }
                 }
-                pos += m;
-                k += m;
+                pos += r;
+                m -= r;
             }
-        }
-        if track {
-            self.finish::<true, L>(paths, x0, start, version, sqrt_dt, stops, x, (lo, hi), extremes)
+        };
+        if extremes.is_some() {
+            let adv = |m, st: &mut Lanes<L>| advance(m, st, true);
+            self.run_lanes::<true, L, _>(l, paths, x0, start, version, adv, sqrt_dt, stops, outs, extremes)
         } else {
-            self.finish::<false, L>(paths, x0, start, version, sqrt_dt, stops, x, (lo, hi), None)
+            let adv = |m, st: &mut Lanes<L>| advance(m, st, false);
+            self.run_lanes::<false, L, _>(l, paths, x0, start, version, adv, sqrt_dt, stops, outs, None)
         }
     }
 
@@ -760,6 +752,39 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
         };
         g.store(rngs);
         r
+    }
+}
+
+/// The states of `L` paths of the linear fast path in lock step, their running extremes, and
+/// the step's constants `x <- x a + (s (sqrt_dt z) + c)` (`a = 1 - k h`, `c = m h`).
+struct Lanes<const L: usize> {
+    x: [f64; L],
+    lo: [f64; L],
+    hi: [f64; L],
+    a: f64,
+    c: f64,
+    s: f64,
+    sqrt_dt: f64,
+}
+
+impl<const L: usize> Lanes<L> {
+    fn new(l: LinearAdditive, h: f64, sqrt_dt: f64, x0: f64) -> Self {
+        Lanes { x: [x0; L], lo: [x0; L], hi: [x0; L], a: 1.0 - l.k * h, c: l.m * h, s: l.s, sqrt_dt }
+    }
+
+    /// One step with the standard normals `z`: the operations and order of
+    /// [`ScalarIntegrator::run`]'s linear branch; with `TRACK` the extremes follow.
+    #[inline(always)]
+    fn step<const TRACK: bool>(&mut self, z: [f64; L]) {
+        for (x, z) in self.x.iter_mut().zip(z) {
+            *x = *x * self.a + (self.s * (self.sqrt_dt * z) + self.c);
+        }
+        if TRACK {
+            for ((lo, hi), &x) in self.lo.iter_mut().zip(self.hi.iter_mut()).zip(&self.x) {
+                *lo = lo.min(x);
+                *hi = hi.max(x);
+            }
+        }
     }
 }
 
