@@ -46,7 +46,14 @@ use rand::{RngCore, SeedableRng};
 ///   `seed.stream(i)` (its sequence, in order) instead of `rand_distr::StandardNormal` on
 ///   `seed.stream(i)`: the same law, other values, about 2.7 times fewer nanoseconds per normal.
 ///   Circulant embeddings give version 3's numbers, every other sampler those of versions 1-3.
-pub const STREAM_VERSION: u32 = 4;
+/// - 5: every circulant embedding (fGn, fBM, the fractional SDE drivers, general covariances)
+///   makes each path of a pair from its own Hermitian coefficients by one complex FFT of size
+///   `n` (a real transform of size `2n`; see [`crate::noise::circulant`]), so that one path costs
+///   half a pair: `2n` normals and one FFT of size `n` instead of `4n` and one of size `2n`. The
+///   pair's two streams and their normals are those of version 4; the paths are other values of
+///   the same law. Brownian paths give version 4's numbers, every other sampler those of
+///   versions 1-4.
+pub const STREAM_VERSION: u32 = 5;
 
 /// Which numbers a seed gives, for the samplers whose numbers changed between versions (see
 /// [`STREAM_VERSION`] for the history). The default is the current version; an older one
@@ -62,39 +69,60 @@ pub enum StreamVersion {
     /// Version 3: version 2's transforms, with the coefficients' normals from the eight-lane
     /// ziggurat (`noise::lane_normals`) instead of `rand_distr::StandardNormal`.
     V3,
-    /// Version 4 (current): version 3, and the Brownian driver's and Brownian paths' normals from
+    /// Version 4: version 3, and the Brownian driver's and Brownian paths' normals from
     /// the eight-lane ziggurat too (one [`LaneNormals`](crate::noise::lane_normals::LaneNormals)
     /// per path, seeded from the path's stream).
-    #[default]
     V4,
+    /// Version 5 (current): version 4's Brownian numbers, and circulant embeddings that make each
+    /// path of a pair from its own stream by a real transform (one complex FFT of size `n`).
+    #[default]
+    V5,
 }
 
 impl StreamVersion {
     /// The current version ([`STREAM_VERSION`]).
-    pub const CURRENT: StreamVersion = StreamVersion::V4;
+    pub const CURRENT: StreamVersion = StreamVersion::V5;
 
-    /// The version's number (1, 2, 3, 4).
+    /// The version's number (1 to 5).
     pub fn number(self) -> u32 {
         match self {
             StreamVersion::V1 => 1,
             StreamVersion::V2 => 2,
             StreamVersion::V3 => 3,
             StreamVersion::V4 => 4,
+            StreamVersion::V5 => 5,
         }
     }
 
     /// Whether circulant embeddings draw their coefficients from the eight-lane ziggurat
-    /// (versions 3 and 4).
+    /// (versions 3 to 5).
     pub fn lane_circulant(self) -> bool {
-        matches!(self, StreamVersion::V3 | StreamVersion::V4)
+        matches!(self, StreamVersion::V3 | StreamVersion::V4 | StreamVersion::V5)
     }
 
-    /// Whether Brownian paths draw their normals from the eight-lane ziggurat (version 4).
+    /// Whether circulant embeddings make each path of a pair by its own real transform
+    /// (version 5).
+    pub fn real_circulant(self) -> bool {
+        matches!(self, StreamVersion::V5)
+    }
+
+    /// Whether Brownian paths draw their normals from the eight-lane ziggurat (versions 4 and 5).
     pub fn lane_brownian(self) -> bool {
-        matches!(self, StreamVersion::V4)
+        matches!(self, StreamVersion::V4 | StreamVersion::V5)
     }
 
-    /// The version numbered `v`: 1, 2, 3 or 4, else [`crate::Error::InvalidParameter`] (any integer
+    /// The oldest version whose Brownian numbers (driver, paths, increments) this version's
+    /// equal: 1 for versions 1-3, 4 for versions 4 and 5. Summaries describe a Brownian driver by
+    /// it, so shards of versions with the same Brownian numbers merge.
+    pub fn brownian_numbers(self) -> StreamVersion {
+        if self.lane_brownian() {
+            StreamVersion::V4
+        } else {
+            StreamVersion::V1
+        }
+    }
+
+    /// The version numbered `v`: 1 to 5, else [`crate::Error::InvalidParameter`] (any integer
     /// type: a negative number from a binding is refused with its own value in the message).
     pub fn from_number(v: impl Into<i64>) -> crate::Result<StreamVersion> {
         let v: i64 = v.into();
@@ -103,10 +131,11 @@ impl StreamVersion {
             2 => Ok(StreamVersion::V2),
             3 => Ok(StreamVersion::V3),
             4 => Ok(StreamVersion::V4),
+            5 => Ok(StreamVersion::V5),
             _ => Err(crate::Error::InvalidParameter {
                 name: "stream_version",
                 value: v as f64,
-                allowed: crate::error::Allowed("1, 2, 3 or 4 (the current version, STREAM_VERSION)"),
+                allowed: crate::error::Allowed("1, 2, 3, 4 or 5 (the current version, STREAM_VERSION)"),
             }),
         }
     }

@@ -276,13 +276,25 @@ fn reproducible_across_threads_and_shards() {
 /// twiddle `t^j` conjugated, lag 1 at H = 0.25 is off by 744 SE; with one second stream shared by
 /// every pair (all paths then share their odd-indexed coefficients), lag 4 at H = 0.25 is off by
 /// 6.4 SE (the spread across paths, from which the SE comes, shrinks).
+///
+/// The same checks for version 5's real transforms (one per path): at n = 70 000 (even: packed
+/// coefficients in two parts from two streams, two FFTs of size n/2) and n = 70 001 (odd: one FFT
+/// of size n). Broken on purpose: with the complex coefficients `h_k` scaled by
+/// `sqrt(lambda_k / m)` instead of `sqrt(lambda_k / 2m)`, lag 0 at H = 0.25 is off by 1828 SE;
+/// with the packing's `t^k` conjugated, lag 1 at H = 0.25 by 783 SE.
 #[test]
 fn split_transform_law() {
-    let (n, sigma, paths) = (70_000usize, 1.3, 512usize);
+    let (sigma, paths) = (1.3, 512usize);
+    for (version, n) in [(StreamVersion::V4, 70_000usize), (StreamVersion::V5, 70_000), (StreamVersion::V5, 70_001)] {
+        split_law(version, n, sigma, paths);
+    }
+}
+
+fn split_law(version: StreamVersion, n: usize, sigma: f64, paths: usize) {
     let lags: Vec<usize> = (0..=10).chain([100, 1000, 20_000]).collect();
     for (hi, &h) in [0.25, 0.5, 0.8].iter().enumerate() {
-        let g = FgnGenerator::new(n, h, sigma).unwrap();
-        assert!(n >= SPLIT_MIN_N && g.embedding().is_split());
+        let g = FgnGenerator::with_version(n, h, sigma, version).unwrap();
+        assert!(n >= SPLIT_MIN_N && (g.embedding().is_split() || g.embedding().is_real()));
         let seed = Seed::new(7000 + hi as u64);
         let blocks: [(usize, usize); 5] =
             [(0, n), (0, 1000), (n / 2 - 500, n / 2 + 500), (n - 1000, n), (12_345, 12_348)];
@@ -317,7 +329,7 @@ fn split_transform_law() {
             let z = m.z(s2 * fgn_autocovariance(h, k));
             assert!(
                 z.abs() <= Z_MAX,
-                "H {h} lag {k}: mean {} target {} z {z}",
+                "{version:?} n {n} H {h} lag {k}: mean {} target {} z {z}",
                 m.mean(),
                 s2 * fgn_autocovariance(h, k)
             );
@@ -325,10 +337,14 @@ fn split_transform_law() {
         for (m, &(a, b)) in sq.iter().zip(&blocks) {
             let target = s2 * ((b - a) as f64).powf(2.0 * h);
             let z = m.z(target);
-            assert!(z.abs() <= Z_MAX, "H {h} block {a}..{b}: mean S^2 {} target {target} z {z}", m.mean());
+            assert!(
+                z.abs() <= Z_MAX,
+                "{version:?} n {n} H {h} block {a}..{b}: mean S^2 {} target {target} z {z}",
+                m.mean()
+            );
         }
         for (i, m) in cross.iter().enumerate() {
-            assert!(m.z(0.0).abs() <= Z_MAX, "H {h} cross {i}: z {}", m.z(0.0));
+            assert!(m.z(0.0).abs() <= Z_MAX, "{version:?} n {n} H {h} cross {i}: z {}", m.z(0.0));
         }
     }
 }
@@ -409,7 +425,8 @@ fn stream_version_one_reproduces_old_numbers() {
     assert_eq!(StreamVersion::from_number(2).unwrap(), StreamVersion::V2);
     assert_eq!(StreamVersion::from_number(3).unwrap(), StreamVersion::V3);
     assert_eq!(StreamVersion::from_number(4).unwrap(), StreamVersion::V4);
-    for bad in [0, 5, u32::MAX] {
+    assert_eq!(StreamVersion::from_number(5).unwrap(), StreamVersion::V5);
+    for bad in [0, 6, u32::MAX] {
         assert!(matches!(StreamVersion::from_number(bad), Err(Error::InvalidParameter { name: "stream_version", .. })));
     }
 }
@@ -457,31 +474,46 @@ fn stream_version_two_reproduces_old_numbers() {
         let (a, b) = check_recorded(StreamVersion::V2, StreamVersion::V3, rec);
         assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {}: version 3 draws other numbers", rec.0);
     }
-    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V4);
-    // Version 4 changed the Brownian paths only: its fGn is version 3's, split and not.
-    for n in [4096usize, 70000] {
+    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V5);
+    // Version 4 changed the Brownian paths only: its fGn is version 3's, split and not; version
+    // 5 changed fGn at every size (odd and even, split and not).
+    for n in [4096usize, 4097, 70000, 70001] {
         let g3 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V3).unwrap();
-        let g4 = FgnGenerator::new(n, 0.3, 1.3).unwrap();
-        let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+        let g4 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V4).unwrap();
+        let g5 = FgnGenerator::new(n, 0.3, 1.3).unwrap();
+        let (mut a, mut b, mut c) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         g3.fill_path(Seed::new(7), 5, &mut g3.scratch(), &mut a).unwrap();
         g4.fill_path(Seed::new(7), 5, &mut g4.scratch(), &mut b).unwrap();
+        g5.fill_path(Seed::new(7), 5, &mut g5.scratch(), &mut c).unwrap();
         assert_eq!(a, b, "n {n}");
+        assert!(b.iter().zip(&c).all(|(x, y)| x != y), "n {n}: version 5 gives other numbers");
     }
     let seed = Seed::new(42);
     let f2 = FbmGenerator::with_version(70000, 0.3, 2.0, StreamVersion::V2).unwrap();
     let mut b = vec![0.0; f2.path_len()];
     f2.fill_path(seed, 3, &mut f2.scratch(), &mut b).unwrap();
     assert_eq!((b[1].to_bits(), b[70000].to_bits()), (0x3f6ec124fa016358, 0xbfe9a966b2a7e88b));
-    assert_eq!(StreamVersion::CURRENT, StreamVersion::V4);
+    assert_eq!(StreamVersion::CURRENT, StreamVersion::V5);
 }
 
-/// Version 3 (the default) at a split size: the same bits from rayon pools of 1 and 2 threads, `fill_path`,
-/// `fill_paths_serial`, shards with odd starts, and `fill_pair` on the pair's stream.
+/// Split sizes (versions 2-4: `n >= SPLIT_MIN_N`; version 5: even `n >= SPLIT_MIN_N`, and an
+/// odd `n` that version 5 does not split): the same bits from rayon pools of 1 and 2 threads,
+/// `fill_path`, `fill_paths_serial`, shards with odd starts, and `fill_pair` on the pair's stream.
 #[test]
 fn split_transform_reproducible_across_threads_and_shards() {
-    let n = SPLIT_MIN_N + 3; // odd n: the chunked twiddle pass has a short last chunk
-    let g = FgnGenerator::new(n, 0.35, 0.7).unwrap();
-    assert!(g.embedding().is_split());
+    // Odd n: the chunked twiddle pass has a short last chunk.
+    for (version, n) in [
+        (StreamVersion::V4, SPLIT_MIN_N + 3),
+        (StreamVersion::V5, SPLIT_MIN_N + 4),
+        (StreamVersion::V5, SPLIT_MIN_N + 3),
+    ] {
+        split_reproducible(version, n);
+    }
+}
+
+fn split_reproducible(version: StreamVersion, n: usize) {
+    let g = FgnGenerator::with_version(n, 0.35, 0.7, version).unwrap();
+    assert!(g.embedding().is_split() || g.embedding().is_real());
     let seed = Seed::new(99);
     let pool = |k: usize| rayon::ThreadPoolBuilder::new().num_threads(k).build().unwrap();
     let one = pool(1).install(|| g.sample_paths(5, seed)).unwrap();
@@ -515,7 +547,7 @@ fn split_transform_reproducible_across_threads_and_shards() {
     pool(2).install(|| g.fill_paths(seed, 1, fortran.view_mut())).unwrap();
     assert_eq!(one.slice(s![1..4, ..]), fortran);
     // fBM at a split size: shards and thread counts.
-    let f = FbmGenerator::new(n, 0.7, 2.0).unwrap();
+    let f = FbmGenerator::with_version(n, 0.7, 2.0, version).unwrap();
     let all = pool(1).install(|| f.sample_paths(3, seed)).unwrap();
     let mut parts = Array2::zeros((3, n + 1));
     for (a, b) in [(0usize, 1usize), (1, 3)] {

@@ -31,12 +31,14 @@ fn stable(alpha: f64, beta: f64, scale: f64, loc: f64, p: Parametrization) -> St
 /// `Driver::record` of Brownian, fractional and stable drivers (every sampler kind, both
 /// parametrisations, except S0 with `beta != 0` and `0 < |1 - alpha| < 0.1`, whose step law is now
 /// built in S0) hash to the values recorded with the S1 step law (commit 79de284); the fractional
-/// drivers in stream version 2 (version 3 recorded when it was introduced), the Brownian ones in
-/// versions 1 and 3 (one set of numbers) and 4 (the default, recorded when it was introduced).
+/// drivers in stream version 2 (versions 3 = 4 and 5, the default, recorded when they were
+/// introduced), the Brownian ones in versions 1 and 3 (one set of numbers) and 4 (the default's,
+/// recorded when it was introduced).
 #[test]
 fn record_bits_are_unchanged() {
     const V2: StreamVersion = StreamVersion::V2;
     const V3: StreamVersion = StreamVersion::V3;
+    const V4: StreamVersion = StreamVersion::V4;
     let grid = Grid::new(50, 0.013).unwrap();
     let cases: Vec<(&str, Driver, u64)> = vec![
         ("bm m=1 v3", Driver::brownian_with_version(grid, 1, V3).unwrap(), 0x3dccb29e335d8ba5),
@@ -46,8 +48,10 @@ fn record_bits_are_unchanged() {
         ("bm m=2", Driver::brownian(grid, 2).unwrap(), 0x5134922477619d1a),
         ("fbm H=0.3 m=1 v2", Driver::fractional_with_version(grid, 1, 0.3, V2).unwrap(), 0xd83dc3b31535617b),
         ("fbm H=0.7 m=3 v2", Driver::fractional_with_version(grid, 3, 0.7, V2).unwrap(), 0xe11d41fafa52ab46),
-        ("fbm H=0.3 m=1", Driver::fractional(grid, 1, 0.3).unwrap(), 0xcca3da87c6b8b146),
-        ("fbm H=0.7 m=3", Driver::fractional(grid, 3, 0.7).unwrap(), 0x79cc5824d4ee40e2),
+        ("fbm H=0.3 m=1 v4", Driver::fractional_with_version(grid, 1, 0.3, V4).unwrap(), 0xcca3da87c6b8b146),
+        ("fbm H=0.7 m=3 v4", Driver::fractional_with_version(grid, 3, 0.7, V4).unwrap(), 0x79cc5824d4ee40e2),
+        ("fbm H=0.3 m=1", Driver::fractional(grid, 1, 0.3).unwrap(), 0xbced0b7563924979),
+        ("fbm H=0.7 m=3", Driver::fractional(grid, 3, 0.7).unwrap(), 0xa97e3d577214ef15),
         ("S1 1.5 0.5", Driver::stable(grid, 1, stable(1.5, 0.5, 1.0, 0.0, S1)).unwrap(), 0xc3abf8cfb4bc5dc4),
         ("S1 1.0 0.7", Driver::stable(grid, 2, stable(1.0, 0.7, 0.6, 0.2, S1)).unwrap(), 0xddb53150d83fe644),
         ("S1 0.97 0.5", Driver::stable(grid, 1, stable(0.97, 0.5, 1.3, -0.2, S1)).unwrap(), 0x3881a636af71848c),

@@ -80,9 +80,10 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
-    /// Which numbers a seed gives: 4 (current), or 3, 2 or 1 to reproduce output made before
-    /// version 4, 3 or 2. Version 4 changed bm (versions 1-3 give the same bm), 3 and 2 fgn and
-    /// fbm (1 and 2 differ only with n >= 65536); stable is the same in all (see the README).
+    /// Which numbers a seed gives: 5 (current), or 4, 3, 2 or 1 to reproduce output made before
+    /// version 5, 4, 3 or 2. Version 5 changed fgn and fbm (4 and 5 give the same bm), 4 bm
+    /// (versions 1-3 give the same bm), 3 and 2 fgn and fbm (1 and 2 differ only with
+    /// n >= 65536); stable is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,
@@ -349,14 +350,16 @@ impl Plan<'_> {
     }
 
     /// Whether each pair's two halves run in parallel, with one pair worker per two threads (see
-    /// [`stream`]): fGn and fBM whose transform is split (`n >= 65536`), on two threads or more.
+    /// [`stream`]): fGn and fBM of `n >= 65536` whose transform is split (versions 2-4) or
+    /// real (version 5: the pair's two paths), on two threads or more.
     fn halves_in_parallel(&self) -> bool {
-        let split = match self.source {
-            Source::Fgn(g) => g.embedding().is_split(),
-            Source::Fbm(g) => g.increments().embedding().is_split(),
-            Source::Bm(_) | Source::Stable(_) => false,
+        let emb = match self.source {
+            Source::Fgn(g) => g.embedding(),
+            Source::Fbm(g) => g.increments().embedding(),
+            Source::Bm(_) | Source::Stable(_) => return false,
         };
-        split && rayon::current_num_threads() >= 2
+        let halves = emb.is_split() || (emb.is_real() && emb.len() >= SPLIT_MIN_N);
+        halves && rayon::current_num_threads() >= 2
     }
 
     /// Fills `out` (rows x cols) with paths `lo..lo + rows`, on this thread, exactly as the

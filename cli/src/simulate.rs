@@ -100,9 +100,10 @@ pub struct ModelArgs {
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
     pub hurst: f64,
-    /// Which numbers the bm and fbm drivers use: 4 (current), or 3, 2 or 1 to reproduce a run
-    /// made before version 4, 3 or 2. Version 4 changed bm (1-3 give the same bm), 3 and 2 fbm
-    /// (1 and 2 differ only with 65536 or more steps); stable is the same in all (see the README).
+    /// Which numbers the bm and fbm drivers use: 5 (current), or 4, 3, 2 or 1 to reproduce a run
+    /// made before version 5, 4, 3 or 2. Version 5 changed fbm (4 and 5 give the same bm), 4 bm
+    /// (1-3 give the same bm), 3 and 2 fbm (1 and 2 differ only with 65536 or more steps); stable
+    /// is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     pub stream_version: u32,
     /// Stability index of the stable driver, in (0, 2].
@@ -213,11 +214,12 @@ pub fn initial_state(m: &ModelArgs) -> f64 {
 }
 
 /// The Brownian driver's JSON description: `{"kind": "bm"}` for versions 1 to 3 (which give the
-/// same numbers, so their shards merge with those of runs made before version 4), and the version
-/// from 4 on.
+/// same numbers, so their shards merge with those of runs made before version 4), and
+/// `"stream_version": 4` for versions 4 and 5 (the same Brownian numbers again:
+/// `StreamVersion::brownian_numbers`).
 pub fn bm_json(version: fracnoise::StreamVersion) -> serde_json::Value {
     if version.lane_brownian() {
-        json!({"kind": "bm", "stream_version": version.number()})
+        json!({"kind": "bm", "stream_version": version.brownian_numbers().number()})
     } else {
         json!({"kind": "bm"})
     }

@@ -145,8 +145,8 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
             "invalid parameter `t_end` = NaN: must be finite and > 0",
         ),
         (
-            vec!["generate", "fgn", "--n", "10", "--stream-version", "5"],
-            "invalid parameter `stream_version` = 5: must be 1, 2, 3 or 4",
+            vec!["generate", "fgn", "--n", "10", "--stream-version", "6"],
+            "invalid parameter `stream_version` = 6: must be 1, 2, 3, 4 or 5",
         ),
         (
             vec!["generate", "fgn", "--n", "10", "--format", "xls"],
@@ -177,7 +177,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// in `cli/src/generate.rs`).
 #[test]
 fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
-    let cases: [(&str, &str, u64); 15] = [
+    let cases: [(&str, &str, u64); 20] = [
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy --stream-version 2", "fgn npy", 0x6b9d05eb87b3f394),
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32 --stream-version 2", "fgn npy32", 0x5df99642f653cea2),
         ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv --stream-version 2", "fgn csv", 0x23d00b36e8ce9036),
@@ -203,17 +203,29 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
             "stable npy",
             0xd54c108675183b9f,
         ),
-        // Version 3 (the default), recorded when it was introduced.
-        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le v3", 0xa457dcbcc0655979),
+        // Version 3, recorded when it was introduced (the default then; version 4 has the same
+        // fGn and fBM).
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le --stream-version 3", "fgn f64le v3", 0xa457dcbcc0655979),
         (
-            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy",
+            "fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy --stream-version 4",
             "fbm npy v3",
             0x7d324964761486d1,
         ),
         // Split transforms (n >= 65536), whose pairs run their halves in parallel with one worker
         // per two threads; recorded before that change (commit 068e3df), odd first path and n.
-        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split", 0xdf55f36f769604e4),
-        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm split", 0x06f51c84e6a1627b),
+        (
+            "fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le --stream-version 4",
+            "fgn split",
+            0xdf55f36f769604e4,
+        ),
+        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy --stream-version 4", "fbm split", 0x06f51c84e6a1627b),
+        // Version 5 (the default), recorded when it was introduced: one real transform per path,
+        // split (even n >= 65536, its two parts on two threads for a lone path) and not.
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le v5", 0xf49021270f056465),
+        ("fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy", "fbm npy v5", 0xb8284a1bc35a602b),
+        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split v5", 0xc38abab085914a8b),
+        ("fgn --n 65536 --hurst 0.3 --paths 1 --first-path 4 --seed 13 --format f64le", "fgn split lone v5", 0x419de1070c1ce8e5),
+        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm odd v5", 0xf4fc599bdd472070),
     ];
     for threads in ["1", "2", "3", "4"] {
         for (args, name, want) in cases {

@@ -18,9 +18,9 @@ use std::sync::Arc;
 
 /// Brownian driver (Itô): increments ``sqrt(dt) Z``, path ``i`` from the seed's stream ``i``.
 ///
-/// ``stream_version`` selects which normals a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``)
-/// draws them in blocks (the CLI's ``--stream-version 4``); 1 to 3 give the numbers of earlier
-/// releases (all three the same for this driver). The law is the same in every version.
+/// ``stream_version`` selects which normals a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``)
+/// and 4 draw them in blocks (the same numbers; the CLI's ``--stream-version 5``); 1 to 3 give
+/// the numbers of earlier releases (all three the same for this driver). The law is the same in every version.
 #[pyclass(name = "BrownianDriver", module = "fracnoise", frozen)]
 pub struct PyBrownianDriver {
     pub(crate) version: fracnoise::StreamVersion,
@@ -33,7 +33,7 @@ impl PyBrownianDriver {
     fn new(stream_version: i64) -> PyResult<Self> {
         Ok(PyBrownianDriver { version: fracnoise::StreamVersion::from_number(stream_version).py()? })
     }
-    /// The stream version (1 to 4).
+    /// The stream version (1 to 5).
     #[getter]
     fn stream_version(&self) -> u32 {
         self.version.number()
@@ -283,8 +283,9 @@ impl DriverSpec {
             DriverSpec::Bm { version } => {
                 // The CLI's description (`bm_json` in cli/src/simulate.rs): versions 1 to 3 give the
                 // same numbers and keep the old `{"kind": "bm"}`, so their shards merge with old ones.
+                // Versions 4 and 5 give the same numbers and both say 4 (`brownian_numbers`).
                 let j = if version.lane_brownian() {
-                    json!({"kind": "bm", "stream_version": version.number()})
+                    json!({"kind": "bm", "stream_version": version.brownian_numbers().number()})
                 } else {
                     json!({"kind": "bm"})
                 };

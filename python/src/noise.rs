@@ -298,9 +298,9 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///     Index of the first path: rows are paths ``first_path, first_path + 1, ...`` of the
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
 /// stream_version : int
-///     Which numbers a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``; for fGn the same
-///     numbers as 3), or 2 or 1 to reproduce results made before version 3 or 2 (1 and 2 differ
-///     only for ``n >= 65536``).
+///     Which numbers a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``), or 4 (for fGn the
+///     same numbers as 3), 2 or 1 to reproduce results made before version 5, 3 or 2 (1 and 2
+///     differ only for ``n >= 65536``).
 ///
 /// Returns
 /// -------
@@ -308,9 +308,11 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///
 /// Notes
 /// -----
-/// Paths ``2j`` and ``2j+1`` are the real and imaginary parts of one complex transform of size
-/// ``2n`` (both halves used); from ``n = 65536`` on (versions 2 and 3) it is computed as two
-/// FFTs of size ``n`` on two threads. The generator (eigenvalues, FFT plan) is cached for repeated
+/// Paths ``2j`` and ``2j+1`` come from ``seed.stream(j)``. In version 5 each is its own real
+/// transform of size ``2n`` (one complex FFT of size ``n``; two of size ``n/2`` on two threads
+/// for even ``n >= 65536``), so one path costs half a pair; in versions 1-4 they are the real
+/// and imaginary parts of one complex transform of size ``2n`` (from ``n = 65536`` on, in
+/// versions 2-4, two FFTs of size ``n`` on two threads). The generator (eigenvalues, FFT plan) is cached for repeated
 /// calls with the same ``(n, hurst, sigma)``; see ``FgnGenerator`` to hold one explicitly.
 /// Paths are computed in parallel (rayon) with the GIL released.
 #[pyfunction]
@@ -415,8 +417,9 @@ fn fbm<'py>(
 /// seed, first_path :
 ///     As for ``fgn``; the bits equal ``fracnoise generate bm --seed SEED``.
 /// stream_version : int
-///     Which normals a seed gives: 4 (current, ``fracnoise.STREAM_VERSION``), or 1 to 3 (one
-///     sequence, that of earlier releases); the CLI's ``--stream-version``.
+///     Which normals a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``) or 4 (the same
+///     numbers), or 1 to 3 (one sequence, that of earlier releases); the CLI's
+///     ``--stream-version``.
 #[pyfunction]
 #[pyo3(signature = (n, paths = None, *, t_end = 1.0, sigma = 1.0, seed = None, first_path = 0, stream_version = STREAM_VERSION as i64))]
 #[allow(clippy::too_many_arguments)]

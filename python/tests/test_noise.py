@@ -131,6 +131,16 @@ def test_seed_forms():
          lambda s: fn.fgn(70000, 0.3, 3, seed=s, stream_version=2)),
         (["fgn", "--n", 4096, "--hurst", 0.7, "--paths", 5, "--stream-version", 2],
          lambda s: fn.FgnGenerator(4096, 0.7, stream_version=2).sample(5, seed=s)),
+        # Version 4's fGn (version 5 is the default above), split and not, from an odd path.
+        (["fgn", "--n", 70000, "--hurst", 0.3, "--paths", 3, "--first-path", 1, "--stream-version", 4],
+         lambda s: fn.fgn(70000, 0.3, 3, seed=s, first_path=1, stream_version=4)),
+        (["fbm", "--n", 999, "--hurst", 0.6, "--paths", 3, "--stream-version", 4],
+         lambda s: fn.fbm(999, 0.6, 3, seed=s, stream_version=4)),
+        # Version 5 at an odd n, one path alone, and a split one path alone (the odd one).
+        (["fgn", "--n", 65537, "--hurst", 0.8, "--paths", 1, "--first-path", 3],
+         lambda s: fn.fgn(65537, 0.8, 1, seed=s, first_path=3)),
+        (["fgn", "--n", 65536, "--hurst", 0.8, "--paths", 1, "--first-path", 5],
+         lambda s: fn.fgn(65536, 0.8, 1, seed=s, first_path=5)),
         # Brownian paths: version 4 (blocked normals) and the older sequence of versions 1 to 3.
         (["bm", "--n", 700, "--paths", 3, "--first-path", 2, "--stream-version", 4],
          lambda s: fn.bm(700, 3, seed=s, first_path=2, stream_version=4)),
@@ -268,25 +278,29 @@ def test_negative_sizes_are_errors_not_panics():
 
 def test_stream_versions():
     """fGn: version 2 differs from version 1 only from n = 65536 on; version 3 differs from both at
-    every size; version 4 (the default) gives version 3's fGn. Brownian paths: versions 1 to 3 are
-    one sequence, version 4 another. Other versions are refused with the library's message."""
-    assert fn.STREAM_VERSION == 4
-    assert fn.FgnGenerator(8, 0.7).stream_version == 4
+    every size; version 4 gives version 3's fGn; version 5 (the default) differs from 4 at every
+    size. Brownian paths: versions 1 to 3 are one sequence, versions 4 and 5 another. Other
+    versions are refused with the library's message."""
+    assert fn.STREAM_VERSION == 5
+    assert fn.FgnGenerator(8, 0.7).stream_version == 5
     assert fn.FgnGenerator(8, 0.7, stream_version=1).stream_version == 1
-    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
+    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
     assert np.array_equal(small[0], small[1])
     assert not np.array_equal(small[1], small[2])
     assert np.array_equal(small[2], small[3])
-    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
+    assert not np.array_equal(small[3], small[4])
+    assert np.array_equal(small[4], fn.fgn(65535, 0.7, 2, seed=4))
+    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
     assert not np.array_equal(large[0], large[1])
     assert not np.array_equal(large[1], large[2])
     assert np.array_equal(large[2], large[3])
-    w = [fn.bm(300, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4)]
+    assert not np.array_equal(large[3], large[4])
+    w = [fn.bm(300, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
     assert np.array_equal(w[0], w[1]) and np.array_equal(w[1], w[2])
     assert not np.array_equal(w[2], w[3])
-    assert np.array_equal(w[3], fn.bm(300, 2, seed=4))
+    assert np.array_equal(w[3], w[4]) and np.array_equal(w[4], fn.bm(300, 2, seed=4))
     # Negative and huge numbers too: a ValueError naming the value, not an OverflowError.
-    for bad in (0, 5, -1, 2**40):
+    for bad in (0, 6, -1, 2**40):
         with pytest.raises(ValueError, match=f"stream_version` = {bad}"):
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
@@ -301,10 +315,10 @@ def test_stream_versions():
 
 def test_fbm_driver_stream_version():
     """The fbm driver selects its fGn numbers like ``fgn``: versions differ from 65536 steps on."""
-    assert fn.FbmDriver(0.6).stream_version == 4
+    assert fn.FbmDriver(0.6).stream_version == 5
     assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
     with pytest.raises(ValueError, match="stream_version"):
-        fn.FbmDriver(0.6, stream_version=5)
+        fn.FbmDriver(0.6, stream_version=6)
     with pytest.raises(ValueError, match="stream_version` = -2"):
         fn.FbmDriver(0.6, stream_version=-2)
 
@@ -317,22 +331,28 @@ def test_fbm_driver_stream_version():
     assert np.array_equal(run(1000, 1), run(1000, 2))
     assert not np.array_equal(run(1000, 2), run(1000, 3))
     assert np.array_equal(run(1000, 3), run(1000, 4))
+    assert not np.array_equal(run(1000, 4), run(1000, 5))
 
 
 def test_brownian_driver_stream_version(cli, tmp_path):
     """The Brownian driver's version selects its normals like ``bm``'s; versions 1 to 3 keep the
-    old description ``{"kind": "bm"}`` (so their shards merge with old ones), version 4 names
-    itself; every version gives the CLI's bits and summary, and versions 3 and 4 do not merge."""
-    assert fn.BrownianDriver().stream_version == 4
+    old description ``{"kind": "bm"}`` (so their shards merge with old ones), versions 4 and 5
+    (the same numbers) describe themselves as 4; every version gives the CLI's bits and summary,
+    and versions 3 and 4 do not merge, 4 and 5 do."""
+    assert fn.BrownianDriver().stream_version == 5
     assert repr(fn.BrownianDriver(stream_version=2)) == "BrownianDriver(stream_version=2)"
     kw = dict(paths=40, steps=90, dt=0.01, seed=12, store_every=30)
-    runs = {v: fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), **kw) for v in (1, 3, 4)}
+    runs = {v: fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), **kw) for v in (1, 3, 4, 5)}
     assert np.array_equal(runs[1].paths, runs[3].paths)
     assert not np.array_equal(runs[3].paths, runs[4].paths)
+    assert np.array_equal(runs[4].paths, runs[5].paths)
     assert runs[3].config["driver"] == {"kind": "bm"}
     assert runs[4].config["driver"] == {"kind": "bm", "stream_version": 4}
+    assert runs[5].to_json() == runs[4].to_json()
     assert fn.simulate(fn.OU(1.3, 0.2, 0.7), **kw).to_json() == runs[4].to_json()
-    for v in (3, 4):
+    fn.merge([fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), shard=(k, 2), **kw)
+              for k, v in ((0, 4), (1, 5))])
+    for v in (3, 4, 5):
         cli("simulate", "ou", "--theta", 1.3, "--mu", 0.2, "--sigma", 0.7, "--paths", 40, "--steps", 90,
             "--dt", 0.01, "--seed", 12, "--store-every", 30, "--stream-version", v,
             "--paths-out", tmp_path / "p.npy", "--summary-out", tmp_path / "s.json")

@@ -293,21 +293,35 @@ mod tests {
         AnalyzeOptions { stable_replicates: 0, gof_replicates: 19, hurst_replicates: 0, ..Default::default() }
     }
 
+    /// The verdict on clear cases: Gaussian white noise (fGn with H = 1/2) and fGn with H = 0.8.
+    /// A decision at family-wise level 0.05 errs on some paths whatever the code (about 1 in 20
+    /// to 1 in 30 here, measured over 30 seeds of each in stream versions 4 and 5), so each case
+    /// is decided on 20 paths and at least 10 must get the right label: with a per-path error
+    /// below 0.1 the check fails with probability below 1e-6, whatever the seed.
     #[test]
     fn classifies_clear_cases() {
         let n = 4096;
-        let g = FgnGenerator::new(n, 0.5, 2.0).unwrap();
         let mut x = vec![0.0; n];
-        g.fill_path(Seed::new(1), 0, &mut g.scratch(), &mut x).unwrap();
-        let a = analyze(&x, &quick()).unwrap();
-        assert_eq!(a.verdict.label(), "gaussian-white", "{:?}", a.verdict);
-        let g = FgnGenerator::new(n, 0.8, 2.0).unwrap();
-        g.fill_path(Seed::new(2), 0, &mut g.scratch(), &mut x).unwrap();
-        let a = analyze(&x, &quick()).unwrap();
-        match a.verdict {
-            Verdict::FractionalGaussian { hurst } => assert!(hurst.z(0.8).abs() < 5.5, "{hurst:?}"),
-            v => panic!("{v:?}"),
+        let g = FgnGenerator::new(n, 0.5, 2.0).unwrap();
+        let mut s = g.scratch();
+        let mut right = 0;
+        for i in 0..20 {
+            g.fill_path(Seed::new(1), i, &mut s, &mut x).unwrap();
+            right += usize::from(analyze(&x, &quick()).unwrap().verdict.label() == "gaussian-white");
         }
+        assert!(right >= 10, "gaussian-white on {right} of 20 white paths");
+        let g = FgnGenerator::new(n, 0.8, 2.0).unwrap();
+        let mut s = g.scratch();
+        let mut right = 0;
+        for i in 0..20 {
+            g.fill_path(Seed::new(2), i, &mut s, &mut x).unwrap();
+            if let Verdict::FractionalGaussian { hurst } = analyze(&x, &quick()).unwrap().verdict {
+                // A 5.5-sigma band: the Whittle SE is honest at this n (validation suite).
+                assert!(hurst.z(0.8).abs() < 5.5, "path {i}: {hurst:?}");
+                right += 1;
+            }
+        }
+        assert!(right >= 10, "fractional-gaussian on {right} of 20 fGn paths");
     }
 
     #[test]

@@ -55,12 +55,14 @@
 //! plans mixed-radix transforms, fastest when `2n` factors into 2, 3, 5, 7; a large prime factor
 //! `p` of `2n` falls back to Rader's / Bluestein's algorithm, several times slower than a nearby
 //! smooth size (still `O(n log n)`). Set-up: one FFT for the eigenvalues. Per two paths: `4n`
-//! standard normals and one complex FFT of size `2n`; filling caller-provided buffers allocates
-//! nothing once a [`CirculantScratch`] exists. The normals are exact (ziggurats with their exact
-//! tails): `rand_distr::StandardNormal` on the pair's stream in versions 1 and 2; in versions 3
-//! and 4 ([`StreamVersion::V3`], [`StreamVersion::V4`], the default) a [`LaneNormals`] seeded from the pair's stream (36
-//! words), `Z1_k, Z2_k` its values `2k, 2k + 1`, about 2.5 times faster (see
-//! [`super::lane_normals`]). The law of the coefficients, hence of the paths, is the same.
+//! standard normals and one complex FFT of size `2n` (versions 1-4; version 5: two of size `n`,
+//! below); filling caller-provided buffers allocates nothing once a [`CirculantScratch`] exists.
+//! The normals are exact (ziggurats with their exact tails): `rand_distr::StandardNormal` on the
+//! pair's stream in versions 1 and 2; in versions 3 and 4 ([`StreamVersion::V3`],
+//! [`StreamVersion::V4`]) a [`LaneNormals`] seeded from the pair's stream (36 words), `Z1_k, Z2_k`
+//! its values `2k, 2k + 1`, about 2.5 times faster (see [`super::lane_normals`]); version 5
+//! reads the same sampler in groups of four (below). The law of the coefficients, hence of the
+//! paths, is the same.
 //!
 //! # Large embeddings: two half-size FFTs in parallel (stream version 2)
 //! rustfft runs one transform on one thread, so one pair of long paths used one core however
@@ -91,6 +93,59 @@
 //! 19.6 ms, bench `fgn_long_path`). Below [`SPLIT_MIN_N`] (where one FFT
 //! of `2n` fits in cache and the split gains nothing) and in [`StreamVersion::V1`], one complex
 //! FFT of size `2n` is used and the numbers are those of version 1.
+//!
+//! # One real transform per path (stream version 5)
+//! A pair of paths from one complex FFT costs a whole pair even when only one path is wanted
+//! (one path of `2^20` in Python, the odd path at a shard's edge). From version 5
+//! ([`StreamVersion::V5`]) each path of a pair is the real sequence (Wood & Chan 1994, §2;
+//! Dietrich & Newsam 1997)
+//!
+//! ```text
+//! X_j = sum_{k=0}^{m-1} h_k t^(jk),   t = exp(-2 pi i / m),   m = 2n,
+//! h_0 = sqrt(lambda_0 / m) Z,   h_n = sqrt(lambda_n / m) Z',
+//! h_k = sqrt(lambda_k / 2m) (U_k + i V_k),   h_{m-k} = conj(h_k)      (k = 1..n-1)
+//! ```
+//!
+//! with `Z, Z', U_k, V_k` i.i.d. `N(0, 1)` (`2n` normals). `X` is real (the coefficients are
+//! Hermitian) and, since `E[Re(h_k t^(jk)) Re(h_k t^(lk))] = (lambda_k / 2m) cos(2 pi k (j - l) /
+//! m)` for `0 < k < n` and the end terms are real,
+//!
+//! ```text
+//! E[X_j X_l] = (1/m) [lambda_0 + (-1)^(j-l) lambda_n + 2 sum_{k=1}^{n-1} lambda_k cos(2 pi k (j-l) / m)]
+//!            = (1/m) sum_{k=0}^{m-1} lambda_k t^(-k(j-l)) = c_{j-l}        (lambda_{m-k} = lambda_k)
+//! ```
+//!
+//! the inverse DFT of the eigenvalues: the first `n` entries have the target covariance. The
+//! transform of size `m` of Hermitian data is one complex FFT of size `n` (the standard
+//! "complex-to-real" step): with `a_k = h_k + h_{k+n}` and `b_k = (h_k - h_{k+n}) t^k`
+//! (`k = 0..n-1`), `X_2r = FFT_n(a)_r` and `X_2r+1 = FFT_n(b)_r`, both real, so
+//!
+//! ```text
+//! y = FFT_n(z),   z_k = a_k + i b_k,   y_r = X_2r + i X_2r+1,
+//! ```
+//!
+//! and the path is `y` read as `n` interleaved reals. Since `h_{k+n} = conj(h_{n-k})`, the pair
+//! `(k, n - k)` is computed together: with `A = h_k + conj(h_{n-k})` and `P = t^k (h_k -
+//! conj(h_{n-k}))`, `z_k = A + i P` and `z_{n-k} = conj(A) + i conj(P)` (as `t^(n-k) = -conj(t^k)`);
+//! `z_0 = (h_0 + h_n) + i (h_0 - h_n)`. The normals are read in groups of four, group `k` giving
+//! `h_k` and `h_{n-k}`, so each group is packed into `z` as soon as it is drawn (one pass;
+//! the private `draw_packed` has the exact order). For even `n >= SPLIT_MIN_N` the FFT of size `n` is
+//! itself split into two of size `n / 2` (the radix-2 step of the section above, one level down,
+//! `z` stored even `k` then odd `k`; only `y_0..y_{n/2-1}` are needed, the first line), and the
+//! groups are drawn in two parts from two streams, so that one path runs on two threads (draws,
+//! then FFTs, then the last step, each in two halves).
+//!
+//! Streams: pair `j`'s stream `r = seed.stream(j)` gives four words for the second path's
+//! stream `r2` (as in versions 2-4), then four for the first path's second part `r1'`; `r2`
+//! gives four for the second path's second part `r2'`; then `r` seeds the first path's
+//! [`LaneNormals`] (its first part) and `r2` the second path's. So either path is computed alone
+//! when only it is wanted (a lone path, the odd path at a shard's edge), and the two paths of a
+//! pair on two threads. The eigenvalues are those of version 4's split transform (two FFTs of
+//! size `n` and the last step) at every `n`. Cost per path: about `2n` normals and one FFT of
+//! size `n` (two of `n / 2`), half of a pair of version 4; per pair, about the same as version 4.
+//! Checked: `real_transform_is_the_hermitian_dft` (against one complex FFT of size `2n` of the
+//! Hermitian-extended coefficients, rebuilt from the same normals) and the closed-form law
+//! tests of `tests/noise_fgn.rs` (`split_transform_law` and the small-`n` ones).
 
 use super::lane_normals::LaneNormals;
 use crate::error::{check_all_finite, check_len, check_size, Error, Result};
@@ -112,6 +167,7 @@ const FINE_BITS: u32 = 10;
 const FINE: usize = 1 << FINE_BITS;
 /// Elements per parallel task of the twiddle passes (each element is computed alone, so the
 /// values do not depend on the split).
+#[cfg(test)]
 const PASS_CHUNK: usize = 1 << 14;
 /// Elements per piece of [`CirculantEmbedding::write_pair`] (64 KiB of complex values: the
 /// piece is written out while it is in the L2 cache).
@@ -200,10 +256,14 @@ fn fresh(len: usize) -> Vec<Complex64> {
 /// How the transform of size `2n` is computed.
 #[derive(Clone)]
 enum Transform {
-    /// One complex FFT of size `2n` (version 1; version 2 below [`SPLIT_MIN_N`]).
+    /// One complex FFT of size `2n` (version 1; versions 2-4 below [`SPLIT_MIN_N`]).
     Full(Arc<dyn Fft<f64>>),
-    /// Two FFTs of size `n` and a twiddle pass (version 2 from [`SPLIT_MIN_N`] on).
+    /// Two FFTs of size `n` and a twiddle pass (versions 2-4 from [`SPLIT_MIN_N`] on).
     Split(SplitFft),
+    /// Version 5: each path of a pair is a real transform of size `2n` of its own Hermitian
+    /// coefficients, by one complex FFT of size `n` (two of size `n / 2` for even
+    /// `n >= SPLIT_MIN_N`); see the [module docs](self).
+    Real(RealFft),
 }
 
 /// The radix-2 step `Y_j = E_j +/- t^j O_j` over FFTs of size `n` (see the [module docs](self)).
@@ -244,6 +304,7 @@ impl SplitFft {
 
     /// `e_j <- e_j + t^j o_j` (the first half of the transform), over fixed chunks, in parallel
     /// if `parallel` (each element is computed alone: the same values either way).
+    #[cfg(test)]
     fn combine_lower(&self, e: &mut [Complex64], o: &[Complex64], parallel: bool) {
         let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
             let base = c * PASS_CHUNK;
@@ -327,6 +388,184 @@ fn draw<R: Rng + ?Sized>(version: StreamVersion, rng: &mut R, sqrt_eig: &[f64], 
     }
 }
 
+/// Version 5: how one path's transform of size `n` is computed.
+#[derive(Clone)]
+struct RealFft {
+    /// `t^k = exp(-2 pi i k / 2n)` for the packing, and the FFT of size `n` (the eigenvalues;
+    /// the paths when `split` is `None`).
+    full: SplitFft,
+    /// For even `n >= SPLIT_MIN_N`: the FFT of size `n / 2` and `tau^r = exp(-2 pi i r / n)`;
+    /// the packed coefficients are stored even `k`, then odd `k`, and transformed by one radix-2
+    /// decimation-in-time step (as [`SplitFft`] one level down).
+    split: Option<SplitFft>,
+}
+
+impl RealFft {
+    /// The FFT scratch length one path needs.
+    fn scratch_len(&self) -> usize {
+        match &self.split {
+            Some(sp) => sp.half.get_inplace_scratch_len(),
+            None => self.full.half.get_inplace_scratch_len(),
+        }
+    }
+}
+
+/// Where [`draw_packed`] writes one path's packed coefficients: a buffer of `len` values that
+/// two tasks may fill at once, each writing the positions of its own groups (disjoint: group `k`
+/// writes the positions of `z_k` and `z_{n-k}`, and `k -> {k, n - k}`, `k = 0..=n/2`, is a
+/// partition of `0..n`).
+#[derive(Clone, Copy)]
+struct PackedOut {
+    ptr: *mut Complex64,
+    len: usize,
+}
+
+// SAFETY: a `PackedOut` is made from a `&mut [Complex64]` that outlives every task holding it
+// (`real_path` joins them before it returns), and the tasks write disjoint positions (see the
+// type's docs), each checked against `len`.
+unsafe impl Send for PackedOut {}
+unsafe impl Sync for PackedOut {}
+
+impl PackedOut {
+    #[inline(always)]
+    fn set(self, p: usize, v: Complex64) {
+        assert!(p < self.len, "packed position in bounds");
+        // SAFETY: `p < len`, the length of the buffer `ptr` points to, which is alive and not
+        // otherwise borrowed while the tasks run (`real_path`); no other task writes `p`.
+        unsafe { *self.ptr.add(p) = v }
+    }
+}
+
+/// Version 5: draws one path's Hermitian coefficients and packs them into `z_k` (see the
+/// [module docs](self)), group by group, each group packed as soon as it is drawn; `z_k` is
+/// stored at `k` (or, if `split`, at `k / 2` for even `k` and `n / 2 + k / 2` for odd `k`).
+/// `scale = [sqrt(lambda_0/m), sqrt(lambda_1/2m), ..., sqrt(lambda_{n-1}/2m), sqrt(lambda_n/m)]`
+/// (length `n + 1`); `tw` holds `t^k`. Writes the groups `groups` (a range of `0..=n/2`), in
+/// order, from `normals`.
+///
+/// Groups of four normals `Z_0, Z_1, Z_2, Z_3` (the next four values of `normals`): group 0
+/// gives `h_0 = s_0 Z_0` and `h_n = s_n Z_1` (`Z_2, Z_3` unused); group `k` for `0 < k < n/2`
+/// gives `h_k = s_k (Z_0 + i Z_1)` and `h_{n-k} = s_{n-k} (Z_2 + i Z_3)`; for even `n` the group
+/// `k = n/2` gives `h_{n/2} = s_{n/2} (Z_0 + i Z_1)` (`Z_2, Z_3` unused).
+fn draw_packed(
+    tw: &SplitFft,
+    normals: &mut LaneNormals,
+    scale: &[f64],
+    out: PackedOut,
+    split: bool,
+    groups: std::ops::Range<usize>,
+) {
+    const GROUPS: usize = 128;
+    let n = out.len;
+    let half = n / 2;
+    let pos = |k: usize| if split { (k & 1) * half + (k >> 1) } else { k };
+    let mut buf = [0.0f64; 4 * GROUPS];
+    let i = Complex64::new(0.0, 1.0);
+    let mut g = groups.start;
+    while g < groups.end {
+        let cnt = (groups.end - g).min(GROUPS);
+        let vals = &mut buf[..4 * cnt];
+        normals.fill(vals);
+        for (q, v) in vals.chunks_exact(4).enumerate() {
+            let k = g + q;
+            if k == 0 {
+                let (h0, hn) = (scale[0] * v[0], scale[n] * v[1]);
+                out.set(0, Complex64::new(h0 + hn, h0 - hn));
+            } else if 2 * k < n {
+                let a = Complex64::new(v[0], v[1]) * scale[k];
+                let b = Complex64::new(v[2], -v[3]) * scale[n - k]; // conj(h_{n-k})
+                let sum = a + b;
+                let p = tw.twiddle(k) * (a - b);
+                out.set(pos(k), sum + i * p);
+                out.set(pos(n - k), sum.conj() + i * p.conj());
+            } else {
+                // k = n/2 (even n): its own partner.
+                let a = Complex64::new(v[0], v[1]) * scale[k];
+                let p = tw.twiddle(k) * (a - a.conj());
+                out.set(pos(k), (a + a.conj()) + i * p);
+            }
+        }
+        g += cnt;
+    }
+}
+
+/// Version 5: one path (see the [module docs](self)) in `z` (length `n`): the packed
+/// coefficients and the FFT of size `n`. Without a split, all groups come from a
+/// [`LaneNormals`] seeded from `first`, and `z` read as reals then holds the path. With a split
+/// (even `n >= SPLIT_MIN_N`), the groups `0..ceil(G/2)` (`G = n/2 + 1` groups) come from one
+/// seeded from `first` and the rest from one seeded from `second`, and the two FFTs of size
+/// `n / 2` follow; with `fft2`, the two parts of the draws and the two FFTs run in parallel.
+/// The last step of a split is left to [`CirculantEmbedding::write_pair`].
+fn real_path<R: Rng + ?Sized>(
+    rf: &RealFft,
+    first: &mut R,
+    second: &mut PathRng,
+    scale: &[f64],
+    z: &mut [Complex64],
+    fft: &mut [Complex64],
+    fft2: Option<&mut [Complex64]>,
+) {
+    let n = z.len();
+    let groups = n / 2 + 1;
+    let out = PackedOut { ptr: z.as_mut_ptr(), len: n };
+    let mut n1 = LaneNormals::from_rng(first);
+    let Some(sp) = &rf.split else {
+        draw_packed(&rf.full, &mut n1, scale, out, false, 0..groups);
+        rf.full.half.process_with_scratch(z, fft);
+        return;
+    };
+    let mut n2 = LaneNormals::from_rng(second);
+    let mid = groups.div_ceil(2);
+    let tw = &rf.full;
+    let half = &sp.half;
+    match fft2 {
+        Some(f2) => {
+            rayon::join(
+                || draw_packed(tw, &mut n1, scale, out, true, 0..mid),
+                || draw_packed(tw, &mut n2, scale, out, true, mid..groups),
+            );
+            let (e, o) = z.split_at_mut(n / 2);
+            rayon::join(|| half.process_with_scratch(e, fft), || half.process_with_scratch(o, f2));
+        }
+        None => {
+            draw_packed(tw, &mut n1, scale, out, true, 0..mid);
+            draw_packed(tw, &mut n2, scale, out, true, mid..groups);
+            let (e, o) = z.split_at_mut(n / 2);
+            half.process_with_scratch(e, fft);
+            half.process_with_scratch(o, fft);
+        }
+    }
+}
+
+/// `c` read as its `2 c.len()` interleaved real and imaginary parts.
+fn as_reals(c: &[Complex64]) -> &[f64] {
+    // SAFETY: `Complex64` is `#[repr(C)] { re: f64, im: f64 }` (num-complex documents the
+    // layout), so `c.len()` of them are `2 c.len()` consecutive, aligned `f64`s, borrowed for the
+    // same lifetime.
+    unsafe { std::slice::from_raw_parts(c.as_ptr() as *const f64, 2 * c.len()) }
+}
+
+/// What [`CirculantEmbedding::write_pair`] hands its `store` for one row.
+pub(crate) enum Row<'a> {
+    /// The real parts of these values.
+    Re(&'a [Complex64]),
+    /// The imaginary parts of these values.
+    Im(&'a [Complex64]),
+    /// These values (version 5).
+    Real(&'a [f64]),
+}
+
+impl Row<'_> {
+    /// Writes the row's values into `out` (`out.len()` of them; `out` is no longer than the row).
+    pub(crate) fn copy_to(&self, out: &mut [f64]) {
+        match self {
+            Row::Re(y) => out.iter_mut().zip(*y).for_each(|(x, c)| *x = c.re),
+            Row::Im(y) => out.iter_mut().zip(*y).for_each(|(x, c)| *x = c.im),
+            Row::Real(v) => out.copy_from_slice(&v[..out.len()]),
+        }
+    }
+}
+
 /// Exact sampler of a stationary Gaussian sequence of length `n` from its autocovariance, by
 /// circulant embedding of size `2n` (see the [module docs](self) for the construction and the
 /// proof that one complex FFT yields two independent paths).
@@ -336,7 +575,8 @@ fn draw<R: Rng + ?Sized>(version: StreamVersion, rng: &mut R, sqrt_eig: &[f64], 
 pub struct CirculantEmbedding {
     n: usize,
     /// `sqrt(lambda_k / (2n))`, negative eigenvalues clamped to 0: `k = 0..2n` in order for a
-    /// full transform; for a split one, the even `k` (`k = 2i`, `i = 0..n`) then the odd `k`.
+    /// full transform; for a split one, the even `k` (`k = 2i`, `i = 0..n`) then the odd `k`;
+    /// for a real one (version 5) the scales of [`draw_hermitian`], `k = 0..=n`.
     sqrt_eig: Arc<Vec<f64>>,
     transform: Transform,
     version: StreamVersion,
@@ -357,6 +597,7 @@ impl std::fmt::Debug for CirculantEmbedding {
             .field("dropped_mass", &self.dropped_mass)
             .field("version", &self.version)
             .field("split", &matches!(self.transform, Transform::Split(_)))
+            .field("real", &matches!(self.transform, Transform::Real(_)))
             .finish_non_exhaustive()
     }
 }
@@ -381,9 +622,9 @@ impl CirculantEmbedding {
     }
 
     /// The length of the FFT plan an embedding of `n` points uses in `version`: `n` for a split
-    /// transform, else `2n` (saturating).
+    /// or real transform, else `2n` (saturating).
     pub(crate) fn plan_len(n: usize, version: StreamVersion) -> usize {
-        if Self::splits(n, version) {
+        if Self::splits(n, version) || version.real_circulant() {
             n
         } else {
             n.saturating_mul(2)
@@ -391,7 +632,7 @@ impl CirculantEmbedding {
     }
 
     fn splits(n: usize, version: StreamVersion) -> bool {
-        version != StreamVersion::V1 && n >= SPLIT_MIN_N
+        !matches!(version, StreamVersion::V1) && !version.real_circulant() && n >= SPLIT_MIN_N
     }
 
     /// [`with_version`](Self::with_version) with the forward FFT plan of length
@@ -415,7 +656,8 @@ impl CirculantEmbedding {
         };
         let m = n.checked_mul(2).filter(|&m| m <= isize::MAX as usize / 32).ok_or_else(too_large)?;
         let split = Self::splits(n, version);
-        let len = if split { n } else { m };
+        let real = version.real_circulant();
+        let len = if split || real { n } else { m };
         let plan = match plan {
             Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
             _ => FftPlanner::<f64>::new().plan_fft_forward(len),
@@ -431,7 +673,7 @@ impl CirculantEmbedding {
         let mut sqrt_eig: Vec<f64> = Vec::new();
         sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
         super::memory::advise_huge(&mut sqrt_eig);
-        let (transform, fft, fft2) = if split {
+        let (transform, fft, fft2) = if split || real {
             let sp = SplitFft::new(plan);
             buf.extend((0..n).map(|i| row(2 * i)));
             buf.extend((0..n).map(|i| row(2 * i + 1)));
@@ -440,22 +682,30 @@ impl CirculantEmbedding {
             let (e, o) = buf.split_at_mut(n);
             rayon::join(|| sp.half.process_with_scratch(e, &mut fe), || sp.half.process_with_scratch(o, &mut fo));
             // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j), stored even k, then
-            // odd k: the order in which each half draws its coefficients.
+            // odd k (the order in which each half draws its coefficients); in version 5 the
+            // first half, k = 0..=n, in order.
             let (e, o) = buf.split_at(n);
-            (0..m)
-                .into_par_iter()
-                .map(|i| {
-                    let k = if i < n { 2 * i } else { 2 * (i - n) + 1 };
-                    let j = k % n;
-                    let t = sp.twiddle(j) * o[j];
-                    if k < n {
-                        (e[j] + t).re
-                    } else {
-                        (e[j] - t).re
-                    }
-                })
-                .collect_into_vec(&mut sqrt_eig);
-            (Transform::Split(sp), fe, fo)
+            let lambda = |k: usize| {
+                let j = k % n;
+                let t = sp.twiddle(j) * o[j];
+                if k < n {
+                    (e[j] + t).re
+                } else {
+                    (e[j] - t).re
+                }
+            };
+            if real {
+                (0..n + 1).into_par_iter().map(lambda).collect_into_vec(&mut sqrt_eig);
+                let split = (n.is_multiple_of(2) && n >= SPLIT_MIN_N)
+                    .then(|| SplitFft::new(FftPlanner::<f64>::new().plan_fft_forward(n / 2)));
+                (Transform::Real(RealFft { full: sp, split }), fe, fo)
+            } else {
+                (0..m)
+                    .into_par_iter()
+                    .map(|i| lambda(if i < n { 2 * i } else { 2 * (i - n) + 1 }))
+                    .collect_into_vec(&mut sqrt_eig);
+                (Transform::Split(sp), fe, fo)
+            }
         } else {
             buf.extend((0..m).map(row));
             let mut f = fresh(plan.get_inplace_scratch_len());
@@ -467,6 +717,18 @@ impl CirculantEmbedding {
         let stats = if split {
             let v = &sqrt_eig;
             EigenStats::of((0..m).map(|k| v[(k & 1) * n + k / 2]))
+        } else if let Transform::Real(RealFft { full: sp, .. }) = &transform {
+            // All m eigenvalues, by the formula that gave the stored half.
+            let (e, o) = buf.split_at(n);
+            EigenStats::of((0..m).map(|k| {
+                let j = k % n;
+                let t = sp.twiddle(j) * o[j];
+                if k < n {
+                    (e[j] + t).re
+                } else {
+                    (e[j] - t).re
+                }
+            }))
         } else {
             EigenStats::of(buf.iter().map(|c| c.re))
         };
@@ -494,6 +756,12 @@ impl CirculantEmbedding {
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
         if split {
             sqrt_eig.par_iter_mut().for_each(|l| *l = root(*l));
+        } else if real {
+            // The end terms h_0, h_n are real with variance lambda/m; the others complex with
+            // lambda/2m in each part (module docs).
+            sqrt_eig.par_iter_mut().enumerate().for_each(|(k, l)| {
+                *l = if k == 0 || k == n { root(*l) } else { (l.max(0.0) / (2.0 * m as f64)).sqrt() }
+            });
         } else {
             buf.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
         }
@@ -516,9 +784,14 @@ impl CirculantEmbedding {
         self.version
     }
 
-    /// Whether the transform is split into two FFTs of size `n` (version 2, `n >= SPLIT_MIN_N`).
+    /// Whether the transform is split into two FFTs of size `n` (versions 2-4, `n >= SPLIT_MIN_N`).
     pub fn is_split(&self) -> bool {
         matches!(self.transform, Transform::Split(_))
+    }
+
+    /// Whether each path is its own real transform (version 5).
+    pub fn is_real(&self) -> bool {
+        matches!(self.transform, Transform::Real(_))
     }
 
     /// Length `n` of each sampled path.
@@ -563,6 +836,7 @@ impl CirculantEmbedding {
         let len = match &self.transform {
             Transform::Full(fft) => fft.get_inplace_scratch_len(),
             Transform::Split(sp) => sp.half.get_inplace_scratch_len(),
+            Transform::Real(rf) => rf.scratch_len(),
         };
         scratch.fit(2 * self.n, len)
     }
@@ -578,10 +852,60 @@ impl CirculantEmbedding {
     /// pool, or as [`CirculantScratch::set_parallel_halves`] says). The last step,
     /// `Y_j = E_j + t^j O_j`, is left to [`result`](Self::result) or
     /// [`write_pair`](Self::write_pair), which fuses it with writing the paths.
+    ///
+    /// Real transforms (version 5): the second stream is made from four words of `rng` first;
+    /// then the first path (the "real half") from `rng` into `buf[..n]`, the second (the
+    /// "imaginary half") from the second stream into `buf[n..]`, each by
+    /// [`real_path`], the two in parallel when both are made and the call is from outside the
+    /// pool (or as asked).
     #[inline]
     pub(crate) fn generate<R: Rng + ?Sized>(&self, rng: &mut R, scratch: &mut CirculantScratch) {
+        self.generate_for(rng, scratch, true, true)
+    }
+
+    /// [`generate`](Self::generate), making in version 5 only the paths asked for: the first
+    /// (`re`, the real half of earlier versions) and the second (`im`). The paths made are the
+    /// same bits as from `generate`; [`write_pair`](Self::write_pair) may then write only those.
+    /// Earlier versions make both.
+    pub(crate) fn generate_for<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        scratch: &mut CirculantScratch,
+        re: bool,
+        im: bool,
+    ) {
         self.fit(scratch);
         match &self.transform {
+            Transform::Real(rf) => {
+                let n = self.n;
+                // On two threads: the two paths side by side, or one path's two halves.
+                let parallel = scratch.parallel() && ((re && im) || rf.split.is_some());
+                if parallel {
+                    scratch.fit_second(rf.scratch_len());
+                }
+                // The streams, all made before any draw: the second path's (four words of
+                // `rng`), then each path's second stream (four words of its first).
+                let mut odd = odd_stream(rng);
+                let mut a2 = odd_stream(rng);
+                let mut b2 = odd_stream(&mut odd);
+                let scale = &self.sqrt_eig[..];
+                let (a, b) = scratch.buf.split_at_mut(n);
+                let (fa, fb) = (&mut scratch.fft, &mut scratch.fft2);
+                if parallel && re && im {
+                    rayon::in_place_scope(|s| {
+                        s.spawn(move |_| real_path(rf, &mut odd, &mut b2, scale, b, fb, None));
+                        real_path(rf, rng, &mut a2, scale, a, fa, None);
+                    });
+                } else {
+                    if re {
+                        real_path(rf, rng, &mut a2, scale, a, fa, parallel.then_some(&mut fb[..]));
+                    }
+                    if im {
+                        real_path(rf, &mut odd, &mut b2, scale, b, fa, parallel.then_some(&mut fb[..]));
+                    }
+                }
+                scratch.combined = false;
+            }
             Transform::Full(fft) => {
                 draw(self.version, rng, &self.sqrt_eig, &mut scratch.buf);
                 fft.process_with_scratch(&mut scratch.buf, &mut scratch.fft);
@@ -628,24 +952,13 @@ impl CirculantEmbedding {
         }
     }
 
-    /// The first `n` entries `Y_0..Y_{n-1}` of the last generated complex sequence (a split
-    /// transform's last step is done here, in place, once).
-    pub(crate) fn result<'a>(&self, scratch: &'a mut CirculantScratch) -> &'a [Complex64] {
-        if let (Transform::Split(sp), false) = (&self.transform, scratch.combined) {
-            let parallel = scratch.parallel();
-            let (e, o) = scratch.buf.split_at_mut(self.n);
-            sp.combine_lower(e, o, parallel);
-            scratch.combined = true;
-        }
-        &scratch.buf[..self.n]
-    }
-
     /// Writes the pair of the last [`generate`](Self::generate) into contiguous rows: `re` gets
-    /// `Re Y_j`, `im` gets `Im Y_j` (`j < n`; either may be absent; each of length `n`), by
-    /// `store(out, ys, real)`, which writes the real (`real`) or imaginary parts of the values
-    /// `ys` into `out` (of the same length). A split transform's last step, `Y_j = E_j + t^j
-    /// O_j`, is fused with the writing, piece by piece (the same values as
-    /// [`result`](Self::result): each is computed alone, by the same operations), in parallel
+    /// the first path (`Re Y_j`, `j < n`; in version 5 the first real transform), `im` the second
+    /// (`Im Y_j`; the second real transform); either may be absent (in version 5 it must be
+    /// absent if it was not made, see [`generate_for`](Self::generate_for)); each of length `n`.
+    /// `store(out, row)` writes the row's values into `out` (of the same length). A split
+    /// transform's last step, `Y_j = E_j + t^j O_j`, is fused with the writing, piece by piece
+    /// (each value is computed alone, by the same operations, whatever the pieces), in parallel
     /// when the halves were (see [`CirculantScratch::set_parallel_halves`]).
     pub(crate) fn write_pair<S>(
         &self,
@@ -654,18 +967,61 @@ impl CirculantEmbedding {
         im: Option<&mut [f64]>,
         store: S,
     ) where
-        S: Fn(&mut [f64], &[Complex64], bool) + Sync,
+        S: Fn(&mut [f64], Row) + Sync,
     {
         let n = self.n;
         let sp = match &self.transform {
             Transform::Split(sp) if !scratch.combined => sp,
+            Transform::Real(RealFft { split: Some(sp), .. }) => {
+                // y_r = E_r + tau^r O_r (r < n/2), read as the reals x_2r, x_2r+1, piece by
+                // piece (each value computed alone, so the pieces do not change them).
+                let (ya, yb) = scratch.buf.split_at(n);
+                let rows = [(re, ya), (im, yb)];
+                /// A piece of an output row, the two halves `E`, `O` it is made from, and its
+                /// first index `r`.
+                type Piece<'a> = (&'a mut [f64], &'a [Complex64], &'a [Complex64], usize);
+                let items: Vec<Piece> = rows
+                    .into_iter()
+                    .filter_map(|(out, y)| out.map(|o| (o, y)))
+                    .flat_map(|(out, y)| {
+                        let (e, o) = y.split_at(n / 2);
+                        out.chunks_mut(2 * WRITE_CHUNK)
+                            .enumerate()
+                            .map(move |(c, piece)| (piece, e, o, c * WRITE_CHUNK))
+                    })
+                    .collect();
+                let work =
+                    |tmp: &mut Vec<Complex64>, (piece, e, o, lo): (&mut [f64], &[Complex64], &[Complex64], usize)| {
+                        let hi = lo + piece.len() / 2;
+                        tmp.clear();
+                        tmp.extend((lo..hi).map(|r| e[r] + sp.twiddle(r) * o[r]));
+                        store(piece, Row::Real(as_reals(tmp)));
+                    };
+                if scratch.parallel() {
+                    items.into_par_iter().for_each_init(|| Vec::with_capacity(WRITE_CHUNK), work);
+                } else {
+                    let mut tmp = Vec::with_capacity(WRITE_CHUNK);
+                    items.into_iter().for_each(|item| work(&mut tmp, item));
+                }
+                return;
+            }
+            Transform::Real(RealFft { split: None, .. }) => {
+                let (ya, yb) = scratch.buf.split_at(n);
+                if let Some(a) = re {
+                    store(a, Row::Real(&as_reals(ya)[..n]));
+                }
+                if let Some(b) = im {
+                    store(b, Row::Real(&as_reals(yb)[..n]));
+                }
+                return;
+            }
             _ => {
                 let y = &scratch.buf[..n];
                 if let Some(a) = re {
-                    store(a, y, true);
+                    store(a, Row::Re(y));
                 }
                 if let Some(b) = im {
-                    store(b, y, false);
+                    store(b, Row::Im(y));
                 }
                 return;
             }
@@ -686,10 +1042,10 @@ impl CirculantEmbedding {
             tmp.clear();
             tmp.extend((lo..hi).map(|j| e[j] + sp.twiddle(j) * o[j]));
             if let Some(a) = a {
-                store(a, tmp, true);
+                store(a, Row::Re(tmp));
             }
             if let Some(b) = b {
-                store(b, tmp, false);
+                store(b, Row::Im(tmp));
             }
         };
         let items = split(re, pieces).into_iter().zip(split(im, pieces)).enumerate();
@@ -713,13 +1069,7 @@ impl CirculantEmbedding {
         check_len("a", a.len(), self.n)?;
         check_len("b", b.len(), self.n)?;
         self.generate(rng, scratch);
-        self.write_pair(scratch, Some(a), Some(b), |out, ys, real| {
-            if real {
-                out.iter_mut().zip(ys).for_each(|(x, c)| *x = c.re);
-            } else {
-                out.iter_mut().zip(ys).for_each(|(x, c)| *x = c.im);
-            }
-        });
+        self.write_pair(scratch, Some(a), Some(b), |out, row| row.copy_to(out));
         Ok(())
     }
 }
@@ -727,7 +1077,7 @@ impl CirculantEmbedding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
+    use rand::{RngCore, SeedableRng};
 
     #[test]
     fn white_noise_embedding_is_flat() {
@@ -812,8 +1162,10 @@ mod tests {
         assert!(!v1.is_split() && v2.is_split() && v2.version() == StreamVersion::V2);
         let v3 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V3).unwrap();
         assert!(v3.is_split() && v3.version() == StreamVersion::V3 && v3.sqrt_eig == v2.sqrt_eig);
-        let v4 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
         assert!(v4.is_split() && v4.version() == StreamVersion::V4 && v4.sqrt_eig == v2.sqrt_eig);
+        let v5 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        assert!(v5.is_real() && !v5.is_split() && v5.version() == StreamVersion::V5);
         let tol = 1e-13 * v1.max_eigenvalue();
         assert!((v1.max_eigenvalue() - v2.max_eigenvalue()).abs() <= tol);
         assert!((v1.min_eigenvalue() - v2.min_eigenvalue()).abs() <= tol);
@@ -823,6 +1175,88 @@ mod tests {
             assert!((v1.sqrt_eig[2 * i] - v2.sqrt_eig[i]).abs() <= tol, "even {i}");
             assert!((v1.sqrt_eig[2 * i + 1] - v2.sqrt_eig[n + i]).abs() <= tol, "odd {i}");
         }
+    }
+
+    /// Version 5 is the real transform of its Hermitian coefficients: each path equals the real
+    /// part of one complex FFT of size `2n` of `h` (rebuilt from the same streams and normals) to
+    /// 1e-13 of the largest value, whose imaginary part is rounding; both paths alone equal both
+    /// together; and the scales are the eigenvalues of version 4 (`lambda_0/m`, `lambda_k/2m`,
+    /// `lambda_n/m`) at every `n` tested, odd and even, below and above `SPLIT_MIN_N`.
+    #[test]
+    fn real_transform_is_the_hermitian_dft() {
+        for n in [1, 2, 3, 4, 7, 10, 3 * FINE + 5, 4096, SPLIT_MIN_N + 1, SPLIT_MIN_N + 2] {
+            let m = 2 * n;
+            let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.8, k)).collect();
+            let e = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V5).unwrap();
+            assert!(e.is_real() && !e.is_split() && e.sqrt_eig.len() == n + 1);
+            let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
+            for k in 0..=n {
+                let div = if k == 0 || k == n { m as f64 } else { 2.0 * m as f64 };
+                let want = acov_eig(&v4, k, n, m) / div;
+                let got = e.sqrt_eig[k] * e.sqrt_eig[k];
+                assert!((got - want).abs() <= 1e-12 * e.max_eigenvalue() / m as f64, "n {n} k {k}");
+            }
+            let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+            let mut s = e.scratch();
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(n as u64 + 5);
+            e.fill_pair(&mut rng.clone(), &mut s, &mut a, &mut b).unwrap();
+            // Alone: the same bits.
+            for (re, im) in [(true, false), (false, true)] {
+                let mut t = e.scratch();
+                e.generate_for(&mut rng.clone(), &mut t, re, im);
+                let mut x = vec![0.0; n];
+                let (r, i) = if re { (Some(&mut x[..]), None) } else { (None, Some(&mut x[..])) };
+                e.write_pair(&t, r, i, |out, row| row.copy_to(out));
+                assert!(x == if re { a.clone() } else { b.clone() }, "n {n}: alone {re}");
+            }
+            // The reference: h_k from the same normals (groups of four, `draw_packed`),
+            // Hermitian-extended, one FFT of size 2n.
+            let mut odd = odd_stream(&mut rng);
+            let a2 = odd_stream(&mut rng);
+            let b2 = odd_stream(&mut odd);
+            let mut planner = FftPlanner::<f64>::new();
+            let full = planner.plan_fft_forward(m);
+            let sc = |k: usize| e.sqrt_eig[k];
+            let groups = n / 2 + 1;
+            let split = n % 2 == 0 && n >= SPLIT_MIN_N;
+            let mid = if split { groups.div_ceil(2) } else { groups };
+            for (path, first, mut second) in
+                [(&a, &mut rng as &mut dyn RngCore, a2), (&b, &mut odd as &mut dyn RngCore, b2)]
+            {
+                let mut z = vec![0.0; 4 * groups];
+                let (z1, z2) = z.split_at_mut(4 * mid);
+                LaneNormals::from_rng(first).fill(z1);
+                if split {
+                    LaneNormals::from_rng(&mut second).fill(z2);
+                }
+                let mut h = vec![Complex64::new(0.0, 0.0); m];
+                h[0] = Complex64::new(sc(0) * z[0], 0.0);
+                h[n] += Complex64::new(sc(n) * z[1], 0.0);
+                for k in 1..n {
+                    let c = if 2 * k < n {
+                        Complex64::new(z[4 * k], z[4 * k + 1]) * sc(k)
+                    } else if 2 * k == n {
+                        Complex64::new(z[2 * n], z[2 * n + 1]) * sc(k)
+                    } else {
+                        Complex64::new(z[4 * (n - k) + 2], z[4 * (n - k) + 3]) * sc(k)
+                    };
+                    h[k] = c;
+                    h[m - k] = c.conj();
+                }
+                full.process(&mut h);
+                let scale = h.iter().map(|c| c.norm()).fold(0.0, f64::max);
+                for j in 0..n {
+                    assert!((path[j] - h[j].re).abs() <= 1e-13 * scale, "n {n} j {j}: {} vs {}", path[j], h[j]);
+                    assert!(h[j].im.abs() <= 1e-13 * scale, "n {n} j {j}: imaginary part {}", h[j].im);
+                }
+            }
+        }
+    }
+
+    /// Eigenvalue `k` (`0..=n`) of version 4's embedding `v4` (clamped at 0).
+    fn acov_eig(v4: &CirculantEmbedding, k: usize, n: usize, m: usize) -> f64 {
+        let s = if v4.is_split() { v4.sqrt_eig[(k & 1) * n + k / 2] } else { v4.sqrt_eig[k] };
+        s * s * m as f64
     }
 
     /// A scratch made for another size is resized, not misused.
@@ -848,12 +1282,15 @@ mod tests {
     /// scratch), for a full and a split transform; clones share the one spare.
     #[test]
     fn spare_scratch_gives_the_same_numbers() {
-        for n in [1000, SPLIT_MIN_N + 1] {
+        for (n, version) in
+            [1000, SPLIT_MIN_N + 1].into_iter().flat_map(|n| [(n, StreamVersion::V4), (n, StreamVersion::V5)])
+        {
             let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.4, k)).collect();
-            let e = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+            let e = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, version).unwrap();
             let clone = e.clone();
             let spare = e.scratch();
-            assert!(!spare.buf.is_empty() && (spare.fft2.is_empty() != e.is_split()), "n {n}: the spare");
+            let two = e.is_split() || e.is_real();
+            assert!(!spare.buf.is_empty() && (spare.fft2.is_empty() != two), "n {n}: the spare");
             assert!(clone.scratch().fft2.is_empty(), "n {n}: a clone's next scratch is fresh");
             let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
             let mut out = Vec::new();
@@ -873,34 +1310,37 @@ mod tests {
 
     #[test]
     fn parallel_halves_give_the_same_numbers() {
-        // Every choice of set_parallel_halves, on and off the pool, with the fused last step
-        // (fill_pair) and the in-place one (result): the numbers of the default off the pool.
-        let n = SPLIT_MIN_N + 3;
+        // Every choice of set_parallel_halves, on and off the pool, with both rows and one:
+        // the numbers of the default off the pool.
+        let n = SPLIT_MIN_N + 4; // even: a split in version 5 too
         let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.3, k)).collect();
-        let e = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
-        assert!(e.is_split());
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let run = |choice: Option<bool>, on_pool: bool| {
-            let mut s = e.scratch();
-            s.set_parallel_halves(choice);
-            let mut go = || {
-                let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
-                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(21);
-                e.fill_pair(&mut rng, &mut s, &mut a, &mut b).unwrap();
-                e.generate(&mut rng, &mut s);
-                let y = e.result(&mut s).to_vec();
-                (a, b, y)
+        for version in [StreamVersion::V4, StreamVersion::V5] {
+            let e = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, version).unwrap();
+            assert!(e.is_split() || e.is_real());
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+            let run = |choice: Option<bool>, on_pool: bool| {
+                let mut s = e.scratch();
+                s.set_parallel_halves(choice);
+                let mut go = || {
+                    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+                    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(21);
+                    e.fill_pair(&mut rng, &mut s, &mut a, &mut b).unwrap();
+                    e.generate(&mut rng, &mut s);
+                    let mut y = vec![0.0; n];
+                    e.write_pair(&s, None, Some(&mut y), |out, row| row.copy_to(out));
+                    (a, b, y)
+                };
+                if on_pool {
+                    pool.install(go)
+                } else {
+                    go()
+                }
             };
-            if on_pool {
-                pool.install(go)
-            } else {
-                go()
-            }
-        };
-        let want = run(None, false);
-        for choice in [None, Some(true), Some(false)] {
-            for on_pool in [false, true] {
-                assert!(run(choice, on_pool) == want, "{choice:?} on the pool: {on_pool}");
+            let want = run(None, false);
+            for choice in [None, Some(true), Some(false)] {
+                for on_pool in [false, true] {
+                    assert!(run(choice, on_pool) == want, "{choice:?} on the pool: {on_pool}");
+                }
             }
         }
     }

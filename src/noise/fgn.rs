@@ -14,12 +14,14 @@
 //! [`crate::noise::circulant`]).
 //!
 //! # Ensembles and streams
-//! One complex FFT yields two independent paths. Path `i` of the ensemble named by a [`Seed`] is
-//! half of pair `j = i / 2`, drawn from `seed.stream(j)`: the real part is path `2j`, the imaginary
-//! part path `2j + 1`. Every method that computes path `i` gives the same bits, whatever the thread
-//! count or the way the ensemble is split into shards.
+//! Path `i` of the ensemble named by a [`Seed`] is half of pair `j = i / 2`, drawn from
+//! `seed.stream(j)`. In stream version 5 (the default) each half is its own real transform, from
+//! its own stream derived from `seed.stream(j)`, so a lone path costs half a pair; in versions
+//! 1-4 one complex FFT yields both, the real part path `2j`, the imaginary part path `2j + 1`
+//! (see [`crate::noise::circulant`]). Every method that computes path `i` gives the same bits,
+//! whatever the thread count or the way the ensemble is split into shards.
 
-use super::circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode};
+use super::circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, Row};
 use crate::error::{check_len, check_open, check_positive, check_size, Result};
 use crate::rng::{Seed, StreamVersion};
 use ndarray::{Array2, ArrayViewMut1, ArrayViewMut2, Axis};
@@ -72,8 +74,10 @@ pub fn fgn_autocovariance(hurst: f64, k: usize) -> f64 {
 ///
 /// `n` samples with `Var X_i = sigma^2` and `Cov(X_i, X_j) = sigma^2 gamma_H(|i-j|)` (unit time
 /// step; for a step `dt` use `sigma = dt^H`, as [`super::FbmGenerator`] does). Set-up computes the
-/// eigenvalues once (one FFT); each [`fill_pair`](Self::fill_pair) costs `4n` normal draws and one
-/// complex FFT of size `2n` and yields two independent paths.
+/// eigenvalues once (two FFTs of size `n`); each [`fill_pair`](Self::fill_pair) costs about `4n`
+/// normal draws and two complex FFTs of size `n` (version 5; one of size `2n` in versions 1-4)
+/// and yields two independent paths; [`fill_path`](Self::fill_path) of a lone path, half that
+/// in version 5.
 ///
 /// `Clone + Send + Sync`; clones share the eigenvalues and the FFT plan.
 #[derive(Debug, Clone)]
@@ -158,7 +162,8 @@ impl FgnGenerator {
         self.emb.scratch()
     }
 
-    /// Two independent paths from one complex FFT (real and imaginary parts).
+    /// The two independent paths of the pair drawn from `rng` (version 5: two real transforms;
+    /// versions 1-4: the real and imaginary parts of one complex FFT).
     /// `a.len() == b.len() == n`, else [`crate::Error::LengthMismatch`].
     pub fn fill_pair<R: Rng + ?Sized>(
         &self,
@@ -183,18 +188,19 @@ impl FgnGenerator {
         check_len("a", a.len(), self.len())?;
         check_len("b", b.len(), self.len())?;
         self.emb.generate(rng, scratch);
-        self.emb.write_pair(scratch, Some(a), Some(b), |out, ys, real| write_slice(out, ys, real, true));
+        self.emb.write_pair(scratch, Some(a), Some(b), |out, row| write_slice(out, row, true));
         Ok(())
     }
 
     /// Path `index` of the ensemble named by `seed`: pair `j = index / 2` is drawn from
-    /// `seed.stream(j)`, the real part is path `2j`, the imaginary part path `2j+1`. Same bits
-    /// whoever computes it. `out.len() == n`.
+    /// `seed.stream(j)`, its first half is path `2j`, its second path `2j+1` (in version 5 only
+    /// the wanted half is computed). Same bits whoever computes it. `out.len() == n`.
     pub fn fill_path(&self, seed: Seed, index: u64, scratch: &mut FgnScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
-        self.emb.generate(&mut seed.stream(index / 2), scratch);
-        let (re, im) = if index.is_multiple_of(2) { (Some(out), None) } else { (None, Some(out)) };
-        self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, false));
+        let even = index.is_multiple_of(2);
+        self.emb.generate_for(&mut seed.stream(index / 2), scratch, even, !even);
+        let (re, im) = if even { (Some(out), None) } else { (None, Some(out)) };
+        self.emb.write_pair(scratch, re, im, |out, row| write_slice(out, row, false));
         Ok(())
     }
 
@@ -230,7 +236,7 @@ impl FgnGenerator {
         }
         let mut groups = pair_groups(first, out.view_mut());
         let job = |scratch: &mut FgnScratch, (start, rows): (u64, ArrayViewMut2<f64>)| {
-            self.emb.generate(&mut seed.stream(start / 2), scratch);
+            self.generate_group(seed, start, rows.nrows(), scratch);
             self.write_group(scratch, start, rows, stream, &post);
         };
         if let [_] = groups[..] {
@@ -260,10 +266,18 @@ impl FgnGenerator {
     ) -> Result<()> {
         check_len("out.ncols()", out.ncols(), self.len())?;
         for (start, rows) in pair_groups(first, out.view_mut()) {
-            self.emb.generate(&mut seed.stream(start / 2), scratch);
+            self.generate_group(seed, start, rows.nrows(), scratch);
             self.write_group(scratch, start, rows, false, &|_: &mut ArrayViewMut1<f64>| {});
         }
         Ok(())
+    }
+
+    /// Makes the pair of the group of `rows` paths from `start` (one or two paths of pair
+    /// `start / 2`): in version 5 only the paths of the group.
+    fn generate_group(&self, seed: Seed, start: u64, rows: usize, scratch: &mut FgnScratch) {
+        let even = start.is_multiple_of(2);
+        let (re, im) = (even, !even || rows > 1);
+        self.emb.generate_for(&mut seed.stream(start / 2), scratch, re, im);
     }
 
     /// Writes the rows of one pair group (paths `start..start + rows.nrows()`, at most the two
@@ -281,15 +295,18 @@ impl FgnGenerator {
             let mut it = slices.iter_mut().map(|s| &mut **s);
             let (first, second) = (it.next(), it.next());
             let (re, im) = if start.is_multiple_of(2) { (first, second) } else { (second, first) };
-            self.emb.write_pair(scratch, re, im, |out, ys, real| write_slice(out, ys, real, stream));
+            self.emb.write_pair(scratch, re, im, |out, row| write_slice(out, row, stream));
             for s in slices {
                 post(&mut ArrayViewMut1::from(s));
             }
         } else {
-            let y = self.emb.result(scratch);
+            // Strided rows (rare): each written into a contiguous row first.
+            let mut tmp = vec![0.0; self.len()];
             for (r, mut row) in rows.axis_iter_mut(Axis(0)).enumerate() {
                 let real = (start + r as u64).is_multiple_of(2);
-                row.iter_mut().zip(y).for_each(|(o, c)| *o = if real { c.re } else { c.im });
+                let (re, im) = if real { (Some(&mut tmp[..]), None) } else { (None, Some(&mut tmp[..])) };
+                self.emb.write_pair(scratch, re, im, |out, row| row.copy_to(out));
+                row.iter_mut().zip(&tmp).for_each(|(o, &x)| *o = x);
                 post(&mut row);
             }
         }
@@ -333,22 +350,50 @@ fn pair_groups(first: u64, out: ArrayViewMut2<'_, f64>) -> Vec<(u64, ArrayViewMu
     groups
 }
 
-/// Writes the real (`real`) or imaginary parts of `y` into `out` (`out.len() <= y.len()`), with
-/// non-temporal stores if `stream` (x86-64; elsewhere ordinary stores). The values are the
-/// same either way: only how the cache lines reach memory differs.
+/// Writes the values of `row` into `out` (`out.len()` of them), with non-temporal stores if
+/// `stream` (x86-64; elsewhere ordinary stores). The values are the same either way: only how
+/// the cache lines reach memory differs.
 #[inline]
-fn write_slice(out: &mut [f64], y: &[num_complex::Complex64], real: bool, stream: bool) {
+fn write_slice(out: &mut [f64], row: Row, stream: bool) {
     #[cfg(target_arch = "x86_64")]
     if stream {
-        stream_half(out, y, real);
+        match row {
+            Row::Re(y) => stream_half(out, y, true),
+            Row::Im(y) => stream_half(out, y, false),
+            Row::Real(v) => stream_copy(out, v),
+        }
         return;
     }
     let _ = stream;
-    if real {
-        out.iter_mut().zip(y).for_each(|(o, c)| *o = c.re);
-    } else {
-        out.iter_mut().zip(y).for_each(|(o, c)| *o = c.im);
+    row.copy_to(out);
+}
+
+/// `out.copy_from_slice(&v[..out.len()])` with SSE2 non-temporal stores (as [`stream_half`]).
+#[cfg(target_arch = "x86_64")]
+fn stream_copy(out: &mut [f64], v: &[f64]) {
+    use std::arch::x86_64::{_mm_loadu_pd, _mm_sfence, _mm_stream_pd};
+    let n = out.len();
+    assert!(v.len() >= n, "a row is at least as long as its output");
+    let mut i = 0;
+    while i < n && !(out.as_ptr() as usize + i * 8).is_multiple_of(16) {
+        out[i] = v[i];
+        i += 1;
     }
+    let (vp, op) = (v.as_ptr(), out.as_mut_ptr());
+    while i + 2 <= n {
+        // SAFETY: SSE2 is part of the x86-64 baseline. `i + 1 < n <= v.len()`, so the two
+        // doubles at `vp + i` are in bounds for the unaligned load; `op + i` is 16-byte aligned
+        // (the head loop above) and `i + 1 < n = out.len()`, so the aligned streaming store of
+        // two doubles is in bounds.
+        unsafe { _mm_stream_pd(op.add(i), _mm_loadu_pd(vp.add(i))) };
+        i += 2;
+    }
+    while i < n {
+        out[i] = v[i];
+        i += 1;
+    }
+    // SAFETY: SSE2 baseline; orders the streaming stores before any later store.
+    unsafe { _mm_sfence() };
 }
 
 /// [`write_half`] with SSE2 non-temporal stores (`movntpd`, 16-byte aligned pairs; the

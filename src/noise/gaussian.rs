@@ -195,7 +195,7 @@ mod tests {
             assert_eq!(t.t(), all);
         }
         let g = BrownianGenerator::new(10, 2.5).unwrap();
-        assert_eq!(g.version(), StreamVersion::V4);
+        assert_eq!(g.version(), StreamVersion::V5); // the current version: version 4's Brownian numbers
         let seed = Seed::new(9);
         assert_eq!(g.times()[10], 2.5);
         assert!(BrownianGenerator::new(0, 1.0).is_err());

@@ -438,14 +438,14 @@ mod tests {
     }
 
     /// The fractional driver gives the fGn of the stream version it was made with, at a grid
-    /// that version 2 splits (65 536 steps): version 1 reproduces the old numbers.
+    /// that version 2 splits (65 536 steps): versions 1 and 4 reproduce the old numbers.
     #[test]
     fn fractional_driver_follows_its_stream_version() {
         let n = crate::noise::circulant::SPLIT_MIN_N;
         let grid = Grid::new(n, 1e-4).unwrap();
         let seed = Seed::new(8);
         let mut paths = Vec::new();
-        for v in [StreamVersion::V1, StreamVersion::V2] {
+        for v in [StreamVersion::V1, StreamVersion::V2, StreamVersion::V4, StreamVersion::V5] {
             let d = Driver::fractional_with_version(grid, 1, 0.6, v).unwrap();
             let g = FgnGenerator::with_version(n, 0.6, 1e-4f64.powf(0.6), v).unwrap();
             let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
@@ -455,6 +455,7 @@ mod tests {
             paths.push(a);
         }
         assert_ne!(paths[0], paths[1]);
+        assert_ne!(paths[2], paths[3]);
     }
 
     /// A scratch reused with another seed or another fractional driver must not serve the cached
@@ -506,9 +507,9 @@ mod tests {
             let z: f64 = StandardNormal.sample(&mut rng);
             assert_eq!(*v, 0.5 * z);
         }
-        // Version 4 (current): the values of the LaneNormals seeded from the stream, step-major.
+        // Versions 4 and 5 (current): the values of the LaneNormals seeded from the stream, step-major.
         let d = Driver::brownian(grid, 2).unwrap();
-        assert_eq!(d.stream_version(), Some(StreamVersion::V4));
+        assert_eq!(d.stream_version(), Some(StreamVersion::V5));
         d.fill(Seed::new(1), 7, &mut d.scratch(), &mut out).unwrap();
         let mut z = [0.0; 20];
         LaneNormals::from_rng(&mut Seed::new(1).stream(7)).fill(&mut z);
