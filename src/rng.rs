@@ -46,13 +46,14 @@ use rand::{RngCore, SeedableRng};
 ///   `seed.stream(i)` (its sequence, in order) instead of `rand_distr::StandardNormal` on
 ///   `seed.stream(i)`: the same law, other values, about 2.7 times fewer nanoseconds per normal.
 ///   Circulant embeddings give version 3's numbers, every other sampler those of versions 1-3.
-/// - 5: every circulant embedding (fGn, fBM, the fractional SDE drivers, general covariances)
-///   makes each path of a pair from its own Hermitian coefficients by one complex FFT of size
-///   `n` (a real transform of size `2n`; see [`crate::noise::circulant`]), so that one path costs
-///   half a pair: `2n` normals and one FFT of size `n` instead of `4n` and one of size `2n`. The
-///   pair's two streams and their normals are those of version 4; the paths are other values of
-///   the same law. Brownian paths give version 4's numbers, every other sampler those of
-///   versions 1-4.
+/// - 5: circulant embeddings (fGn, fBM, the fractional SDE drivers, general covariances) of
+///   `n >= `[`crate::noise::circulant::SPLIT_MIN_N`] points make each path of a pair from its own
+///   Hermitian coefficients by one complex FFT of size `n` (a real transform of size `2n`, two
+///   FFTs of size `n/2` for even `n`; see [`crate::noise::circulant`]), so that one path costs
+///   half a pair: about `2n` normals and one FFT of size `n` instead of `4n` and one of size
+///   `2n`. Other values of the same law. Smaller embeddings (in cache, where a pair's one FFT is
+///   cheaper than two half-size ones and the packing), Brownian paths and every other sampler
+///   give version 4's numbers.
 pub const STREAM_VERSION: u32 = 5;
 
 /// Which numbers a seed gives, for the samplers whose numbers changed between versions (see
@@ -73,8 +74,9 @@ pub enum StreamVersion {
     /// the eight-lane ziggurat too (one [`LaneNormals`](crate::noise::lane_normals::LaneNormals)
     /// per path, seeded from the path's stream).
     V4,
-    /// Version 5 (current): version 4's Brownian numbers, and circulant embeddings that make each
-    /// path of a pair from its own stream by a real transform (one complex FFT of size `n`).
+    /// Version 5 (current): version 4, except circulant embeddings of `n >= SPLIT_MIN_N` points,
+    /// which make each path of a pair from its own streams by a real transform (one complex FFT
+    /// of size `n`).
     #[default]
     V5,
 }
@@ -100,8 +102,8 @@ impl StreamVersion {
         matches!(self, StreamVersion::V3 | StreamVersion::V4 | StreamVersion::V5)
     }
 
-    /// Whether circulant embeddings make each path of a pair by its own real transform
-    /// (version 5).
+    /// Whether circulant embeddings of `n >= SPLIT_MIN_N` points make each path of a pair by its
+    /// own real transform (version 5).
     pub fn real_circulant(self) -> bool {
         matches!(self, StreamVersion::V5)
     }

@@ -81,9 +81,9 @@ pub struct Args {
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
     /// Which numbers a seed gives: 5 (current), or 4, 3, 2 or 1 to reproduce output made before
-    /// version 5, 4, 3 or 2. Version 5 changed fgn and fbm (4 and 5 give the same bm), 4 bm
-    /// (versions 1-3 give the same bm), 3 and 2 fgn and fbm (1 and 2 differ only with
-    /// n >= 65536); stable is the same in all (see the README).
+    /// version 5, 4, 3 or 2. Version 5 changed fgn and fbm with n >= 65536 (4 and 5 give the
+    /// same bm), 4 bm (versions 1-3 give the same bm), 3 and 2 fgn and fbm (1 and 2 differ only
+    /// with n >= 65536); stable is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,

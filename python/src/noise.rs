@@ -299,8 +299,8 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
 /// stream_version : int
 ///     Which numbers a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``), or 4 (for fGn the
-///     same numbers as 3), 2 or 1 to reproduce results made before version 5, 3 or 2 (1 and 2
-///     differ only for ``n >= 65536``).
+///     same numbers as 3), 2 or 1 to reproduce results made before version 5, 3 or 2 (versions
+///     1 and 2, and 4 and 5, differ only for ``n >= 65536``).
 ///
 /// Returns
 /// -------
@@ -308,11 +308,11 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///
 /// Notes
 /// -----
-/// Paths ``2j`` and ``2j+1`` come from ``seed.stream(j)``. In version 5 each is its own real
-/// transform of size ``2n`` (one complex FFT of size ``n``; two of size ``n/2`` on two threads
-/// for even ``n >= 65536``), so one path costs half a pair; in versions 1-4 they are the real
-/// and imaginary parts of one complex transform of size ``2n`` (from ``n = 65536`` on, in
-/// versions 2-4, two FFTs of size ``n`` on two threads). The generator (eigenvalues, FFT plan) is cached for repeated
+/// Paths ``2j`` and ``2j+1`` come from ``seed.stream(j)``. In version 5 with ``n >= 65536``
+/// each is its own real transform of size ``2n`` (one complex FFT of size ``n``; for even ``n``
+/// two of size ``n/2``, on two threads for a lone path), so one path costs half a pair;
+/// otherwise they are the real and imaginary parts of one complex transform of size ``2n``
+/// (from ``n = 65536`` on, in versions 2-4, two FFTs of size ``n`` on two threads). The generator (eigenvalues, FFT plan) is cached for repeated
 /// calls with the same ``(n, hurst, sigma)``; see ``FgnGenerator`` to hold one explicitly.
 /// Paths are computed in parallel (rayon) with the GIL released.
 #[pyfunction]

@@ -96,9 +96,9 @@
 //!
 //! # One real transform per path (stream version 5)
 //! A pair of paths from one complex FFT costs a whole pair even when only one path is wanted
-//! (one path of `2^20` in Python, the odd path at a shard's edge). From version 5
-//! ([`StreamVersion::V5`]) each path of a pair is the real sequence (Wood & Chan 1994, §2;
-//! Dietrich & Newsam 1997)
+//! (one path of `2^20` in Python, the odd path at a shard's edge). In version 5
+//! ([`StreamVersion::V5`]), from [`SPLIT_MIN_N`] points on, each path of a pair is the real
+//! sequence (Wood & Chan 1994, §2; Dietrich & Newsam 1997)
 //!
 //! ```text
 //! X_j = sum_{k=0}^{m-1} h_k t^(jk),   t = exp(-2 pi i / m),   m = 2n,
@@ -141,8 +141,12 @@
 //! [`LaneNormals`] (its first part) and `r2` the second path's. So either path is computed alone
 //! when only it is wanted (a lone path, the odd path at a shard's edge), and the two paths of a
 //! pair on two threads. The eigenvalues are those of version 4's split transform (two FFTs of
-//! size `n` and the last step) at every `n`. Cost per path: about `2n` normals and one FFT of
-//! size `n` (two of `n / 2`), half of a pair of version 4; per pair, about the same as version 4.
+//! size `n` and the last step). Cost per path: about `2n` normals and one FFT of size `n` (two
+//! of `n / 2`), half of a pair of version 4; per pair, about the same as version 4 (measured:
+//! 8 paths of `2^20`, 69-71 ms either way). Below `SPLIT_MIN_N` version 5 keeps version 4's pair
+//! transform and numbers: there the data are in cache, one FFT of size `2n` per pair is cheaper
+//! than two of size `n` plus the packing (measured: 1000 paths of 4096, 13.8 ms against 15.9 ms
+//! with real transforms), and a lone short path is cheap anyway.
 //! Checked: `real_transform_is_the_hermitian_dft` (against one complex FFT of size `2n` of the
 //! Hermitian-extended coefficients, rebuilt from the same normals) and the closed-form law
 //! tests of `tests/noise_fgn.rs` (`split_transform_law` and the small-`n` ones).
@@ -398,6 +402,9 @@ struct RealFft {
     /// the packed coefficients are stored even `k`, then odd `k`, and transformed by one radix-2
     /// decimation-in-time step (as [`SplitFft`] one level down).
     split: Option<SplitFft>,
+    /// `t^k` for `k = 0..=n/2`, the values of `full.twiddle(k)` (a table: the packing reads one
+    /// per group).
+    twiddles: Arc<[Complex64]>,
 }
 
 impl RealFft {
@@ -448,7 +455,7 @@ impl PackedOut {
 /// gives `h_k = s_k (Z_0 + i Z_1)` and `h_{n-k} = s_{n-k} (Z_2 + i Z_3)`; for even `n` the group
 /// `k = n/2` gives `h_{n/2} = s_{n/2} (Z_0 + i Z_1)` (`Z_2, Z_3` unused).
 fn draw_packed(
-    tw: &SplitFft,
+    tw: &[Complex64],
     normals: &mut LaneNormals,
     scale: &[f64],
     out: PackedOut,
@@ -459,31 +466,40 @@ fn draw_packed(
     let n = out.len;
     let half = n / 2;
     let pos = |k: usize| if split { (k & 1) * half + (k >> 1) } else { k };
+    // Groups 1..pairs_end are pairs (k < n - k); for even n, group n/2 is its own partner.
+    let pairs_end = n.div_ceil(2);
     let mut buf = [0.0f64; 4 * GROUPS];
-    let i = Complex64::new(0.0, 1.0);
     let mut g = groups.start;
     while g < groups.end {
         let cnt = (groups.end - g).min(GROUPS);
         let vals = &mut buf[..4 * cnt];
         normals.fill(vals);
-        for (q, v) in vals.chunks_exact(4).enumerate() {
-            let k = g + q;
-            if k == 0 {
-                let (h0, hn) = (scale[0] * v[0], scale[n] * v[1]);
-                out.set(0, Complex64::new(h0 + hn, h0 - hn));
-            } else if 2 * k < n {
-                let a = Complex64::new(v[0], v[1]) * scale[k];
-                let b = Complex64::new(v[2], -v[3]) * scale[n - k]; // conj(h_{n-k})
-                let sum = a + b;
-                let p = tw.twiddle(k) * (a - b);
-                out.set(pos(k), sum + i * p);
-                out.set(pos(n - k), sum.conj() + i * p.conj());
-            } else {
-                // k = n/2 (even n): its own partner.
-                let a = Complex64::new(v[0], v[1]) * scale[k];
-                let p = tw.twiddle(k) * (a - a.conj());
-                out.set(pos(k), (a + a.conj()) + i * p);
+        let first = g.max(1);
+        if g == 0 {
+            let (h0, hn) = (scale[0] * vals[0], scale[n] * vals[1]);
+            out.set(0, Complex64::new(h0 + hn, h0 - hn));
+        }
+        let stop = (g + cnt).min(pairs_end);
+        if first < stop {
+            let v = &vals[4 * (first - g)..4 * (stop - g)];
+            for ((k, v), &t) in (first..stop).zip(v.chunks_exact(4)).zip(&tw[first..stop]) {
+                // a = h_k, b = conj(h_{n-k}); z_k = A + iP, z_{n-k} = conj(A) + i conj(P) with
+                // A = a + b, P = t^k (a - b), written out (i P = (-P.im, P.re)).
+                let (sk, snk) = (scale[k], scale[n - k]);
+                let (ar, ai, br, bi) = (sk * v[0], sk * v[1], snk * v[2], -(snk * v[3]));
+                let (sr, si, dr, di) = (ar + br, ai + bi, ar - br, ai - bi);
+                let (pr, pi) = (t.re * dr - t.im * di, t.re * di + t.im * dr);
+                out.set(pos(k), Complex64::new(sr - pi, si + pr));
+                out.set(pos(n - k), Complex64::new(sr + pi, pr - si));
             }
+        }
+        if g + cnt > pairs_end && n.is_multiple_of(2) {
+            // k = n/2 (even n): its own partner.
+            let k = n / 2;
+            let v = &vals[4 * (k - g)..];
+            let a = Complex64::new(v[0], v[1]) * scale[k];
+            let p = tw[k] * (a - a.conj());
+            out.set(pos(k), (a + a.conj()) + Complex64::new(-p.im, p.re));
         }
         g += cnt;
     }
@@ -509,14 +525,14 @@ fn real_path<R: Rng + ?Sized>(
     let groups = n / 2 + 1;
     let out = PackedOut { ptr: z.as_mut_ptr(), len: n };
     let mut n1 = LaneNormals::from_rng(first);
+    let tw = &rf.twiddles[..];
     let Some(sp) = &rf.split else {
-        draw_packed(&rf.full, &mut n1, scale, out, false, 0..groups);
+        draw_packed(tw, &mut n1, scale, out, false, 0..groups);
         rf.full.half.process_with_scratch(z, fft);
         return;
     };
     let mut n2 = LaneNormals::from_rng(second);
     let mid = groups.div_ceil(2);
-    let tw = &rf.full;
     let half = &sp.half;
     match fft2 {
         Some(f2) => {
@@ -624,15 +640,22 @@ impl CirculantEmbedding {
     /// The length of the FFT plan an embedding of `n` points uses in `version`: `n` for a split
     /// or real transform, else `2n` (saturating).
     pub(crate) fn plan_len(n: usize, version: StreamVersion) -> usize {
-        if Self::splits(n, version) || version.real_circulant() {
+        if Self::splits(n, version) || Self::real(n, version, SPLIT_MIN_N) {
             n
         } else {
             n.saturating_mul(2)
         }
     }
 
+    /// Versions 2-4 from `SPLIT_MIN_N` points on: the pair's transform split in two.
     fn splits(n: usize, version: StreamVersion) -> bool {
         !matches!(version, StreamVersion::V1) && !version.real_circulant() && n >= SPLIT_MIN_N
+    }
+
+    /// Version 5 from `real_min_n` points on (`SPLIT_MIN_N`; smaller in unit tests): one real
+    /// transform per path.
+    fn real(n: usize, version: StreamVersion, real_min_n: usize) -> bool {
+        version.real_circulant() && n >= real_min_n
     }
 
     /// [`with_version`](Self::with_version) with the forward FFT plan of length
@@ -645,6 +668,18 @@ impl CirculantEmbedding {
         version: StreamVersion,
         plan: Option<Arc<dyn Fft<f64>>>,
     ) -> Result<Self> {
+        Self::build(acov, mode, version, plan, SPLIT_MIN_N)
+    }
+
+    /// [`with_plan`](Self::with_plan), with version 5's real transforms from `real_min_n` points
+    /// on (`SPLIT_MIN_N` except in unit tests, which check them at small sizes too).
+    fn build(
+        acov: &[f64],
+        mode: EmbeddingMode,
+        version: StreamVersion,
+        plan: Option<Arc<dyn Fft<f64>>>,
+        real_min_n: usize,
+    ) -> Result<Self> {
         check_size("acov.len()", acov.len(), 2, "at least 2 (gamma(0..=n) with n >= 1)")?;
         check_all_finite("acov", acov)?;
         crate::error::check_positive("acov[0] (variance)", acov[0])?;
@@ -656,7 +691,7 @@ impl CirculantEmbedding {
         };
         let m = n.checked_mul(2).filter(|&m| m <= isize::MAX as usize / 32).ok_or_else(too_large)?;
         let split = Self::splits(n, version);
-        let real = version.real_circulant();
+        let real = Self::real(n, version, real_min_n);
         let len = if split || real { n } else { m };
         let plan = match plan {
             Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
@@ -698,7 +733,9 @@ impl CirculantEmbedding {
                 (0..n + 1).into_par_iter().map(lambda).collect_into_vec(&mut sqrt_eig);
                 let split = (n.is_multiple_of(2) && n >= SPLIT_MIN_N)
                     .then(|| SplitFft::new(FftPlanner::<f64>::new().plan_fft_forward(n / 2)));
-                (Transform::Real(RealFft { full: sp, split }), fe, fo)
+                let mut twiddles = Vec::new();
+                (0..n / 2 + 1).into_par_iter().map(|k| sp.twiddle(k)).collect_into_vec(&mut twiddles);
+                (Transform::Real(RealFft { full: sp, split, twiddles: twiddles.into() }), fe, fo)
             } else {
                 (0..m)
                     .into_par_iter()
@@ -1181,15 +1218,29 @@ mod tests {
     /// part of one complex FFT of size `2n` of `h` (rebuilt from the same streams and normals) to
     /// 1e-13 of the largest value, whose imaginary part is rounding; both paths alone equal both
     /// together; and the scales are the eigenvalues of version 4 (`lambda_0/m`, `lambda_k/2m`,
-    /// `lambda_n/m`) at every `n` tested, odd and even, below and above `SPLIT_MIN_N`.
+    /// `lambda_n/m`) at every `n` tested, odd and even, below and above `SPLIT_MIN_N` (below it
+    /// built here with a lower threshold: the library uses version 4's pair transform there, so
+    /// version 5 gives version 4's numbers below `SPLIT_MIN_N`, also checked).
     #[test]
     fn real_transform_is_the_hermitian_dft() {
         for n in [1, 2, 3, 4, 7, 10, 3 * FINE + 5, 4096, SPLIT_MIN_N + 1, SPLIT_MIN_N + 2] {
             let m = 2 * n;
             let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.8, k)).collect();
-            let e = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V5).unwrap();
+            let e = CirculantEmbedding::build(&acov, EmbeddingMode::Exact, StreamVersion::V5, None, 1).unwrap();
             assert!(e.is_real() && !e.is_split() && e.sqrt_eig.len() == n + 1);
             let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
+            if n < SPLIT_MIN_N {
+                let lib = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+                assert!(!lib.is_real() && lib.version() == StreamVersion::V5);
+                let mut out = Vec::new();
+                for emb in [&lib, &v4] {
+                    let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
+                    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(4);
+                    emb.fill_pair(&mut rng, &mut emb.scratch(), &mut a, &mut b).unwrap();
+                    out.push((a, b));
+                }
+                assert!(out[0] == out[1], "n {n}: version 5 is version 4 below SPLIT_MIN_N");
+            }
             for k in 0..=n {
                 let div = if k == 0 || k == n { m as f64 } else { 2.0 * m as f64 };
                 let want = acov_eig(&v4, k, n, m) / div;

@@ -15,10 +15,10 @@
 //!
 //! # Ensembles and streams
 //! Path `i` of the ensemble named by a [`Seed`] is half of pair `j = i / 2`, drawn from
-//! `seed.stream(j)`. In stream version 5 (the default) each half is its own real transform, from
-//! its own stream derived from `seed.stream(j)`, so a lone path costs half a pair; in versions
-//! 1-4 one complex FFT yields both, the real part path `2j`, the imaginary part path `2j + 1`
-//! (see [`crate::noise::circulant`]). Every method that computes path `i` gives the same bits,
+//! `seed.stream(j)`. In stream version 5 (the default), from `n = 65536` on, each half is its own
+//! real transform, from its own streams derived from `seed.stream(j)`, so a lone path costs half
+//! a pair; otherwise one complex FFT yields both, the real part path `2j`, the imaginary part
+//! path `2j + 1` (see [`crate::noise::circulant`]). Every method that computes path `i` gives the same bits,
 //! whatever the thread count or the way the ensemble is split into shards.
 
 use super::circulant::{CirculantEmbedding, CirculantScratch, EmbeddingMode, Row};
