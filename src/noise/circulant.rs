@@ -215,20 +215,22 @@ pub struct CirculantScratch {
 }
 
 impl CirculantScratch {
-    /// Resizes the buffer and the (first) FFT scratch to the given lengths (allocates only when a
-    /// scratch meets another generator).
+    /// Resizes the buffer to `m` and the (first) FFT scratch to at least `fft_len` (allocates
+    /// only when a scratch meets another generator; rustfft uses the first `fft_len` values of a
+    /// longer scratch, so the set-up's, made for the eigenvalues' FFT, serves a shorter one).
     fn fit(&mut self, m: usize, fft_len: usize) {
         if self.buf.len() != m {
             self.buf = fresh(m);
         }
-        if self.fft.len() != fft_len {
+        if self.fft.len() < fft_len {
             self.fft = fresh(fft_len);
         }
     }
 
-    /// The second FFT scratch, for the halves of a split transform run in parallel.
+    /// The second FFT scratch (at least `fft_len`), for the halves of a split transform run in
+    /// parallel.
     fn fit_second(&mut self, fft_len: usize) {
-        if self.fft2.len() != fft_len {
+        if self.fft2.len() < fft_len {
             self.fft2 = fresh(fft_len);
         }
     }
@@ -354,6 +356,29 @@ impl EigenStats {
         let negative: f64 = lambda.filter(|&l| l < 0.0).map(|l| -l).sum();
         EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
     }
+
+    /// Version 5's statistics, from the eigenvalues it uses, `lambda_0..=lambda_n` (`half`, of
+    /// length `n + 1`): those of the whole sequence with `lambda_{m-k} = lambda_k` (each
+    /// `lambda_k`, `0 < k < n`, counted twice in the sums; the index is the first in `0..=n`).
+    fn of_half(half: &[f64]) -> Self {
+        let n = half.len() - 1;
+        let weight = |k: usize| if k == 0 || k == n { 1.0 } else { 2.0 };
+        let finite = half.iter().all(|l| l.is_finite());
+        let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+        let (mut total, mut negative) = (0.0, 0.0);
+        for (k, &l) in half.iter().enumerate() {
+            if l < min_eig {
+                min_eig = l;
+                min_idx = k;
+            }
+            max_eig = max_eig.max(l);
+            total += weight(k) * l.abs();
+            if l < 0.0 {
+                negative -= weight(k) * l;
+            }
+        }
+        EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
+    }
 }
 
 /// The second stream of a split pair: four words of `rng`, each put through the SplitMix64
@@ -402,9 +427,6 @@ struct RealFft {
     /// the packed coefficients are stored even `k`, then odd `k`, and transformed by one radix-2
     /// decimation-in-time step (as [`SplitFft`] one level down).
     split: Option<SplitFft>,
-    /// `t^k` for `k = 0..=n/2`, the values of `full.twiddle(k)` (a table: the packing reads one
-    /// per group).
-    twiddles: Arc<[Complex64]>,
 }
 
 impl RealFft {
@@ -455,7 +477,7 @@ impl PackedOut {
 /// gives `h_k = s_k (Z_0 + i Z_1)` and `h_{n-k} = s_{n-k} (Z_2 + i Z_3)`; for even `n` the group
 /// `k = n/2` gives `h_{n/2} = s_{n/2} (Z_0 + i Z_1)` (`Z_2, Z_3` unused).
 fn draw_packed(
-    tw: &[Complex64],
+    tw: &SplitFft,
     normals: &mut LaneNormals,
     scale: &[f64],
     out: PackedOut,
@@ -482,7 +504,8 @@ fn draw_packed(
         let stop = (g + cnt).min(pairs_end);
         if first < stop {
             let v = &vals[4 * (first - g)..4 * (stop - g)];
-            for ((k, v), &t) in (first..stop).zip(v.chunks_exact(4)).zip(&tw[first..stop]) {
+            for (k, v) in (first..stop).zip(v.chunks_exact(4)) {
+                let t = tw.twiddle(k);
                 // a = h_k, b = conj(h_{n-k}); z_k = A + iP, z_{n-k} = conj(A) + i conj(P) with
                 // A = a + b, P = t^k (a - b), written out (i P = (-P.im, P.re)).
                 let (sk, snk) = (scale[k], scale[n - k]);
@@ -498,7 +521,7 @@ fn draw_packed(
             let k = n / 2;
             let v = &vals[4 * (k - g)..];
             let a = Complex64::new(v[0], v[1]) * scale[k];
-            let p = tw[k] * (a - a.conj());
+            let p = tw.twiddle(k) * (a - a.conj());
             out.set(pos(k), (a + a.conj()) + Complex64::new(-p.im, p.re));
         }
         g += cnt;
@@ -525,7 +548,7 @@ fn real_path<R: Rng + ?Sized>(
     let groups = n / 2 + 1;
     let out = PackedOut { ptr: z.as_mut_ptr(), len: n };
     let mut n1 = LaneNormals::from_rng(first);
-    let tw = &rf.twiddles[..];
+    let tw = &rf.full;
     let Some(sp) = &rf.split else {
         draw_packed(tw, &mut n1, scale, out, false, 0..groups);
         rf.full.half.process_with_scratch(z, fft);
@@ -733,9 +756,7 @@ impl CirculantEmbedding {
                 (0..n + 1).into_par_iter().map(lambda).collect_into_vec(&mut sqrt_eig);
                 let split = (n.is_multiple_of(2) && n >= SPLIT_MIN_N)
                     .then(|| SplitFft::new(FftPlanner::<f64>::new().plan_fft_forward(n / 2)));
-                let mut twiddles = Vec::new();
-                (0..n / 2 + 1).into_par_iter().map(|k| sp.twiddle(k)).collect_into_vec(&mut twiddles);
-                (Transform::Real(RealFft { full: sp, split, twiddles: twiddles.into() }), fe, fo)
+                (Transform::Real(RealFft { full: sp, split }), fe, fo)
             } else {
                 (0..m)
                     .into_par_iter()
@@ -754,18 +775,8 @@ impl CirculantEmbedding {
         let stats = if split {
             let v = &sqrt_eig;
             EigenStats::of((0..m).map(|k| v[(k & 1) * n + k / 2]))
-        } else if let Transform::Real(RealFft { full: sp, .. }) = &transform {
-            // All m eigenvalues, by the formula that gave the stored half.
-            let (e, o) = buf.split_at(n);
-            EigenStats::of((0..m).map(|k| {
-                let j = k % n;
-                let t = sp.twiddle(j) * o[j];
-                if k < n {
-                    (e[j] + t).re
-                } else {
-                    (e[j] - t).re
-                }
-            }))
+        } else if real {
+            EigenStats::of_half(&sqrt_eig)
         } else {
             EigenStats::of(buf.iter().map(|c| c.re))
         };
@@ -1301,6 +1312,26 @@ mod tests {
                     assert!(h[j].im.abs() <= 1e-13 * scale, "n {n} j {j}: imaginary part {}", h[j].im);
                 }
             }
+        }
+    }
+
+    /// Version 5's eigenvalue statistics (from `lambda_0..=lambda_n`, the inner ones counted
+    /// twice) equal version 4's (from all `2n`) to rounding, for a covariance with negative
+    /// eigenvalues at a size version 5 transforms by paths; exact mode refuses both.
+    #[test]
+    fn real_transform_eigenvalue_statistics() {
+        let n = SPLIT_MIN_N + 2;
+        let mut acov = vec![0.0; n + 1];
+        acov[..4].copy_from_slice(&[1.0, 0.9, -0.9, 0.5]);
+        let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Approximate, StreamVersion::V4).unwrap();
+        let v5 = CirculantEmbedding::new(&acov, EmbeddingMode::Approximate).unwrap();
+        assert!(v5.is_real() && v4.is_split());
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+        assert!(v5.dropped_mass() > 0.0 && close(v4.dropped_mass(), v5.dropped_mass()), "{v4:?} {v5:?}");
+        assert!(close(v4.min_eigenvalue(), v5.min_eigenvalue()) && close(v4.max_eigenvalue(), v5.max_eigenvalue()));
+        match CirculantEmbedding::new(&acov, EmbeddingMode::Exact) {
+            Err(Error::NegativeEigenvalue { size, index, .. }) => assert!(size == 2 * n && index <= n),
+            other => panic!("expected NegativeEigenvalue, got {other:?}"),
         }
     }
 
