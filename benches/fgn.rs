@@ -131,7 +131,9 @@ fn long_path(c: &mut Criterion) {
     group.throughput(Throughput::Elements(n as u64));
     let seed = Seed::new(3);
     let mut out = vec![0.0; n];
-    for (name, v) in [("v1", StreamVersion::V1), ("v2", StreamVersion::V2), ("v3", StreamVersion::V3)] {
+    let versions =
+        [("v1", StreamVersion::V1), ("v2", StreamVersion::V2), ("v3", StreamVersion::V3), ("v5", StreamVersion::V5)];
+    for (name, v) in versions {
         let g = FgnGenerator::with_version(n, 0.7, 1.0, v).unwrap();
         let mut s = g.scratch();
         group.bench_function(name, |bch| {
@@ -158,6 +160,17 @@ fn long_path(c: &mut Criterion) {
     group.bench_function("floor_v3", |bch| {
         bch.iter(|| {
             rayon::join(|| half.run_v3(&mut rng, &mut b1, &mut s1), || half.run_v3(&mut rng2, &mut b2, &mut s2));
+            black_box((&b1, &b2));
+        })
+    });
+    drop((b1, s1, b2, s2));
+    // Version 5's lone path: about 2n normals (n complex) in two parts and two FFTs of n/2, on
+    // two threads.
+    let quarter = Floor::new(n / 2);
+    let ((mut b1, mut s1), (mut b2, mut s2)) = (quarter.scratch(), quarter.scratch());
+    group.bench_function("floor_v5", |bch| {
+        bch.iter(|| {
+            rayon::join(|| quarter.run_v3(&mut rng, &mut b1, &mut s1), || quarter.run_v3(&mut rng2, &mut b2, &mut s2));
             black_box((&b1, &b2));
         })
     });
