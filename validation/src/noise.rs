@@ -25,7 +25,8 @@ pub(crate) fn cases() -> Vec<Case> {
         Case {
             name: "fgn/acov",
             reference: "fGn acov lags 0..10 = (|k+1|^2H - 2|k|^2H + |k-1|^2H)/2 (Mandelbrot-Van Ness 1968), \
-                        H in {.05,.25,.5,.75,.95}, n in {1024, 1000}",
+                        H in {.05,.25,.5,.75,.95}, n in {1024, 1000}; H in {.25,.75}, n in {65536, 65537} \
+                        (one real transform per path, stream version 5)",
             quick: true,
             run: fgn_acov,
         },
@@ -93,6 +94,27 @@ fn fgn_acov(ctx: &Context) -> Outcome {
             let g = FgnGenerator::new(n, h, 1.0).expect("valid parameters");
             let s = seed.child((10 * ni + hi) as u64);
             let m = ensemble_autocovariance(paths, n, LAGS, |first, out| g.fill_paths(s, first, out))
+                .expect("buffer sizes match");
+            for (k, mk) in m.iter().enumerate() {
+                checks.push(Check::z(
+                    format!("n {n} H {h} lag {k}"),
+                    fgn_autocovariance(h, k),
+                    mk.mean(),
+                    mk.mean_se(),
+                ));
+            }
+        }
+    }
+    // Stream version 5 makes each path by its own real transform from SPLIT_MIN_N = 65536
+    // points on (`src/noise/circulant.rs`): an even n (packed coefficients from two streams, two
+    // FFTs of n/2) and an odd n (one FFT of n). Fewer paths: each path's estimate averages
+    // 65536 products, and 256 paths keep the across-path SE's t-tail near the normal one.
+    let long_paths = ctx.reps(512, 256);
+    for (ni, &n) in [65536usize, 65537].iter().enumerate() {
+        for (hi, &h) in [0.25, 0.75].iter().enumerate() {
+            let g = FgnGenerator::new(n, h, 1.0).expect("valid parameters");
+            let s = seed.child((100 + 10 * ni + hi) as u64);
+            let m = ensemble_autocovariance(long_paths, n, LAGS, |first, out| g.fill_paths(s, first, out))
                 .expect("buffer sizes match");
             for (k, mk) in m.iter().enumerate() {
                 checks.push(Check::z(
