@@ -342,18 +342,21 @@ struct EigenStats {
 }
 
 impl EigenStats {
-    fn of<I: Iterator<Item = f64> + Clone>(lambda: I) -> Self {
-        let finite = lambda.clone().all(f64::is_finite);
+    /// The statistics of the eigenvalues `lambda`, each with a weight (the number of times it
+    /// stands in the sequence: 1 for every eigenvalue of versions 1-4); the index is the
+    /// position in `lambda`.
+    fn of<I: Iterator<Item = (f64, f64)> + Clone>(lambda: I) -> Self {
+        let finite = lambda.clone().all(|(l, _)| l.is_finite());
         let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        for (k, l) in lambda.clone().enumerate() {
+        for (k, (l, _)) in lambda.clone().enumerate() {
             if l < min_eig {
                 min_eig = l;
                 min_idx = k;
             }
             max_eig = max_eig.max(l);
         }
-        let total: f64 = lambda.clone().map(f64::abs).sum();
-        let negative: f64 = lambda.filter(|&l| l < 0.0).map(|l| -l).sum();
+        let total: f64 = lambda.clone().map(|(l, w)| w * l.abs()).sum();
+        let negative: f64 = lambda.filter(|&(l, _)| l < 0.0).map(|(l, w)| -(w * l)).sum();
         EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
     }
 
@@ -362,22 +365,7 @@ impl EigenStats {
     /// `lambda_k`, `0 < k < n`, counted twice in the sums; the index is the first in `0..=n`).
     fn of_half(half: &[f64]) -> Self {
         let n = half.len() - 1;
-        let weight = |k: usize| if k == 0 || k == n { 1.0 } else { 2.0 };
-        let finite = half.iter().all(|l| l.is_finite());
-        let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        let (mut total, mut negative) = (0.0, 0.0);
-        for (k, &l) in half.iter().enumerate() {
-            if l < min_eig {
-                min_eig = l;
-                min_idx = k;
-            }
-            max_eig = max_eig.max(l);
-            total += weight(k) * l.abs();
-            if l < 0.0 {
-                negative -= weight(k) * l;
-            }
-        }
-        EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
+        Self::of(half.iter().enumerate().map(move |(k, &l)| (l, if k == 0 || k == n { 1.0 } else { 2.0 })))
     }
 }
 
@@ -774,11 +762,11 @@ impl CirculantEmbedding {
         // odd k), a full one's the real parts of `buf` (read in place).
         let stats = if split {
             let v = &sqrt_eig;
-            EigenStats::of((0..m).map(|k| v[(k & 1) * n + k / 2]))
+            EigenStats::of((0..m).map(|k| (v[(k & 1) * n + k / 2], 1.0)))
         } else if real {
             EigenStats::of_half(&sqrt_eig)
         } else {
-            EigenStats::of(buf.iter().map(|c| c.re))
+            EigenStats::of(buf.iter().map(|c| (c.re, 1.0)))
         };
         let EigenStats { finite, min_idx, min_eig, max_eig, total, negative } = stats;
         // Eigenvalues are sums of 2n covariances: finite covariances near f64::MAX can overflow.

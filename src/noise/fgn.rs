@@ -197,9 +197,8 @@ impl FgnGenerator {
     /// the wanted half is computed). Same bits whoever computes it. `out.len() == n`.
     pub fn fill_path(&self, seed: Seed, index: u64, scratch: &mut FgnScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
-        let even = index.is_multiple_of(2);
-        self.emb.generate_for(&mut seed.stream(index / 2), scratch, even, !even);
-        let (re, im) = if even { (Some(out), None) } else { (None, Some(out)) };
+        self.generate_group(seed, index, 1, scratch);
+        let (re, im) = if index.is_multiple_of(2) { (Some(out), None) } else { (None, Some(out)) };
         self.emb.write_pair(scratch, re, im, |out, row| write_slice(out, row, false));
         Ok(())
     }
@@ -306,7 +305,7 @@ impl FgnGenerator {
                 let real = (start + r as u64).is_multiple_of(2);
                 let (re, im) = if real { (Some(&mut tmp[..]), None) } else { (None, Some(&mut tmp[..])) };
                 self.emb.write_pair(scratch, re, im, |out, row| row.copy_to(out));
-                row.iter_mut().zip(&tmp).for_each(|(o, &x)| *o = x);
+                row.assign(&ndarray::ArrayView1::from(&tmp[..]));
                 post(&mut row);
             }
         }

@@ -137,8 +137,8 @@ impl Driver {
         Self::brownian_with_version(grid, noise_dim, StreamVersion::CURRENT)
     }
 
-    /// [`brownian`](Self::brownian) with the numbers of stream version `version`: in version 4
-    /// (current) path `i`'s normals are the sequence of the [`LaneNormals`] seeded from
+    /// [`brownian`](Self::brownian) with the numbers of stream version `version`: in versions 4
+    /// and 5 (current; the same Brownian numbers) path `i`'s normals are the sequence of the [`LaneNormals`] seeded from
     /// `seed.stream(i)` ([`LaneNormals::from_rng`]); in versions 1 to 3 they are
     /// `rand_distr::StandardNormal` draws from `seed.stream(i)` itself. The same law (exact
     /// standard normals, exact tails), other values. Component `j` of step `k` is value `k m + j`

@@ -83,7 +83,7 @@ pub trait PathIntegrator: Sync {
     /// the numbers and bits of [`Driver::fill`](super::Driver::fill) of a Brownian driver of
     /// stream version `version` followed by [`PathIntegrator::integrate`]: `StandardNormal` draws
     /// from `rng` in versions 1 to 3, the sequence of the [`LaneNormals`] seeded from `rng` in
-    /// version 4. `None` when not supported (then the caller uses the two-pass route).
+    /// versions 4 and 5. `None` when not supported (then the caller uses the two-pass route).
     #[allow(clippy::too_many_arguments)]
     fn integrate_brownian(
         &self,
@@ -122,7 +122,8 @@ pub trait PathIntegrator: Sync {
     /// Eight fused Brownian paths side by side, as [`PathIntegrator::integrate_brownian_x4`] (the
     /// same numbers, bits and errors as eight one-path calls): twice the independent recursions in
     /// flight. `None` when not supported (then the caller takes four at a time); the scalar
-    /// integrator supports it for the linear fast path in stream version 4.
+    /// integrator supports it for the linear fast path in stream versions 4 and 5 (the same
+    /// Brownian numbers).
     #[allow(clippy::too_many_arguments)]
     fn integrate_brownian_x8(
         &self,
