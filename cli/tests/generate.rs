@@ -177,7 +177,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// in `cli/src/generate.rs`).
 #[test]
 fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
-    let cases: [(&str, &str, u64); 20] = [
+    let cases: [(&str, &str, u64); 21] = [
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy --stream-version 2", "fgn npy", 0x6b9d05eb87b3f394),
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32 --stream-version 2", "fgn npy32", 0x5df99642f653cea2),
         ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv --stream-version 2", "fgn csv", 0x23d00b36e8ce9036),
@@ -227,6 +227,13 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
         ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split v5", 0xc38abab085914a8b),
         ("fgn --n 65536 --hurst 0.3 --paths 1 --first-path 4 --seed 13 --format f64le", "fgn split lone v5", 0x419de1070c1ce8e5),
         ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm odd v5", 0xf4fc599bdd472070),
+        // Written straight from the work buffers since (`Plan::direct`); recorded with the block
+        // route before it (commit 8e006d1): fBM's sums and sigma, an odd first path.
+        (
+            "fbm --n 65536 --hurst 0.6 --paths 3 --first-path 1 --sigma 1.7 --t-end 3 --seed 15 --format npy",
+            "fbm direct v5",
+            0xa2b75f27a4e5bb42,
+        ),
     ];
     for threads in ["1", "2", "3", "4"] {
         for (args, name, want) in cases {

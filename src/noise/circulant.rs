@@ -259,6 +259,9 @@ fn fresh(len: usize) -> Vec<Complex64> {
     super::memory::filled(len, zero).unwrap_or_else(|| vec![zero; len])
 }
 
+/// FFT plans made ahead by a caller, of the lengths [`CirculantEmbedding::plan_lens`] gives.
+pub(crate) type Plans = (Option<Arc<dyn Fft<f64>>>, Option<Arc<dyn Fft<f64>>>);
+
 /// How the transform of size `2n` is computed.
 #[derive(Clone)]
 enum Transform {
@@ -345,18 +348,25 @@ impl EigenStats {
     /// The statistics of the eigenvalues `lambda`, each with a weight (the number of times it
     /// stands in the sequence: 1 for every eigenvalue of versions 1-4); the index is the
     /// position in `lambda`.
-    fn of<I: Iterator<Item = (f64, f64)> + Clone>(lambda: I) -> Self {
-        let finite = lambda.clone().all(|(l, _)| l.is_finite());
+    ///
+    /// One pass; each sum is added up in order from `-0.0` (as `Iterator::sum` does), so the
+    /// values are those of summing each alone.
+    fn of<I: Iterator<Item = (f64, f64)>>(lambda: I) -> Self {
+        let mut finite = true;
         let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        for (k, (l, _)) in lambda.clone().enumerate() {
+        let (mut total, mut negative) = (-0.0f64, -0.0f64);
+        for (k, (l, w)) in lambda.enumerate() {
+            finite &= l.is_finite();
             if l < min_eig {
                 min_eig = l;
                 min_idx = k;
             }
             max_eig = max_eig.max(l);
+            total += w * l.abs();
+            if l < 0.0 {
+                negative += -(w * l);
+            }
         }
-        let total: f64 = lambda.clone().map(|(l, w)| w * l.abs()).sum();
-        let negative: f64 = lambda.filter(|&(l, _)| l < 0.0).map(|(l, w)| -(w * l)).sum();
         EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
     }
 
@@ -572,6 +582,12 @@ fn as_reals(c: &[Complex64]) -> &[f64] {
     unsafe { std::slice::from_raw_parts(c.as_ptr() as *const f64, 2 * c.len()) }
 }
 
+/// `c` read as its `2 c.len()` interleaved real and imaginary parts, mutably.
+fn as_reals_mut(c: &mut [Complex64]) -> &mut [f64] {
+    // SAFETY: as `as_reals`; the borrow is the unique borrow of `c`, for the same lifetime.
+    unsafe { std::slice::from_raw_parts_mut(c.as_mut_ptr() as *mut f64, 2 * c.len()) }
+}
+
 /// What [`CirculantEmbedding::write_pair`] hands its `store` for one row.
 pub(crate) enum Row<'a> {
     /// The real parts of these values.
@@ -645,17 +661,25 @@ impl CirculantEmbedding {
     /// [`new`](Self::new) giving the numbers of stream version `version` (an older version
     /// reproduces stored results; see [`crate::rng::STREAM_VERSION`]).
     pub fn with_version(acov: &[f64], mode: EmbeddingMode, version: StreamVersion) -> Result<Self> {
-        Self::with_plan(acov, mode, version, None)
+        Self::with_plans(acov, mode, version, (None, None))
     }
 
-    /// The length of the FFT plan an embedding of `n` points uses in `version`: `n` for a split
-    /// or real transform, else `2n` (saturating).
-    pub(crate) fn plan_len(n: usize, version: StreamVersion) -> usize {
-        if Self::splits(n, version) || Self::real(n, version, SPLIT_MIN_N) {
-            n
+    /// The lengths of the FFT plans an embedding of `n` points uses in `version`: `n` for a split
+    /// or real transform, else `2n` (saturating); and, for version 5's real transforms of even
+    /// `n`, the plan of `n / 2` its paths are made with.
+    pub(crate) fn plan_lens(n: usize, version: StreamVersion) -> (usize, Option<usize>) {
+        if Self::real(n, version, SPLIT_MIN_N) {
+            (n, Self::real_splits(n).then_some(n / 2))
+        } else if Self::splits(n, version) {
+            (n, None)
         } else {
-            n.saturating_mul(2)
+            (n.saturating_mul(2), None)
         }
+    }
+
+    /// Whether version 5's real transforms of `n` points are split into two FFTs of `n / 2`.
+    fn real_splits(n: usize) -> bool {
+        n.is_multiple_of(2) && n >= SPLIT_MIN_N
     }
 
     /// Versions 2-4 from `SPLIT_MIN_N` points on: the pair's transform split in two.
@@ -669,26 +693,21 @@ impl CirculantEmbedding {
         version.real_circulant() && n >= real_min_n
     }
 
-    /// [`with_version`](Self::with_version) with the forward FFT plan of length
-    /// [`plan_len`](Self::plan_len) already made (`None`: made here). Planning a large FFT takes
-    /// tens of milliseconds (its twiddle factors), so a caller can make it while it computes
-    /// `acov`. A plan of another size is ignored.
-    pub(crate) fn with_plan(
-        acov: &[f64],
-        mode: EmbeddingMode,
-        version: StreamVersion,
-        plan: Option<Arc<dyn Fft<f64>>>,
-    ) -> Result<Self> {
-        Self::build(acov, mode, version, plan, SPLIT_MIN_N)
+    /// [`with_version`](Self::with_version) with the forward FFT plans of the lengths
+    /// [`plan_lens`](Self::plan_lens) gives already made (`None`: made here). Planning a large
+    /// FFT takes tens of milliseconds (its twiddle factors), so a caller can make the plans
+    /// while it computes `acov`. A plan of another length is ignored.
+    pub(crate) fn with_plans(acov: &[f64], mode: EmbeddingMode, version: StreamVersion, plans: Plans) -> Result<Self> {
+        Self::build(acov, mode, version, plans, SPLIT_MIN_N)
     }
 
-    /// [`with_plan`](Self::with_plan), with version 5's real transforms from `real_min_n` points
+    /// [`with_plans`](Self::with_plans), with version 5's real transforms from `real_min_n` points
     /// on (`SPLIT_MIN_N` except in unit tests, which check them at small sizes too).
     fn build(
         acov: &[f64],
         mode: EmbeddingMode,
         version: StreamVersion,
-        plan: Option<Arc<dyn Fft<f64>>>,
+        (plan, plan_half): Plans,
         real_min_n: usize,
     ) -> Result<Self> {
         check_size("acov.len()", acov.len(), 2, "at least 2 (gamma(0..=n) with n >= 1)")?;
@@ -704,10 +723,11 @@ impl CirculantEmbedding {
         let split = Self::splits(n, version);
         let real = Self::real(n, version, real_min_n);
         let len = if split || real { n } else { m };
-        let plan = match plan {
+        let made = |plan: Option<Arc<dyn Fft<f64>>>, len: usize| match plan {
             Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
             _ => FftPlanner::<f64>::new().plan_fft_forward(len),
         };
+        let plan = made(plan, len);
         // The row `c_j = gamma(min(j, m - j))` and its transform, the eigenvalues. The set-up
         // works in the buffers of one scratch (`buf` holds the row, then its transform), which
         // is then kept as `spare` for the first caller; the eigenvalues go straight into the
@@ -721,12 +741,17 @@ impl CirculantEmbedding {
         super::memory::advise_huge(&mut sqrt_eig);
         let (transform, fft, fft2) = if split || real {
             let sp = SplitFft::new(plan);
-            buf.extend((0..n).map(|i| row(2 * i)));
-            buf.extend((0..n).map(|i| row(2 * i + 1)));
+            // The even entries of the row, then the odd ones; each half is written, and its
+            // memory first touched, by the thread that transforms it, with its own FFT scratch.
+            buf.par_extend((0..m).into_par_iter().map(|i| if i < n { row(2 * i) } else { row(2 * (i - n) + 1) }));
             let len = sp.half.get_inplace_scratch_len();
-            let (mut fe, mut fo) = (fresh(len), fresh(len));
             let (e, o) = buf.split_at_mut(n);
-            rayon::join(|| sp.half.process_with_scratch(e, &mut fe), || sp.half.process_with_scratch(o, &mut fo));
+            let transform = |half: &mut [Complex64]| {
+                let mut f = fresh(len);
+                sp.half.process_with_scratch(half, &mut f);
+                f
+            };
+            let (fe, fo) = rayon::join(|| transform(e), || transform(o));
             // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j), stored even k, then
             // odd k (the order in which each half draws its coefficients); in version 5 the
             // first half, k = 0..=n, in order.
@@ -742,8 +767,7 @@ impl CirculantEmbedding {
             };
             if real {
                 (0..n + 1).into_par_iter().map(lambda).collect_into_vec(&mut sqrt_eig);
-                let split = (n.is_multiple_of(2) && n >= SPLIT_MIN_N)
-                    .then(|| SplitFft::new(FftPlanner::<f64>::new().plan_fft_forward(n / 2)));
+                let split = Self::real_splits(n).then(|| SplitFft::new(made(plan_half, n / 2)));
                 (Transform::Real(RealFft { full: sp, split }), fe, fo)
             } else {
                 (0..m)
@@ -1093,6 +1117,38 @@ impl CirculantEmbedding {
         }
     }
 
+    /// Version 5: the first (`first`) or the second path of the last
+    /// [`generate_for`](Self::generate_for), which must have made it, finished in the work
+    /// buffers and handed out there (no copy): a split transform's last step is done in place,
+    /// `E_r <- E_r + tau^r O_r` (the values [`write_pair`](Self::write_pair) writes, by the same
+    /// operations; in parallel as there). Call it at most once per path and generation (the
+    /// step is not repeatable). `None` for versions 1-4, whose paths are the real and imaginary
+    /// parts of one complex transform and must be copied out by `write_pair`.
+    pub(crate) fn path_in_place<'s>(&self, scratch: &'s mut CirculantScratch, first: bool) -> Option<&'s mut [f64]> {
+        let n = self.n;
+        let Transform::Real(rf) = &self.transform else { return None };
+        let parallel = scratch.parallel();
+        let (ya, yb) = scratch.buf.split_at_mut(n);
+        let y = if first { ya } else { yb };
+        let Some(sp) = &rf.split else { return Some(&mut as_reals_mut(y)[..n]) };
+        let (e, o) = y.split_at_mut(n / 2);
+        let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
+            let lo = c * WRITE_CHUNK;
+            for (r, (x, y)) in (lo..).zip(e.iter_mut().zip(o)) {
+                *x += sp.twiddle(r) * y;
+            }
+        };
+        if parallel {
+            e.par_chunks_mut(WRITE_CHUNK)
+                .zip(o.par_chunks(WRITE_CHUNK))
+                .enumerate()
+                .for_each(|(c, (e, o))| chunk(c, e, o));
+        } else {
+            e.chunks_mut(WRITE_CHUNK).zip(o.chunks(WRITE_CHUNK)).enumerate().for_each(|(c, (e, o))| chunk(c, e, o));
+        }
+        Some(as_reals_mut(e))
+    }
+
     /// Two independent exact paths from one complex FFT: `a` gets the real part, `b` the
     /// imaginary part. `a.len() == b.len() == n`, else [`Error::LengthMismatch`].
     pub fn fill_pair<R: Rng + ?Sized>(
@@ -1225,7 +1281,7 @@ mod tests {
         for n in [1, 2, 3, 4, 7, 10, 3 * FINE + 5, 4096, SPLIT_MIN_N + 1, SPLIT_MIN_N + 2] {
             let m = 2 * n;
             let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.8, k)).collect();
-            let e = CirculantEmbedding::build(&acov, EmbeddingMode::Exact, StreamVersion::V5, None, 1).unwrap();
+            let e = CirculantEmbedding::build(&acov, EmbeddingMode::Exact, StreamVersion::V5, (None, None), 1).unwrap();
             assert!(e.is_real() && !e.is_split() && e.sqrt_eig.len() == n + 1);
             let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
             if n < SPLIT_MIN_N {

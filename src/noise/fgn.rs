@@ -50,6 +50,24 @@ pub fn fgn_autocovariance(hurst: f64, k: usize) -> f64 {
         return f64::NAN;
     }
     let a = 2.0 * hurst;
+    gamma_series(a, k, |j| ratio(a, j))
+}
+
+/// `binom(a, 2j+2) / binom(a, 2j) = (a-2j)(a-2j-1) / ((2j+1)(2j+2))`, the ratio of successive
+/// terms of [`fgn_autocovariance`]'s series (for `j = 1, 2, ...`, as a float).
+#[inline]
+fn ratio(a: f64, j: f64) -> f64 {
+    (a - 2.0 * j) * (a - 2.0 * j - 1.0) / ((2.0 * j + 1.0) * (2.0 * j + 2.0))
+}
+
+/// The most terms [`gamma_series`] sums (it stops sooner once a term is below `1e-17` of the sum).
+const SERIES_TERMS: usize = 400;
+
+/// `gamma(k)` for `a = 2H` by the series of [`fgn_autocovariance`], with the term ratios from
+/// `ratio(j)` (`j = 1.0, 2.0, ...`): computed on the spot, or read from a table of the same
+/// values (the same bits either way).
+#[inline(always)]
+fn gamma_series(a: f64, k: usize, ratio: impl Fn(f64) -> f64) -> f64 {
     match k {
         0 => 1.0,
         1 => ((a - 1.0) * std::f64::consts::LN_2).exp_m1(),
@@ -59,15 +77,24 @@ pub fn fgn_autocovariance(hurst: f64, k: usize) -> f64 {
             let mut term = 0.5 * a * (a - 1.0) * x2; // binom(a, 2) x^2
             let mut sum = term;
             let mut j = 1.0;
-            while term.abs() > 1e-17 * sum.abs() && j < 400.0 {
-                // binom(a, 2j+2) / binom(a, 2j) = (a-2j)(a-2j-1) / ((2j+1)(2j+2))
-                term *= (a - 2.0 * j) * (a - 2.0 * j - 1.0) / ((2.0 * j + 1.0) * (2.0 * j + 2.0)) * x2;
+            while term.abs() > 1e-17 * sum.abs() && j < SERIES_TERMS as f64 {
+                term *= ratio(j) * x2;
                 sum += term;
                 j += 1.0;
             }
             kf.powf(a) * sum
         }
     }
+}
+
+/// `out[k] = s2 * gamma_H(k)`, `k = 0..out.len()`, in parallel: the same bits as
+/// [`fgn_autocovariance`] for each `k` (the term ratios, which do not depend on `k`, are read
+/// from a table made once instead of being divided out for every `k`; about half the time at
+/// `n = 2^20`). `hurst` in `(0, 1)` (checked by the caller).
+fn fgn_autocovariances(hurst: f64, s2: f64, out: &mut Vec<f64>, len: usize) {
+    let a = 2.0 * hurst;
+    let table: Vec<f64> = (1..SERIES_TERMS).map(|j| ratio(a, j as f64)).collect();
+    (0..len).into_par_iter().map(|k| s2 * gamma_series(a, k, |j| table[j as usize - 1])).collect_into_vec(out);
 }
 
 /// Exact fractional Gaussian noise generator (Davies–Harte circulant embedding of size `2n`).
@@ -118,12 +145,14 @@ impl FgnGenerator {
             });
         }
         // The autocovariances (each computed alone, in parallel: the same values whatever the
-        // thread count) while another thread plans the FFT (deterministic).
-        let ((), plan) = rayon::join(
-            || (0..n + 1).into_par_iter().map(|k| s2 * fgn_autocovariance(hurst, k)).collect_into_vec(&mut acov),
-            || rustfft::FftPlanner::<f64>::new().plan_fft_forward(CirculantEmbedding::plan_len(n, version)),
+        // thread count) while other threads plan the FFTs (deterministic).
+        let plan = |len: usize| rustfft::FftPlanner::<f64>::new().plan_fft_forward(len);
+        let (len, half) = CirculantEmbedding::plan_lens(n, version);
+        let ((), plans) = rayon::join(
+            || fgn_autocovariances(hurst, s2, &mut acov, n + 1),
+            || rayon::join(|| Some(plan(len)), || half.map(plan)),
         );
-        let emb = CirculantEmbedding::with_plan(&acov, EmbeddingMode::Exact, version, Some(plan))?;
+        let emb = CirculantEmbedding::with_plans(&acov, EmbeddingMode::Exact, version, plans)?;
         Ok(FgnGenerator { emb, hurst, sigma })
     }
 
@@ -267,6 +296,67 @@ impl FgnGenerator {
         for (start, rows) in pair_groups(first, out.view_mut()) {
             self.generate_group(seed, start, rows.nrows(), scratch);
             self.write_group(scratch, start, rows, false, &|_: &mut ArrayViewMut1<f64>| {});
+        }
+        Ok(())
+    }
+
+    /// Paths `first..first + count` in order, each handed to `visit(index, path)` as soon as it is
+    /// made (`path.len() == n`), on the calling thread with the caller's work buffers, as
+    /// [`fill_paths_serial`](Self::fill_paths_serial) makes them (the same bits as it,
+    /// [`fill_paths`](Self::fill_paths) and [`fill_path`](Self::fill_path)). In version 5, from
+    /// [`SPLIT_MIN_N`](super::circulant::SPLIT_MIN_N) points on, `path` is the work buffer
+    /// itself, finished in place: no output matrix and no copy, for producers that stream paths
+    /// out (the CLI's `generate`); `visit` may change it (it is overwritten by the next path).
+    /// Below that size and in versions 1-4 each path is first copied into a row of `n` values.
+    ///
+    /// The first error of `visit` stops the run and is returned. Errors:
+    /// [`crate::Error::InvalidSize`] if `first + count` is past path index `u64::MAX`.
+    pub fn visit_paths<E, F>(
+        &self,
+        seed: Seed,
+        first: u64,
+        count: usize,
+        scratch: &mut FgnScratch,
+        mut visit: F,
+    ) -> std::result::Result<(), E>
+    where
+        E: From<crate::Error>,
+        F: FnMut(u64, &mut [f64]) -> std::result::Result<(), E>,
+    {
+        let end = u128::from(first) + count as u128;
+        if end > 1u128 << 64 {
+            return Err(crate::Error::InvalidSize {
+                name: "count",
+                value: count,
+                allowed: crate::error::Allowed("at most 2^64 - first (path indices are u64)"),
+            }
+            .into());
+        }
+        let n = self.len();
+        let mut rows: Vec<f64> = Vec::new();
+        let mut idx = u128::from(first);
+        while idx < end {
+            let start = idx as u64;
+            let take = if start.is_multiple_of(2) { (end - idx).min(2) as usize } else { 1 };
+            self.generate_group(seed, start, take, scratch);
+            let wanted = (start..).take(take);
+            if self.emb.is_real() {
+                for i in wanted {
+                    let path = self.emb.path_in_place(scratch, i.is_multiple_of(2)).expect("version 5 paths in place");
+                    visit(i, path)?;
+                }
+            } else {
+                // The group's rows, written as `write_group` writes contiguous rows.
+                rows.resize(take * n, 0.0);
+                let (a, b) = rows.split_at_mut(n);
+                let (re, im) =
+                    if start.is_multiple_of(2) { (Some(a), (take > 1).then_some(b)) } else { (None, Some(a)) };
+                self.emb.write_pair(scratch, re, im, |out, row| write_slice(out, row, false));
+                for (i, path) in wanted.zip(rows.chunks_exact_mut(n)) {
+                    visit(i, path)?;
+                }
+            }
+            idx += take as u128;
         }
         Ok(())
     }
@@ -457,6 +547,42 @@ mod tests {
         assert!(fgn_autocovariance(1.0, 3).is_nan());
     }
 
+    /// The batch autocovariances are the bits of the one-lag function, which are the bits of the
+    /// series as first written (each ratio divided out in the loop), kept here verbatim.
+    #[test]
+    fn batch_autocovariances_are_the_same_bits() {
+        fn as_first_written(h: f64, k: usize) -> f64 {
+            let a = 2.0 * h;
+            match k {
+                0 => 1.0,
+                1 => ((a - 1.0) * std::f64::consts::LN_2).exp_m1(),
+                _ => {
+                    let kf = k as f64;
+                    let x2 = 1.0 / (kf * kf);
+                    let mut term = 0.5 * a * (a - 1.0) * x2;
+                    let mut sum = term;
+                    let mut j = 1.0;
+                    while term.abs() > 1e-17 * sum.abs() && j < 400.0 {
+                        term *= (a - 2.0 * j) * (a - 2.0 * j - 1.0) / ((2.0 * j + 1.0) * (2.0 * j + 2.0)) * x2;
+                        sum += term;
+                        j += 1.0;
+                    }
+                    kf.powf(a) * sum
+                }
+            }
+        }
+        for &h in &[0.01, 0.3, 0.5, 0.5000001, 0.7, 0.99] {
+            let s2 = 2.5f64;
+            let mut out = Vec::new();
+            fgn_autocovariances(h, s2, &mut out, 5000);
+            assert_eq!(out.len(), 5000);
+            for (k, &g) in out.iter().enumerate() {
+                assert_eq!(g.to_bits(), (s2 * fgn_autocovariance(h, k)).to_bits(), "h {h} k {k}");
+                assert_eq!(fgn_autocovariance(h, k).to_bits(), as_first_written(h, k).to_bits(), "h {h} k {k}");
+            }
+        }
+    }
+
     /// References from mpmath at 60 digits of `(|k+1|^2H - 2|k|^2H + |k-1|^2H)/2`, evaluated at the
     /// binary64 value of `H` (`mpf(0.5000001)`, not the decimal, which differs by 5e-10 relative at k = 1).
     #[test]
@@ -483,6 +609,56 @@ mod tests {
         // The naive formula is off by orders of magnitude more at k = 10^6 (cancellation).
         let r = -1.250000000000390625e-10;
         assert!(((naive(0.25, 1_000_000) - r) / r).abs() > 1e-9);
+    }
+
+    /// `visit_paths` hands over the rows `fill_paths` makes, in order: version 5 in place (even n
+    /// split, odd n whole), versions 4 and 5 below `SPLIT_MIN_N` through a copy; odd and even
+    /// first paths and counts, the two halves of a pair in parallel or not; a visitor's error
+    /// stops the run; a range past path index `u64::MAX` is refused.
+    #[test]
+    fn visited_paths_equal_fill_paths() {
+        use crate::noise::circulant::SPLIT_MIN_N;
+        let cases = [
+            (SPLIT_MIN_N, StreamVersion::V5),
+            (SPLIT_MIN_N + 1, StreamVersion::V5),
+            (SPLIT_MIN_N + 2, StreamVersion::V4),
+            (1001, StreamVersion::V5),
+        ];
+        for (n, version) in cases {
+            let g = FgnGenerator::with_version(n, 0.35, 1.3, version).unwrap();
+            assert_eq!(g.embedding().is_real(), n >= SPLIT_MIN_N && version == StreamVersion::V5);
+            let seed = Seed::new(21);
+            for (first, count) in [(0u64, 4usize), (3, 4), (5, 1), (6, 1)] {
+                let mut want = ndarray::Array2::<f64>::zeros((count, n));
+                g.fill_paths(seed, first, want.view_mut()).unwrap();
+                for parallel in [Some(true), Some(false)] {
+                    let mut s = g.scratch();
+                    s.set_parallel_halves(parallel);
+                    let mut seen = Vec::new();
+                    g.visit_paths(seed, first, count, &mut s, |i, path| -> Result<()> {
+                        assert_eq!(path, want.row((i - first) as usize).as_slice().unwrap(), "n {n} path {i}");
+                        seen.push(i);
+                        Ok(())
+                    })
+                    .unwrap();
+                    assert_eq!(seen, (first..first + count as u64).collect::<Vec<_>>(), "n {n}");
+                }
+            }
+            let mut s = g.scratch();
+            let mut calls = 0;
+            let stopped = g.visit_paths(seed, 0, 4, &mut s, |_, _| {
+                calls += 1;
+                Err(crate::Error::LengthMismatch { name: "stop", expected: 0, got: 1 })
+            });
+            assert!(stopped.is_err() && calls == 1);
+            let past: Result<()> = g.visit_paths(seed, u64::MAX, 2, &mut s, |_, _| Ok(()));
+            assert!(matches!(past, Err(crate::Error::InvalidSize { .. })));
+            let last: Result<()> = g.visit_paths(seed, u64::MAX, 1, &mut s, |i, _| {
+                assert_eq!(i, u64::MAX);
+                Ok(())
+            });
+            assert!(last.is_ok());
+        }
     }
 
     #[test]
