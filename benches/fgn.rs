@@ -177,6 +177,18 @@ fn long_path(c: &mut Criterion) {
     group.finish();
 }
 
+/// The set-up of one generator of `2^20` points (autocovariances, FFT plans, eigenvalues):
+/// version 5 plans and runs FFTs of size `n` for the eigenvalues, version 6 only of `n/2`.
+fn setup(c: &mut Criterion) {
+    let n = 1usize << 20;
+    let mut group = c.benchmark_group("fgn_setup");
+    group.sample_size(10);
+    for (name, v) in [("v5", StreamVersion::V5), ("v6", StreamVersion::V6)] {
+        group.bench_function(name, |bch| bch.iter(|| black_box(FgnGenerator::with_version(n, 0.7, 1.0, v).unwrap())));
+    }
+    group.finish();
+}
+
 fn batch(c: &mut Criterion) {
     let (paths, n) = (1000usize, 4096usize);
     let g = FgnGenerator::new(n, 0.7, 1.0).unwrap();
@@ -221,6 +233,6 @@ fn batch(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = pair, long_path, batch
+    targets = pair, long_path, setup, batch
 }
 criterion_main!(benches);

@@ -277,7 +277,7 @@ fn reproducible_across_threads_and_shards() {
 /// every pair (all paths then share their odd-indexed coefficients), lag 4 at H = 0.25 is off by
 /// 6.4 SE (the spread across paths, from which the SE comes, shrinks).
 ///
-/// The same checks for version 5's real transforms (one per path): at n = 70 000 (even: packed
+/// The same checks for the real transforms of versions 5 and 6 (one per path): at n = 70 000 (even: packed
 /// coefficients in two parts from two streams, two FFTs of size n/2) and n = 70 001 (odd: one FFT
 /// of size n). Broken on purpose: with the complex coefficients `h_k` scaled by
 /// `sqrt(lambda_k / m)` instead of `sqrt(lambda_k / 2m)`, lag 0 at H = 0.25 is off by 1828 SE;
@@ -285,7 +285,12 @@ fn reproducible_across_threads_and_shards() {
 #[test]
 fn split_transform_law() {
     let (sigma, paths) = (1.3, 512usize);
-    for (version, n) in [(StreamVersion::V4, 70_000usize), (StreamVersion::V5, 70_000), (StreamVersion::V5, 70_001)] {
+    for (version, n) in [
+        (StreamVersion::V4, 70_000usize),
+        (StreamVersion::V5, 70_000),
+        (StreamVersion::V5, 70_001),
+        (StreamVersion::V6, 70_000),
+    ] {
         split_law(version, n, sigma, paths);
     }
 }
@@ -426,7 +431,8 @@ fn stream_version_one_reproduces_old_numbers() {
     assert_eq!(StreamVersion::from_number(3).unwrap(), StreamVersion::V3);
     assert_eq!(StreamVersion::from_number(4).unwrap(), StreamVersion::V4);
     assert_eq!(StreamVersion::from_number(5).unwrap(), StreamVersion::V5);
-    for bad in [0, 6, u32::MAX] {
+    assert_eq!(StreamVersion::from_number(6).unwrap(), StreamVersion::V6);
+    for bad in [0, 7, u32::MAX] {
         assert!(matches!(StreamVersion::from_number(bad), Err(Error::InvalidParameter { name: "stream_version", .. })));
     }
 }
@@ -474,22 +480,31 @@ fn stream_version_two_reproduces_old_numbers() {
         let (a, b) = check_recorded(StreamVersion::V2, StreamVersion::V3, rec);
         assert!(a.iter().zip(&b).all(|(x, y)| x != y), "n {}: version 3 draws other numbers", rec.0);
     }
-    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V5);
+    assert_eq!(FgnGenerator::new(8, 0.7, 1.3).unwrap().version(), StreamVersion::V6);
     // Version 4 changed the Brownian paths only: its fGn is version 3's, split and not; version
-    // 5 changed fGn from SPLIT_MIN_N on (odd and even n) and equals version 4 below.
+    // 5 changed fGn from SPLIT_MIN_N on (odd and even n) and equals version 4 below; version 6
+    // equals version 5 except at even n from SPLIT_MIN_N on, where it differs by the rounding
+    // of the eigenvalues only.
     for n in [4096usize, 4097, 70000, 70001] {
         let g3 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V3).unwrap();
         let g4 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V4).unwrap();
-        let g5 = FgnGenerator::new(n, 0.3, 1.3).unwrap();
-        let (mut a, mut b, mut c) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let g5 = FgnGenerator::with_version(n, 0.3, 1.3, StreamVersion::V5).unwrap();
+        let g6 = FgnGenerator::new(n, 0.3, 1.3).unwrap();
+        let (mut a, mut b, mut c, mut d) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         g3.fill_path(Seed::new(7), 5, &mut g3.scratch(), &mut a).unwrap();
         g4.fill_path(Seed::new(7), 5, &mut g4.scratch(), &mut b).unwrap();
         g5.fill_path(Seed::new(7), 5, &mut g5.scratch(), &mut c).unwrap();
+        g6.fill_path(Seed::new(7), 5, &mut g6.scratch(), &mut d).unwrap();
         assert_eq!(a, b, "n {n}");
         if n < SPLIT_MIN_N {
             assert_eq!(b, c, "n {n}: version 5 is version 4 below SPLIT_MIN_N");
         } else {
             assert!(b.iter().zip(&c).all(|(x, y)| x != y), "n {n}: version 5 gives other numbers");
+        }
+        if n < SPLIT_MIN_N || n % 2 == 1 {
+            assert_eq!(c, d, "n {n}: version 6 is version 5");
+        } else {
+            assert!(c != d && c.iter().zip(&d).all(|(x, y)| (x - y).abs() <= 1e-12), "n {n}: version 6 rounds apart");
         }
     }
     let seed = Seed::new(42);
@@ -497,7 +512,7 @@ fn stream_version_two_reproduces_old_numbers() {
     let mut b = vec![0.0; f2.path_len()];
     f2.fill_path(seed, 3, &mut f2.scratch(), &mut b).unwrap();
     assert_eq!((b[1].to_bits(), b[70000].to_bits()), (0x3f6ec124fa016358, 0xbfe9a966b2a7e88b));
-    assert_eq!(StreamVersion::CURRENT, StreamVersion::V5);
+    assert_eq!(StreamVersion::CURRENT, StreamVersion::V6);
 }
 
 /// Split sizes (versions 2-4: `n >= SPLIT_MIN_N`; version 5: even `n >= SPLIT_MIN_N`, and an
@@ -510,6 +525,7 @@ fn split_transform_reproducible_across_threads_and_shards() {
         (StreamVersion::V4, SPLIT_MIN_N + 3),
         (StreamVersion::V5, SPLIT_MIN_N + 4),
         (StreamVersion::V5, SPLIT_MIN_N + 3),
+        (StreamVersion::V6, SPLIT_MIN_N + 4),
     ] {
         split_reproducible(version, n);
     }

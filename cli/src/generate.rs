@@ -80,10 +80,11 @@ pub struct Args {
     /// Index of the first path (for splitting one ensemble over several runs).
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     first_path: u64,
-    /// Which numbers a seed gives: 5 (current), or 4, 3, 2 or 1 to reproduce output made before
-    /// version 5, 4, 3 or 2. Version 5 changed fgn and fbm with n >= 65536 (4 and 5 give the
-    /// same bm), 4 bm (versions 1-3 give the same bm), 3 and 2 fgn and fbm (1 and 2 differ only
-    /// with n >= 65536); stable is the same in all (see the README).
+    /// Which numbers a seed gives: 6 (current), or 5, 4, 3, 2 or 1 to reproduce output made
+    /// before version 6, 5, 4, 3 or 2. Version 6 changed fgn and fbm with even n >= 65536 (by
+    /// rounding only), 5 fgn and fbm with n >= 65536 (4 to 6 give the same bm), 4 bm (versions
+    /// 1-3 give the same bm), 3 and 2 fgn and fbm (1 and 2 differ only with n >= 65536); stable
+    /// is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     stream_version: u32,
     /// Output format: npy, npy32, csv, f64le, f32le. Default: from the file extension (.npy, .csv,
@@ -351,7 +352,7 @@ impl Plan<'_> {
 
     /// Whether each pair's two halves run in parallel, with one pair worker per two threads (see
     /// [`stream`]): fGn and fBM of `n >= 65536` whose transform is split (versions 2-4) or
-    /// real (version 5: the pair's two paths), on two threads or more.
+    /// real (versions 5 and 6: the pair's two paths), on two threads or more.
     fn halves_in_parallel(&self) -> bool {
         let emb = match self.source {
             Source::Fgn(g) => g.embedding(),
@@ -364,7 +365,7 @@ impl Plan<'_> {
 
     /// Whether [`stream`] writes each path straight from the generator's work buffers
     /// ([`FgnGenerator::visit_paths`]) instead of filling a block of rows first: fGn and fBM whose
-    /// paths are finished in place (stream version 5 from `SPLIT_MIN_N` points on), in a format
+    /// paths are finished in place (stream versions 5 and 6 from `SPLIT_MIN_N` points on), in a format
     /// whose bytes are the values' own (`native_bytes`). Blocks are then single pairs
     /// (`block_rows` is 2 for such long rows). Same bytes: the in-place paths are those
     /// `fill_paths_serial` writes, and the fBM sums and scaling below are `fill`'s.
@@ -484,7 +485,7 @@ struct Turn {
 /// blocks `t, t + T, t + 2T, ...` into its own reused buffers (CSV is also encoded there), waits
 /// for its turn and writes the block; the next worker's block is being computed meanwhile.
 /// Memory: `T` blocks and work buffers, whatever `--paths`. When [`Plan::direct`] holds (fGn
-/// and fBM in version 5 from 65536 points on, binary float64 output), there is no block: each
+/// and fBM in versions 5 and 6 from 65536 points on, binary float64 output), there is no block: each
 /// path is written from the work buffers once its pair's turn has come (whole process, 8 x 2^20
 /// on 2 threads, paired runs: 189 -> 158 ms median, peak RSS 119.6 -> 111.9 MiB). The bytes are those of filling the
 /// whole matrix with `fill_paths` and writing it row by row (same draws, same order).

@@ -100,10 +100,11 @@ pub struct ModelArgs {
     /// Hurst index of the fbm driver, in (0, 1).
     #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
     pub hurst: f64,
-    /// Which numbers the bm and fbm drivers use: 5 (current), or 4, 3, 2 or 1 to reproduce a run
-    /// made before version 5, 4, 3 or 2. Version 5 changed fbm with 65536 or more steps (4 and 5
-    /// give the same bm), 4 bm (1-3 give the same bm), 3 and 2 fbm (1 and 2 differ only with
-    /// 65536 or more steps); stable is the same in all (see the README).
+    /// Which numbers the bm and fbm drivers use: 6 (current), or 5, 4, 3, 2 or 1 to reproduce a
+    /// run made before version 6, 5, 4, 3 or 2. Version 6 changed fbm with an even number of
+    /// steps from 65536 on (by rounding only), 5 fbm with 65536 or more steps (4 to 6 give the
+    /// same bm), 4 bm (1-3 give the same bm), 3 and 2 fbm (1 and 2 differ only with 65536 or more
+    /// steps); stable is the same in all (see the README).
     #[arg(long, default_value_t = fracnoise::rng::STREAM_VERSION, allow_negative_numbers = true)]
     pub stream_version: u32,
     /// Stability index of the stable driver, in (0, 2].

@@ -145,8 +145,8 @@ fn bad_input_is_a_clear_error_and_leaves_no_file() {
             "invalid parameter `t_end` = NaN: must be finite and > 0",
         ),
         (
-            vec!["generate", "fgn", "--n", "10", "--stream-version", "6"],
-            "invalid parameter `stream_version` = 6: must be 1, 2, 3, 4 or 5",
+            vec!["generate", "fgn", "--n", "10", "--stream-version", "7"],
+            "invalid parameter `stream_version` = 7: must be 1 to 6",
         ),
         (
             vec!["generate", "fgn", "--n", "10", "--format", "xls"],
@@ -177,7 +177,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// in `cli/src/generate.rs`).
 #[test]
 fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
-    let cases: [(&str, &str, u64); 21] = [
+    let cases: [(&str, &str, u64); 25] = [
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy --stream-version 2", "fgn npy", 0x6b9d05eb87b3f394),
         ("fgn --n 1000 --hurst 0.7 --paths 150 --first-path 3 --seed 5 --format npy32 --stream-version 2", "fgn npy32", 0x5df99642f653cea2),
         ("fgn --n 100 --hurst 0.3 --sigma 2 --paths 77 --seed 6 --format csv --stream-version 2", "fgn csv", 0x23d00b36e8ce9036),
@@ -219,20 +219,31 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
             0xdf55f36f769604e4,
         ),
         ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy --stream-version 4", "fbm split", 0x06f51c84e6a1627b),
-        // Version 5 (the default): below 65536 points version 4's numbers (recorded above); from
-        // there on one real transform per path, recorded when it was introduced, split (even n,
-        // its two parts on two threads for a lone path) and not (odd n).
-        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le v5", 0xa457dcbcc0655979),
-        ("fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy", "fbm npy v5", 0x7d324964761486d1),
-        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split v5", 0xc38abab085914a8b),
-        ("fgn --n 65536 --hurst 0.3 --paths 1 --first-path 4 --seed 13 --format f64le", "fgn split lone v5", 0x419de1070c1ce8e5),
-        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm odd v5", 0xf4fc599bdd472070),
+        // Version 5: below 65536 points version 4's numbers (recorded above); from there on one
+        // real transform per path, recorded when it was introduced (the default then), split
+        // (even n, its two parts on two threads for a lone path) and not (odd n).
+        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le --stream-version 5", "fgn split v5", 0xc38abab085914a8b),
+        ("fgn --n 65536 --hurst 0.3 --paths 1 --first-path 4 --seed 13 --format f64le --stream-version 5", "fgn split lone v5", 0x419de1070c1ce8e5),
+        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy --stream-version 5", "fbm odd v5", 0xf4fc599bdd472070),
         // Written straight from the work buffers since (`Plan::direct`); recorded with the block
         // route before it (commit 8e006d1): fBM's sums and sigma, an odd first path.
         (
-            "fbm --n 65536 --hurst 0.6 --paths 3 --first-path 1 --sigma 1.7 --t-end 3 --seed 15 --format npy",
+            "fbm --n 65536 --hurst 0.6 --paths 3 --first-path 1 --sigma 1.7 --t-end 3 --seed 15 --format npy --stream-version 5",
             "fbm direct v5",
             0xa2b75f27a4e5bb42,
+        ),
+        // Version 6 (the default): version 4 below 65536 points and version 5 at odd n (the same
+        // fingerprints); at even n from 65536 on, eigenvalues from FFTs of size n/2 (recorded
+        // when it was introduced).
+        ("fgn --n 4096 --hurst 0.7 --paths 41 --seed 7 --format f64le", "fgn f64le v6", 0xa457dcbcc0655979),
+        ("fbm --n 300 --hurst 0.35 --paths 11 --first-path 1 --sigma 1.5 --t-end 2 --seed 9 --format npy", "fbm npy v6", 0x7d324964761486d1),
+        ("fbm --n 65537 --hurst 0.8 --paths 6 --t-end 2 --seed 14 --format npy", "fbm odd v6", 0xf4fc599bdd472070),
+        ("fgn --n 65536 --hurst 0.3 --paths 5 --first-path 3 --seed 13 --format f64le", "fgn split v6", 0x633e9c57b406107d),
+        ("fgn --n 65536 --hurst 0.3 --paths 1 --first-path 4 --seed 13 --format f64le", "fgn split lone v6", 0x3a98d793b63d5158),
+        (
+            "fbm --n 65536 --hurst 0.6 --paths 3 --first-path 1 --sigma 1.7 --t-end 3 --seed 15 --format npy",
+            "fbm direct v6",
+            0x7aa85759f2908c48,
         ),
     ];
     for threads in ["1", "2", "3", "4"] {

@@ -102,7 +102,7 @@ fn bad_input_errors() {
     assert!(run_err(&["simulate", "ou", "--paths", "0"]).contains("paths"));
     assert!(run_err(&["simulate", "ou", "--theta", "-1"]).contains("theta"));
     assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--hurst", "1.5"]).contains("hurst"));
-    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "6"]).contains("stream_version"));
+    assert!(run_err(&["simulate", "ou", "--driver", "fbm", "--stream-version", "7"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--stream-version", "0"]).contains("stream_version"));
     assert!(run_err(&["simulate", "ou", "--driver", "stable", "--alpha", "2.5"]).contains("alpha"));
     assert!(run_err(&["simulate", "ou", "--shard", "4/4"]).contains("shard"));

@@ -57,7 +57,7 @@ def fgn(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
-    stream_version: int = 5,
+    stream_version: int = 6,
 ) -> F64Array:
     """Exact fractional Gaussian noise: shape (n,) for paths=None, else (paths, n)."""
 
@@ -70,7 +70,7 @@ def fbm(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
-    stream_version: int = 5,
+    stream_version: int = 6,
 ) -> F64Array:
     """Exact fractional Brownian motion on [0, t_end] with n steps: shape (n+1,) or (paths, n+1)."""
 
@@ -82,7 +82,7 @@ def bm(
     sigma: float = 1.0,
     seed: SeedLike = None,
     first_path: int = 0,
-    stream_version: int = 5,
+    stream_version: int = 6,
 ) -> F64Array:
     """Brownian motion on [0, t_end] with n steps: shape (n+1,) or (paths, n+1)."""
 
@@ -125,7 +125,7 @@ class StableLaw:
 class FgnGenerator:
     """A reusable exact fGn generator (eigenvalues and FFT plan computed once)."""
 
-    def __init__(self, n: int, hurst: float, sigma: float = 1.0, *, stream_version: int = 5) -> None: ...
+    def __init__(self, n: int, hurst: float, sigma: float = 1.0, *, stream_version: int = 6) -> None: ...
     @property
     def n(self) -> int: ...
     @property
@@ -242,7 +242,7 @@ Model = Union[BM, OU, GBM, DoubleWell, PowerLaw, LinearSDE, SDE]
 class BrownianDriver:
     """Brownian driver (Itô)."""
 
-    def __init__(self, *, stream_version: int = 5) -> None: ...
+    def __init__(self, *, stream_version: int = 6) -> None: ...
     @property
     def stream_version(self) -> int: ...
 
@@ -258,7 +258,7 @@ class StableDriver:
 class FbmDriver:
     """Fractional Brownian motion driver (pathwise integrals)."""
 
-    def __init__(self, hurst: float = 0.7, *, stream_version: int = 5) -> None: ...
+    def __init__(self, hurst: float = 0.7, *, stream_version: int = 6) -> None: ...
     @property
     def hurst(self) -> float: ...
     @property

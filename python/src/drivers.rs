@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 /// Brownian driver (Itô): increments ``sqrt(dt) Z``, path ``i`` from the seed's stream ``i``.
 ///
-/// ``stream_version`` selects which normals a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``)
-/// and 4 draw them in blocks (the same numbers; the CLI's ``--stream-version 5``); 1 to 3 give
+/// ``stream_version`` selects which normals a seed gives: 6 (current, ``fracnoise.STREAM_VERSION``),
+/// 5 and 4 draw them in blocks (the same numbers; the CLI's ``--stream-version 6``); 1 to 3 give
 /// the numbers of earlier releases (all three the same for this driver). The law is the same in every version.
 #[pyclass(name = "BrownianDriver", module = "fracnoise", frozen)]
 pub struct PyBrownianDriver {

@@ -298,9 +298,10 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///     Index of the first path: rows are paths ``first_path, first_path + 1, ...`` of the
 ///     ensemble named by the seed (split a big ensemble across calls or machines).
 /// stream_version : int
-///     Which numbers a seed gives: 5 (current, ``fracnoise.STREAM_VERSION``), or 4 (for fGn the
-///     same numbers as 3), 2 or 1 to reproduce results made before version 5, 3 or 2 (versions
-///     1 and 2, and 4 and 5, differ only for ``n >= 65536``).
+///     Which numbers a seed gives: 6 (current, ``fracnoise.STREAM_VERSION``), or 5, 4 (for fGn
+///     the same numbers as 3), 2 or 1 to reproduce results made before version 6, 5, 3 or 2
+///     (versions 1 and 2, and 4 and 5, differ only for ``n >= 65536``; 5 and 6 only for even
+///     ``n >= 65536``, by rounding).
 ///
 /// Returns
 /// -------
@@ -308,7 +309,7 @@ fn parse_version(v: i64) -> PyResult<StreamVersion> {
 ///
 /// Notes
 /// -----
-/// Paths ``2j`` and ``2j+1`` come from ``seed.stream(j)``. In version 5 with ``n >= 65536``
+/// Paths ``2j`` and ``2j+1`` come from ``seed.stream(j)``. In versions 5 and 6 with ``n >= 65536``
 /// each is its own real transform of size ``2n`` (one complex FFT of size ``n``; for even ``n``
 /// two of size ``n/2``, on two threads for a lone path), so one path costs half a pair;
 /// otherwise they are the real and imaginary parts of one complex transform of size ``2n``

@@ -278,29 +278,35 @@ def test_negative_sizes_are_errors_not_panics():
 
 def test_stream_versions():
     """fGn: version 2 differs from version 1 only from n = 65536 on; version 3 differs from both at
-    every size; version 4 gives version 3's fGn; version 5 (the default) differs from 4 from
-    n = 65536 on and equals it below. Brownian paths: versions 1 to 3 are one sequence, versions 4
-    and 5 another. Other versions are refused with the library's message."""
-    assert fn.STREAM_VERSION == 5
-    assert fn.FgnGenerator(8, 0.7).stream_version == 5
+    every size; version 4 gives version 3's fGn; version 5 differs from 4 from n = 65536 on and
+    equals it below; version 6 (the default) differs from 5 at even n from 65536 on, by rounding.
+    Brownian paths: versions 1 to 3 are one sequence, versions 4 to 6 another. Other versions are
+    refused with the library's message."""
+    assert fn.STREAM_VERSION == 6
+    assert fn.FgnGenerator(8, 0.7).stream_version == 6
     assert fn.FgnGenerator(8, 0.7, stream_version=1).stream_version == 1
-    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
+    small = [fn.fgn(65535, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5, 6)]
     assert np.array_equal(small[0], small[1])
     assert not np.array_equal(small[1], small[2])
     assert np.array_equal(small[2], small[3])
-    assert np.array_equal(small[3], small[4])
-    assert np.array_equal(small[4], fn.fgn(65535, 0.7, 2, seed=4))
-    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
+    assert np.array_equal(small[3], small[4]) and np.array_equal(small[4], small[5])
+    assert np.array_equal(small[5], fn.fgn(65535, 0.7, 2, seed=4))
+    large = [fn.fgn(65536, 0.7, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5, 6)]
     assert not np.array_equal(large[0], large[1])
     assert not np.array_equal(large[1], large[2])
     assert np.array_equal(large[2], large[3])
     assert not np.array_equal(large[3], large[4])
-    w = [fn.bm(300, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5)]
+    assert not np.array_equal(large[4], large[5]) and np.allclose(large[4], large[5], rtol=0, atol=1e-12)
+    assert np.array_equal(large[5], fn.fgn(65536, 0.7, 2, seed=4))
+    odd = [fn.fgn(65537, 0.7, 2, seed=4, stream_version=v) for v in (5, 6)]
+    assert np.array_equal(odd[0], odd[1])
+    w = [fn.bm(300, 2, seed=4, stream_version=v) for v in (1, 2, 3, 4, 5, 6)]
     assert np.array_equal(w[0], w[1]) and np.array_equal(w[1], w[2])
     assert not np.array_equal(w[2], w[3])
-    assert np.array_equal(w[3], w[4]) and np.array_equal(w[4], fn.bm(300, 2, seed=4))
+    assert np.array_equal(w[3], w[4]) and np.array_equal(w[4], w[5])
+    assert np.array_equal(w[5], fn.bm(300, 2, seed=4))
     # Negative and huge numbers too: a ValueError naming the value, not an OverflowError.
-    for bad in (0, 6, -1, 2**40):
+    for bad in (0, 7, -1, 2**40):
         with pytest.raises(ValueError, match=f"stream_version` = {bad}"):
             fn.fgn(64, 0.7, seed=1, stream_version=bad)
         with pytest.raises(ValueError, match="stream_version"):
@@ -315,10 +321,10 @@ def test_stream_versions():
 
 def test_fbm_driver_stream_version():
     """The fbm driver selects its fGn numbers like ``fgn``: versions differ from 65536 steps on."""
-    assert fn.FbmDriver(0.6).stream_version == 5
+    assert fn.FbmDriver(0.6).stream_version == 6
     assert fn.FbmDriver(0.6, stream_version=1).stream_version == 1
     with pytest.raises(ValueError, match="stream_version"):
-        fn.FbmDriver(0.6, stream_version=6)
+        fn.FbmDriver(0.6, stream_version=7)
     with pytest.raises(ValueError, match="stream_version` = -2"):
         fn.FbmDriver(0.6, stream_version=-2)
 
@@ -337,10 +343,10 @@ def test_fbm_driver_stream_version():
 
 def test_brownian_driver_stream_version(cli, tmp_path):
     """The Brownian driver's version selects its normals like ``bm``'s; versions 1 to 3 keep the
-    old description ``{"kind": "bm"}`` (so their shards merge with old ones), versions 4 and 5
+    old description ``{"kind": "bm"}`` (so their shards merge with old ones), versions 4 to 6
     (the same numbers) describe themselves as 4; every version gives the CLI's bits and summary,
     and versions 3 and 4 do not merge, 4 and 5 do."""
-    assert fn.BrownianDriver().stream_version == 5
+    assert fn.BrownianDriver().stream_version == 6
     assert repr(fn.BrownianDriver(stream_version=2)) == "BrownianDriver(stream_version=2)"
     kw = dict(paths=40, steps=90, dt=0.01, seed=12, store_every=30)
     runs = {v: fn.simulate(fn.OU(1.3, 0.2, 0.7), fn.BrownianDriver(stream_version=v), **kw) for v in (1, 3, 4, 5)}

@@ -150,6 +150,29 @@
 //! Checked: `real_transform_is_the_hermitian_dft` (against one complex FFT of size `2n` of the
 //! Hermitian-extended coefficients, rebuilt from the same normals) and the closed-form law
 //! tests of `tests/noise_fgn.rs` (`split_transform_law` and the small-`n` ones).
+//!
+//! # Eigenvalues from FFTs of size n/2 (stream version 6)
+//! Version 5 computes the eigenvalues of an even `n >= SPLIT_MIN_N` as version 4 does, by two
+//! FFTs of size `n` (`E`, `O` of the even and odd entries of the row `c`), though its paths use
+//! only FFTs of size `n/2`: planning and running the size-`n` FFT is most of its set-up. Version
+//! 6 ([`StreamVersion::V6`]) gets `E` and `O` from FFTs of size `n/2`, with the standard
+//! real-data step (e.g. Press et al., *Numerical Recipes*, 3rd ed., §12.3.2): the even entries
+//! `e_i = c_2i` are real, so with `u_r = e_2r + i e_2r+1` (`r < h = n/2`) and `U = FFT_h(u)`,
+//!
+//! ```text
+//! E_j = (U_r + conj(U_{h-r})) / 2  +/-  tau^r (U_r - conj(U_{h-r})) / 2i,   r = j mod h,
+//! ```
+//!
+//! `+` for `j < h`, `-` for `j >= h`, `tau = exp(-2 pi i / n)`, `U_h = U_0`; `O` likewise from
+//! `v_r = c_4r+1 + i c_4r+3`. Then `lambda_k = Re(E_j + t^j O_j)` (`k < n`, `j = k`) and
+//! `lambda_n = Re(E_0 - O_0)`, as above. The two FFTs run on two threads; the scales and the
+//! eigenvalue statistics are made in one pass over fixed chunks of `k`, their sums merged in
+//! chunk order (the same bits whatever the thread count; the sums' rounding differs from
+//! version 5's serial sums). The eigenvalues equal version 5's to rounding (checked to 1e-12
+//! of the largest against version 4's in `real_transform_is_the_hermitian_dft`, and the
+//! statistics in `real_transform_eigenvalue_statistics`), so the paths have the same law and
+//! other last bits (about 1e-15 apart at `2^20` points). Odd `n` and smaller embeddings are as
+//! in version 5.
 
 use super::lane_normals::LaneNormals;
 use crate::error::{check_all_finite, check_len, check_size, Error, Result};
@@ -275,14 +298,36 @@ enum Transform {
     Real(RealFft),
 }
 
+/// The powers `t^j = exp(-2 pi i j / m)`, `j = 0..=m/2`, of an `m`-th root of unity, from two
+/// short tables: `t^j = coarse[j >> FINE_BITS] * fine[j & (FINE - 1)]`.
+#[derive(Clone)]
+struct Twiddles {
+    /// `t^(i FINE)`, `i = 0..=(m/2) / FINE`.
+    coarse: Arc<[Complex64]>,
+    /// `t^r`, `r = 0..FINE`.
+    fine: Arc<[Complex64]>,
+}
+
+impl Twiddles {
+    fn new(m: usize) -> Self {
+        let coarse: Arc<[Complex64]> = (0..=m / 2 / FINE).map(|i| unit_root(i * FINE, m)).collect();
+        let fine: Arc<[Complex64]> = (0..FINE).map(|r| unit_root(r, m)).collect();
+        Twiddles { coarse, fine }
+    }
+
+    /// `t^j` for `j <= m/2`.
+    #[inline]
+    fn twiddle(&self, j: usize) -> Complex64 {
+        self.coarse[j >> FINE_BITS] * self.fine[j & (FINE - 1)]
+    }
+}
+
 /// The radix-2 step `Y_j = E_j +/- t^j O_j` over FFTs of size `n` (see the [module docs](self)).
 #[derive(Clone)]
 struct SplitFft {
     half: Arc<dyn Fft<f64>>,
-    /// `t^(i FINE)`, `i = 0..=n / FINE`, `t = exp(-2 pi i / 2n)`.
-    coarse: Arc<[Complex64]>,
-    /// `t^r`, `r = 0..FINE`.
-    fine: Arc<[Complex64]>,
+    /// `t^j`, `t = exp(-2 pi i / 2n)`.
+    tw: Twiddles,
 }
 
 /// `exp(-2 pi i j / m)`, from the correctly rounded fraction `j / m` (exact when `m` is a power
@@ -298,17 +343,14 @@ fn unit_root(j: usize, m: usize) -> Complex64 {
 
 impl SplitFft {
     fn new(half: Arc<dyn Fft<f64>>) -> Self {
-        let n = half.len();
-        let m = 2 * n;
-        let coarse: Arc<[Complex64]> = (0..=n / FINE).map(|i| unit_root(i * FINE, m)).collect();
-        let fine: Arc<[Complex64]> = (0..FINE).map(|r| unit_root(r, m)).collect();
-        SplitFft { half, coarse, fine }
+        let tw = Twiddles::new(2 * half.len());
+        SplitFft { half, tw }
     }
 
-    /// `t^j` for `j < n`.
+    /// `t^j` for `j <= n`.
     #[inline]
     fn twiddle(&self, j: usize) -> Complex64 {
-        self.coarse[j >> FINE_BITS] * self.fine[j & (FINE - 1)]
+        self.tw.twiddle(j)
     }
 
     /// `e_j <- e_j + t^j o_j` (the first half of the transform), over fixed chunks, in parallel
@@ -352,22 +394,50 @@ impl EigenStats {
     /// One pass; each sum is added up in order from `-0.0` (as `Iterator::sum` does), so the
     /// values are those of summing each alone.
     fn of<I: Iterator<Item = (f64, f64)>>(lambda: I) -> Self {
-        let mut finite = true;
-        let (mut min_idx, mut min_eig, mut max_eig) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
-        let (mut total, mut negative) = (-0.0f64, -0.0f64);
+        let mut s = Self::EMPTY;
         for (k, (l, w)) in lambda.enumerate() {
-            finite &= l.is_finite();
-            if l < min_eig {
-                min_eig = l;
-                min_idx = k;
-            }
-            max_eig = max_eig.max(l);
-            total += w * l.abs();
-            if l < 0.0 {
-                negative += -(w * l);
-            }
+            s.add(k, l, w);
         }
-        EigenStats { finite, min_idx, min_eig, max_eig, total, negative }
+        s
+    }
+
+    /// The statistics of no eigenvalue.
+    const EMPTY: Self = EigenStats {
+        finite: true,
+        min_idx: 0,
+        min_eig: f64::INFINITY,
+        max_eig: f64::NEG_INFINITY,
+        total: -0.0,
+        negative: -0.0,
+    };
+
+    /// Counts eigenvalue `l`, at index `k`, with weight `w`.
+    #[inline]
+    fn add(&mut self, k: usize, l: f64, w: f64) {
+        self.finite &= l.is_finite();
+        if l < self.min_eig {
+            self.min_eig = l;
+            self.min_idx = k;
+        }
+        self.max_eig = self.max_eig.max(l);
+        self.total += w * l.abs();
+        if l < 0.0 {
+            self.negative += -(w * l);
+        }
+    }
+
+    /// The statistics of the eigenvalues of `self`, then those of `later` (higher indices).
+    fn merge(self, later: Self) -> Self {
+        let (min_idx, min_eig) =
+            if later.min_eig < self.min_eig { (later.min_idx, later.min_eig) } else { (self.min_idx, self.min_eig) };
+        EigenStats {
+            finite: self.finite && later.finite,
+            min_idx,
+            min_eig,
+            max_eig: self.max_eig.max(later.max_eig),
+            total: self.total + later.total,
+            negative: self.negative + later.negative,
+        }
     }
 
     /// Version 5's statistics, from the eigenvalues it uses, `lambda_0..=lambda_n` (`half`, of
@@ -375,9 +445,35 @@ impl EigenStats {
     /// `lambda_k`, `0 < k < n`, counted twice in the sums; the index is the first in `0..=n`).
     fn of_half(half: &[f64]) -> Self {
         let n = half.len() - 1;
-        Self::of(half.iter().enumerate().map(move |(k, &l)| (l, if k == 0 || k == n { 1.0 } else { 2.0 })))
+        Self::of(half.iter().enumerate().map(move |(k, &l)| (l, real_weight(k, n))))
     }
 }
+
+/// How many times `lambda_k` (`k = 0..=n`) stands in the sequence `lambda_0..lambda_{2n-1}`.
+#[inline]
+fn real_weight(k: usize, n: usize) -> f64 {
+    if k == 0 || k == n {
+        1.0
+    } else {
+        2.0
+    }
+}
+
+/// Versions 5 and 6: the scale of the Hermitian coefficient `h_k` (`k = 0..=n`, `m = 2n`) from
+/// `lambda_k`: the end terms `h_0, h_n` are real with variance `lambda/m`, the others complex with
+/// `lambda/2m` in each part (module docs); negative eigenvalues count as 0.
+#[inline]
+fn real_scale(k: usize, n: usize, m: usize, l: f64) -> f64 {
+    if k == 0 || k == n {
+        (l.max(0.0) / m as f64).sqrt()
+    } else {
+        (l.max(0.0) / (2.0 * m as f64)).sqrt()
+    }
+}
+
+/// Eigenvalues per task of version 6's eigenvalue pass (the chunks' statistics are merged in
+/// order, so the sums do not depend on the thread count).
+const EIG_CHUNK: usize = 1 << 14;
 
 /// The second stream of a split pair: four words of `rng`, each put through the SplitMix64
 /// finaliser, as a xoshiro256++ state.
@@ -415,24 +511,39 @@ fn draw<R: Rng + ?Sized>(version: StreamVersion, rng: &mut R, sqrt_eig: &[f64], 
     }
 }
 
-/// Version 5: how one path's transform of size `n` is computed.
+/// Versions 5 and 6: how one path's transform of size `n` is computed.
 #[derive(Clone)]
 struct RealFft {
-    /// `t^k = exp(-2 pi i k / 2n)` for the packing, and the FFT of size `n` (the eigenvalues;
-    /// the paths when `split` is `None`).
-    full: SplitFft,
+    /// `t^k = exp(-2 pi i k / 2n)`, for the packing.
+    tw: Twiddles,
+    plan: RealPlan,
+}
+
+/// The FFT of size `n` of one path's packed coefficients.
+#[derive(Clone)]
+enum RealPlan {
+    /// One FFT of size `n` (odd `n`).
+    Whole(Arc<dyn Fft<f64>>),
     /// For even `n >= SPLIT_MIN_N`: the FFT of size `n / 2` and `tau^r = exp(-2 pi i r / n)`;
     /// the packed coefficients are stored even `k`, then odd `k`, and transformed by one radix-2
     /// decimation-in-time step (as [`SplitFft`] one level down).
-    split: Option<SplitFft>,
+    Halves(SplitFft),
 }
 
 impl RealFft {
     /// The FFT scratch length one path needs.
     fn scratch_len(&self) -> usize {
-        match &self.split {
-            Some(sp) => sp.half.get_inplace_scratch_len(),
-            None => self.full.half.get_inplace_scratch_len(),
+        match &self.plan {
+            RealPlan::Halves(sp) => sp.half.get_inplace_scratch_len(),
+            RealPlan::Whole(fft) => fft.get_inplace_scratch_len(),
+        }
+    }
+
+    /// The half-size transforms, if the path's FFT is split.
+    fn halves(&self) -> Option<&SplitFft> {
+        match &self.plan {
+            RealPlan::Halves(sp) => Some(sp),
+            RealPlan::Whole(_) => None,
         }
     }
 }
@@ -475,7 +586,7 @@ impl PackedOut {
 /// gives `h_k = s_k (Z_0 + i Z_1)` and `h_{n-k} = s_{n-k} (Z_2 + i Z_3)`; for even `n` the group
 /// `k = n/2` gives `h_{n/2} = s_{n/2} (Z_0 + i Z_1)` (`Z_2, Z_3` unused).
 fn draw_packed(
-    tw: &SplitFft,
+    tw: &Twiddles,
     normals: &mut LaneNormals,
     scale: &[f64],
     out: PackedOut,
@@ -546,11 +657,14 @@ fn real_path<R: Rng + ?Sized>(
     let groups = n / 2 + 1;
     let out = PackedOut { ptr: z.as_mut_ptr(), len: n };
     let mut n1 = LaneNormals::from_rng(first);
-    let tw = &rf.full;
-    let Some(sp) = &rf.split else {
-        draw_packed(tw, &mut n1, scale, out, false, 0..groups);
-        rf.full.half.process_with_scratch(z, fft);
-        return;
+    let tw = &rf.tw;
+    let sp = match &rf.plan {
+        RealPlan::Halves(sp) => sp,
+        RealPlan::Whole(whole) => {
+            draw_packed(tw, &mut n1, scale, out, false, 0..groups);
+            whole.process_with_scratch(z, fft);
+            return;
+        }
     };
     let mut n2 = LaneNormals::from_rng(second);
     let mid = groups.div_ceil(2);
@@ -665,15 +779,18 @@ impl CirculantEmbedding {
     }
 
     /// The lengths of the FFT plans an embedding of `n` points uses in `version`: `n` for a split
-    /// or real transform, else `2n` (saturating); and, for version 5's real transforms of even
-    /// `n`, the plan of `n / 2` its paths are made with.
-    pub(crate) fn plan_lens(n: usize, version: StreamVersion) -> (usize, Option<usize>) {
+    /// or real transform, else `2n` (saturating), except version 6's real transforms of even
+    /// `n`, which need none of that size; and, for the real transforms of even `n` (versions 5
+    /// and 6), the plan of `n / 2` the paths are made with (version 6: the eigenvalues too).
+    pub(crate) fn plan_lens(n: usize, version: StreamVersion) -> (Option<usize>, Option<usize>) {
         if Self::real(n, version, SPLIT_MIN_N) {
-            (n, Self::real_splits(n).then_some(n / 2))
+            let halves = Self::real_splits(n);
+            let whole = !(halves && version.half_eigenvalues());
+            (whole.then_some(n), halves.then_some(n / 2))
         } else if Self::splits(n, version) {
-            (n, None)
+            (Some(n), None)
         } else {
-            (n.saturating_mul(2), None)
+            (Some(n.saturating_mul(2)), None)
         }
     }
 
@@ -722,12 +839,13 @@ impl CirculantEmbedding {
         let m = n.checked_mul(2).filter(|&m| m <= isize::MAX as usize / 32).ok_or_else(too_large)?;
         let split = Self::splits(n, version);
         let real = Self::real(n, version, real_min_n);
+        // Version 6: the eigenvalues from two FFTs of size n/2 (the paths' plan), none of size n.
+        let half_eig = real && version.half_eigenvalues() && Self::real_splits(n);
         let len = if split || real { n } else { m };
         let made = |plan: Option<Arc<dyn Fft<f64>>>, len: usize| match plan {
             Some(p) if p.len() == len && p.fft_direction() == rustfft::FftDirection::Forward => p,
             _ => FftPlanner::<f64>::new().plan_fft_forward(len),
         };
-        let plan = made(plan, len);
         // The row `c_j = gamma(min(j, m - j))` and its transform, the eigenvalues. The set-up
         // works in the buffers of one scratch (`buf` holds the row, then its transform), which
         // is then kept as `spare` for the first caller; the eigenvalues go straight into the
@@ -739,8 +857,73 @@ impl CirculantEmbedding {
         let mut sqrt_eig: Vec<f64> = Vec::new();
         sqrt_eig.try_reserve_exact(m).map_err(|_| too_large())?;
         super::memory::advise_huge(&mut sqrt_eig);
-        let (transform, fft, fft2) = if split || real {
-            let sp = SplitFft::new(plan);
+        let (transform, fft, fft2, rooted) = if half_eig {
+            // Version 6 (module docs, "Eigenvalues from FFTs of size n/2"): u_r = c_4r + i c_4r+2
+            // and v_r = c_4r+1 + i c_4r+3, r < n/2, each transformed by the paths' FFT of size
+            // n/2 on its own thread, then unpacked into E_j and O_j.
+            let h = n / 2;
+            let sp = SplitFft::new(made(plan_half, h));
+            let tw = Twiddles::new(m);
+            buf.par_extend((0..n).into_par_iter().map(|i| {
+                let (r, odd) = if i < h { (i, 0) } else { (i - h, 1) };
+                Complex64::new(row(4 * r + odd).re, row(4 * r + 2 + odd).re)
+            }));
+            let len = sp.half.get_inplace_scratch_len();
+            let (u, v) = buf.split_at_mut(h);
+            let transform = |x: &mut [Complex64]| {
+                let mut f = fresh(len);
+                sp.half.process_with_scratch(x, &mut f);
+                f
+            };
+            let (fe, fo) = rayon::join(|| transform(u), || transform(v));
+            let (u, v) = buf.split_at(h);
+            // The DFT of size n of the real sequence packed in `w` (W = FFT_{n/2}(w)), at j < n:
+            // with a = W_r, b = conj(W_{(h-r) mod h}), r = j mod h: (a + b)/2 + tau^r (a - b)/2i,
+            // the sign of the second term minus for j >= h.
+            let real_dft = |w: &[Complex64], j: usize| {
+                let r = j % h;
+                let (a, b) = (w[r], w[(h - r) % h].conj());
+                let t = sp.twiddle(r) * ((a - b) * Complex64::new(0.0, -0.5));
+                let even = (a + b) * 0.5;
+                if j < h {
+                    even + t
+                } else {
+                    even - t
+                }
+            };
+            // lambda_k = Re(E_j +/- t^j O_j), j = k mod n, as in version 5.
+            let lambda = |k: usize| {
+                let j = k % n;
+                let (e, o) = (real_dft(u, j), tw.twiddle(j) * real_dft(v, j));
+                if k < n {
+                    (e + o).re
+                } else {
+                    (e - o).re
+                }
+            };
+            // The scales straight into `sqrt_eig`, with the statistics of each fixed chunk of
+            // eigenvalues, merged in order (sums in chunks: version 6's own rounding).
+            sqrt_eig.par_extend(rayon::iter::repeat_n(0.0, n + 1));
+            let stats = sqrt_eig
+                .par_chunks_mut(EIG_CHUNK)
+                .enumerate()
+                .map(|(c, out)| {
+                    let mut st = EigenStats::EMPTY;
+                    for (k, s) in (c * EIG_CHUNK..).zip(out.iter_mut()) {
+                        let l = lambda(k);
+                        st.add(k, l, real_weight(k, n));
+                        *s = real_scale(k, n, m, l);
+                    }
+                    st
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .fold(EigenStats::EMPTY, EigenStats::merge);
+            // The spare buffer at its working length (the first half already touched).
+            buf.par_extend(rayon::iter::repeat_n(Complex64::new(0.0, 0.0), m - n));
+            (Transform::Real(RealFft { tw, plan: RealPlan::Halves(sp) }), fe, fo, Some(stats))
+        } else if split || real {
+            let sp = SplitFft::new(made(plan, len));
             // The even entries of the row, then the odd ones; each half is written, and its
             // memory first touched, by the thread that transforms it, with its own FFT scratch.
             buf.par_extend((0..m).into_par_iter().map(|i| if i < n { row(2 * i) } else { row(2 * (i - n) + 1) }));
@@ -767,24 +950,33 @@ impl CirculantEmbedding {
             };
             if real {
                 (0..n + 1).into_par_iter().map(lambda).collect_into_vec(&mut sqrt_eig);
-                let split = Self::real_splits(n).then(|| SplitFft::new(made(plan_half, n / 2)));
-                (Transform::Real(RealFft { full: sp, split }), fe, fo)
+                // Even n: the paths' FFT of size n/2 (the plan of size n is dropped).
+                let plan = if Self::real_splits(n) {
+                    RealPlan::Halves(SplitFft::new(made(plan_half, n / 2)))
+                } else {
+                    RealPlan::Whole(sp.half)
+                };
+                (Transform::Real(RealFft { tw: sp.tw, plan }), fe, fo, None)
             } else {
                 (0..m)
                     .into_par_iter()
                     .map(|i| lambda(if i < n { 2 * i } else { 2 * (i - n) + 1 }))
                     .collect_into_vec(&mut sqrt_eig);
-                (Transform::Split(sp), fe, fo)
+                (Transform::Split(sp), fe, fo, None)
             }
         } else {
+            let plan = made(plan, len);
             buf.extend((0..m).map(row));
             let mut f = fresh(plan.get_inplace_scratch_len());
             plan.process_with_scratch(&mut buf, &mut f);
-            (Transform::Full(plan), f, Vec::new())
+            (Transform::Full(plan), f, Vec::new(), None)
         };
         // The eigenvalues in order `k = 0..m`: a split transform's in `sqrt_eig` (even k, then
-        // odd k), a full one's the real parts of `buf` (read in place).
-        let stats = if split {
+        // odd k), a full one's the real parts of `buf` (read in place); version 6's were
+        // counted as they were rooted.
+        let stats = if let Some(st) = rooted {
+            st
+        } else if split {
             let v = &sqrt_eig;
             EigenStats::of((0..m).map(|k| (v[(k & 1) * n + k / 2], 1.0)))
         } else if real {
@@ -814,14 +1006,12 @@ impl CirculantEmbedding {
         }
         let dropped_mass = if total > 0.0 { negative / total } else { 0.0 };
         let root = |l: f64| (l.max(0.0) / m as f64).sqrt();
-        if split {
+        if half_eig {
+            // Rooted above.
+        } else if split {
             sqrt_eig.par_iter_mut().for_each(|l| *l = root(*l));
         } else if real {
-            // The end terms h_0, h_n are real with variance lambda/m; the others complex with
-            // lambda/2m in each part (module docs).
-            sqrt_eig.par_iter_mut().enumerate().for_each(|(k, l)| {
-                *l = if k == 0 || k == n { root(*l) } else { (l.max(0.0) / (2.0 * m as f64)).sqrt() }
-            });
+            sqrt_eig.par_iter_mut().enumerate().for_each(|(k, l)| *l = real_scale(k, n, m, *l));
         } else {
             buf.par_iter().map(|c| root(c.re)).collect_into_vec(&mut sqrt_eig);
         }
@@ -939,7 +1129,7 @@ impl CirculantEmbedding {
             Transform::Real(rf) => {
                 let n = self.n;
                 // On two threads: the two paths side by side, or one path's two halves.
-                let parallel = scratch.parallel() && ((re && im) || rf.split.is_some());
+                let parallel = scratch.parallel() && ((re && im) || rf.halves().is_some());
                 if parallel {
                     scratch.fit_second(rf.scratch_len());
                 }
@@ -1032,7 +1222,7 @@ impl CirculantEmbedding {
         let n = self.n;
         let sp = match &self.transform {
             Transform::Split(sp) if !scratch.combined => sp,
-            Transform::Real(RealFft { split: Some(sp), .. }) => {
+            Transform::Real(RealFft { plan: RealPlan::Halves(sp), .. }) => {
                 // y_r = E_r + tau^r O_r (r < n/2), read as the reals x_2r, x_2r+1, piece by
                 // piece (each value computed alone, so the pieces do not change them).
                 let (ya, yb) = scratch.buf.split_at(n);
@@ -1065,7 +1255,7 @@ impl CirculantEmbedding {
                 }
                 return;
             }
-            Transform::Real(RealFft { split: None, .. }) => {
+            Transform::Real(RealFft { plan: RealPlan::Whole(_), .. }) => {
                 let (ya, yb) = scratch.buf.split_at(n);
                 if let Some(a) = re {
                     store(a, Row::Real(&as_reals(ya)[..n]));
@@ -1130,7 +1320,7 @@ impl CirculantEmbedding {
         let parallel = scratch.parallel();
         let (ya, yb) = scratch.buf.split_at_mut(n);
         let y = if first { ya } else { yb };
-        let Some(sp) = &rf.split else { return Some(&mut as_reals_mut(y)[..n]) };
+        let Some(sp) = rf.halves() else { return Some(&mut as_reals_mut(y)[..n]) };
         let (e, o) = y.split_at_mut(n / 2);
         let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
             let lo = c * WRITE_CHUNK;
@@ -1256,8 +1446,10 @@ mod tests {
         assert!(v3.is_split() && v3.version() == StreamVersion::V3 && v3.sqrt_eig == v2.sqrt_eig);
         let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
         assert!(v4.is_split() && v4.version() == StreamVersion::V4 && v4.sqrt_eig == v2.sqrt_eig);
-        let v5 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        let v5 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V5).unwrap();
         assert!(v5.is_real() && !v5.is_split() && v5.version() == StreamVersion::V5);
+        let v6 = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
+        assert!(v6.is_real() && !v6.is_split() && v6.version() == StreamVersion::V6);
         let tol = 1e-13 * v1.max_eigenvalue();
         assert!((v1.max_eigenvalue() - v2.max_eigenvalue()).abs() <= tol);
         assert!((v1.min_eigenvalue() - v2.min_eigenvalue()).abs() <= tol);
@@ -1269,24 +1461,26 @@ mod tests {
         }
     }
 
-    /// Version 5 is the real transform of its Hermitian coefficients: each path equals the real
-    /// part of one complex FFT of size `2n` of `h` (rebuilt from the same streams and normals) to
-    /// 1e-13 of the largest value, whose imaginary part is rounding; both paths alone equal both
-    /// together; and the scales are the eigenvalues of version 4 (`lambda_0/m`, `lambda_k/2m`,
-    /// `lambda_n/m`) at every `n` tested, odd and even, below and above `SPLIT_MIN_N` (below it
-    /// built here with a lower threshold: the library uses version 4's pair transform there, so
-    /// version 5 gives version 4's numbers below `SPLIT_MIN_N`, also checked).
+    /// Versions 5 and 6 are the real transform of their Hermitian coefficients: each path equals
+    /// the real part of one complex FFT of size `2n` of `h` (rebuilt from the same streams and
+    /// normals) to 1e-13 of the largest value, whose imaginary part is rounding; both paths alone
+    /// equal both together; and the scales are the eigenvalues of version 4 (`lambda_0/m`,
+    /// `lambda_k/2m`, `lambda_n/m`; version 6's from FFTs of size `n/2` at even `n >= SPLIT_MIN_N`)
+    /// to 1e-12 of the largest, at every `n` tested, odd and even, below and above `SPLIT_MIN_N`
+    /// (below it built here with a lower threshold: the library uses version 4's pair transform
+    /// there, so versions 5 and 6 give version 4's numbers below `SPLIT_MIN_N`, also checked).
     #[test]
     fn real_transform_is_the_hermitian_dft() {
-        for n in [1, 2, 3, 4, 7, 10, 3 * FINE + 5, 4096, SPLIT_MIN_N + 1, SPLIT_MIN_N + 2] {
+        let sizes = [1, 2, 3, 4, 7, 10, 3 * FINE + 5, 4096, SPLIT_MIN_N + 1, SPLIT_MIN_N + 2, 2 * SPLIT_MIN_N + 2];
+        for (n, version) in sizes.into_iter().flat_map(|n| [(n, StreamVersion::V5), (n, StreamVersion::V6)]) {
             let m = 2 * n;
             let acov: Vec<f64> = (0..=n).map(|k| crate::noise::fgn_autocovariance(0.8, k)).collect();
-            let e = CirculantEmbedding::build(&acov, EmbeddingMode::Exact, StreamVersion::V5, (None, None), 1).unwrap();
+            let e = CirculantEmbedding::build(&acov, EmbeddingMode::Exact, version, (None, None), 1).unwrap();
             assert!(e.is_real() && !e.is_split() && e.sqrt_eig.len() == n + 1);
             let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, StreamVersion::V4).unwrap();
             if n < SPLIT_MIN_N {
-                let lib = CirculantEmbedding::new(&acov, EmbeddingMode::Exact).unwrap();
-                assert!(!lib.is_real() && lib.version() == StreamVersion::V5);
+                let lib = CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, version).unwrap();
+                assert!(!lib.is_real() && lib.version() == version);
                 let mut out = Vec::new();
                 for emb in [&lib, &v4] {
                     let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
@@ -1294,7 +1488,7 @@ mod tests {
                     emb.fill_pair(&mut rng, &mut emb.scratch(), &mut a, &mut b).unwrap();
                     out.push((a, b));
                 }
-                assert!(out[0] == out[1], "n {n}: version 5 is version 4 below SPLIT_MIN_N");
+                assert!(out[0] == out[1], "n {n}: {version:?} is version 4 below SPLIT_MIN_N");
             }
             for k in 0..=n {
                 let div = if k == 0 || k == n { m as f64 } else { 2.0 * m as f64 };
@@ -1359,24 +1553,39 @@ mod tests {
         }
     }
 
-    /// Version 5's eigenvalue statistics (from `lambda_0..=lambda_n`, the inner ones counted
-    /// twice) equal version 4's (from all `2n`) to rounding, for a covariance with negative
-    /// eigenvalues at a size version 5 transforms by paths; exact mode refuses both.
+    /// The eigenvalue statistics of versions 5 and 6 (from `lambda_0..=lambda_n`, the inner ones
+    /// counted twice; version 6 in fixed chunks) equal version 4's (from all `2n`) to rounding, for
+    /// a covariance with negative eigenvalues at a size versions 5 and 6 transform by paths
+    /// (even, so version 6 uses FFTs of size `n/2`), at 1 and 2 threads; exact mode refuses all,
+    /// naming the same eigenvalue.
     #[test]
     fn real_transform_eigenvalue_statistics() {
         let n = SPLIT_MIN_N + 2;
         let mut acov = vec![0.0; n + 1];
         acov[..4].copy_from_slice(&[1.0, 0.9, -0.9, 0.5]);
         let v4 = CirculantEmbedding::with_version(&acov, EmbeddingMode::Approximate, StreamVersion::V4).unwrap();
-        let v5 = CirculantEmbedding::new(&acov, EmbeddingMode::Approximate).unwrap();
-        assert!(v5.is_real() && v4.is_split());
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
-        assert!(v5.dropped_mass() > 0.0 && close(v4.dropped_mass(), v5.dropped_mass()), "{v4:?} {v5:?}");
-        assert!(close(v4.min_eigenvalue(), v5.min_eigenvalue()) && close(v4.max_eigenvalue(), v5.max_eigenvalue()));
-        match CirculantEmbedding::new(&acov, EmbeddingMode::Exact) {
-            Err(Error::NegativeEigenvalue { size, index, .. }) => assert!(size == 2 * n && index <= n),
-            other => panic!("expected NegativeEigenvalue, got {other:?}"),
+        let mut seen = Vec::new();
+        for version in [StreamVersion::V5, StreamVersion::V6] {
+            for threads in [1, 2] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let e = pool
+                    .install(|| CirculantEmbedding::with_version(&acov, EmbeddingMode::Approximate, version))
+                    .unwrap();
+                assert!(e.is_real() && v4.is_split());
+                assert!(e.dropped_mass() > 0.0 && close(v4.dropped_mass(), e.dropped_mass()), "{v4:?} {e:?}");
+                assert!(
+                    close(v4.min_eigenvalue(), e.min_eigenvalue()) && close(v4.max_eigenvalue(), e.max_eigenvalue())
+                );
+                seen.push((version, e.dropped_mass().to_bits(), e.sqrt_eig.clone()));
+                match CirculantEmbedding::with_version(&acov, EmbeddingMode::Exact, version) {
+                    Err(Error::NegativeEigenvalue { size, index, .. }) => assert!(size == 2 * n && index <= n),
+                    other => panic!("expected NegativeEigenvalue, got {other:?}"),
+                }
+            }
         }
+        // The same bits at 1 and 2 threads.
+        assert!(seen[0] == seen[1] && seen[2] == seen[3]);
     }
 
     /// Eigenvalue `k` (`0..=n`) of version 4's embedding `v4` (clamped at 0).

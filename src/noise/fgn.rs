@@ -15,7 +15,7 @@
 //!
 //! # Ensembles and streams
 //! Path `i` of the ensemble named by a [`Seed`] is half of pair `j = i / 2`, drawn from
-//! `seed.stream(j)`. In stream version 5 (the default), from `n = 65536` on, each half is its own
+//! `seed.stream(j)`. In stream versions 5 and 6 (the default), from `n = 65536` on, each half is its own
 //! real transform, from its own streams derived from `seed.stream(j)`, so a lone path costs half
 //! a pair; otherwise one complex FFT yields both, the real part path `2j`, the imaginary part
 //! path `2j + 1` (see [`crate::noise::circulant`]). Every method that computes path `i` gives the same bits,
@@ -102,7 +102,7 @@ fn fgn_autocovariances(hurst: f64, s2: f64, out: &mut Vec<f64>, len: usize) {
 /// `n` samples with `Var X_i = sigma^2` and `Cov(X_i, X_j) = sigma^2 gamma_H(|i-j|)` (unit time
 /// step; for a step `dt` use `sigma = dt^H`, as [`super::FbmGenerator`] does). Set-up computes the
 /// eigenvalues once (two FFTs of size `n`); each [`fill_pair`](Self::fill_pair) costs about `4n`
-/// normal draws and two complex FFTs of size `n` (version 5; one of size `2n` in versions 1-4)
+/// normal draws and two complex FFTs of size `n` (versions 5 and 6; one of size `2n` in versions 1-4)
 /// and yields two independent paths; [`fill_path`](Self::fill_path) of a lone path, half that
 /// in version 5.
 ///
@@ -144,13 +144,14 @@ impl FgnGenerator {
                 allowed: crate::error::Allowed("small enough for the memory (the embedding needs about 100 n bytes)"),
             });
         }
+        super::memory::advise_huge(&mut acov);
         // The autocovariances (each computed alone, in parallel: the same values whatever the
         // thread count) while other threads plan the FFTs (deterministic).
         let plan = |len: usize| rustfft::FftPlanner::<f64>::new().plan_fft_forward(len);
         let (len, half) = CirculantEmbedding::plan_lens(n, version);
         let ((), plans) = rayon::join(
             || fgn_autocovariances(hurst, s2, &mut acov, n + 1),
-            || rayon::join(|| Some(plan(len)), || half.map(plan)),
+            || rayon::join(|| len.map(plan), || half.map(plan)),
         );
         let emb = CirculantEmbedding::with_plans(&acov, EmbeddingMode::Exact, version, plans)?;
         Ok(FgnGenerator { emb, hurst, sigma })
@@ -191,7 +192,7 @@ impl FgnGenerator {
         self.emb.scratch()
     }
 
-    /// The two independent paths of the pair drawn from `rng` (version 5: two real transforms;
+    /// The two independent paths of the pair drawn from `rng` (versions 5 and 6: two real transforms;
     /// versions 1-4: the real and imaginary parts of one complex FFT).
     /// `a.len() == b.len() == n`, else [`crate::Error::LengthMismatch`].
     pub fn fill_pair<R: Rng + ?Sized>(
@@ -222,7 +223,7 @@ impl FgnGenerator {
     }
 
     /// Path `index` of the ensemble named by `seed`: pair `j = index / 2` is drawn from
-    /// `seed.stream(j)`, its first half is path `2j`, its second path `2j+1` (in version 5 only
+    /// `seed.stream(j)`, its first half is path `2j`, its second path `2j+1` (in versions 5 and 6 only
     /// the wanted half is computed). Same bits whoever computes it. `out.len() == n`.
     pub fn fill_path(&self, seed: Seed, index: u64, scratch: &mut FgnScratch, out: &mut [f64]) -> Result<()> {
         check_len("out", out.len(), self.len())?;
@@ -303,7 +304,7 @@ impl FgnGenerator {
     /// Paths `first..first + count` in order, each handed to `visit(index, path)` as soon as it is
     /// made (`path.len() == n`), on the calling thread with the caller's work buffers, as
     /// [`fill_paths_serial`](Self::fill_paths_serial) makes them (the same bits as it,
-    /// [`fill_paths`](Self::fill_paths) and [`fill_path`](Self::fill_path)). In version 5, from
+    /// [`fill_paths`](Self::fill_paths) and [`fill_path`](Self::fill_path)). In versions 5 and 6, from
     /// [`SPLIT_MIN_N`](super::circulant::SPLIT_MIN_N) points on, `path` is the work buffer
     /// itself, finished in place: no output matrix and no copy, for producers that stream paths
     /// out (the CLI's `generate`); `visit` may change it (it is overwritten by the next path).
@@ -342,7 +343,8 @@ impl FgnGenerator {
             let wanted = (start..).take(take);
             if self.emb.is_real() {
                 for i in wanted {
-                    let path = self.emb.path_in_place(scratch, i.is_multiple_of(2)).expect("version 5 paths in place");
+                    let path =
+                        self.emb.path_in_place(scratch, i.is_multiple_of(2)).expect("real transforms' paths in place");
                     visit(i, path)?;
                 }
             } else {
@@ -362,7 +364,7 @@ impl FgnGenerator {
     }
 
     /// Makes the pair of the group of `rows` paths from `start` (one or two paths of pair
-    /// `start / 2`): in version 5 only the paths of the group.
+    /// `start / 2`): in versions 5 and 6 only the paths of the group.
     fn generate_group(&self, seed: Seed, start: u64, rows: usize, scratch: &mut FgnScratch) {
         let even = start.is_multiple_of(2);
         let (re, im) = (even, !even || rows > 1);
@@ -611,8 +613,8 @@ mod tests {
         assert!(((naive(0.25, 1_000_000) - r) / r).abs() > 1e-9);
     }
 
-    /// `visit_paths` hands over the rows `fill_paths` makes, in order: version 5 in place (even n
-    /// split, odd n whole), versions 4 and 5 below `SPLIT_MIN_N` through a copy; odd and even
+    /// `visit_paths` hands over the rows `fill_paths` makes, in order: versions 5 and 6 in place
+    /// (even n split, odd n whole), versions 4 to 6 below `SPLIT_MIN_N` through a copy; odd and even
     /// first paths and counts, the two halves of a pair in parallel or not; a visitor's error
     /// stops the run; a range past path index `u64::MAX` is refused.
     #[test]
@@ -620,13 +622,14 @@ mod tests {
         use crate::noise::circulant::SPLIT_MIN_N;
         let cases = [
             (SPLIT_MIN_N, StreamVersion::V5),
-            (SPLIT_MIN_N + 1, StreamVersion::V5),
+            (SPLIT_MIN_N, StreamVersion::V6),
+            (SPLIT_MIN_N + 1, StreamVersion::V6),
             (SPLIT_MIN_N + 2, StreamVersion::V4),
-            (1001, StreamVersion::V5),
+            (1001, StreamVersion::V6),
         ];
         for (n, version) in cases {
             let g = FgnGenerator::with_version(n, 0.35, 1.3, version).unwrap();
-            assert_eq!(g.embedding().is_real(), n >= SPLIT_MIN_N && version == StreamVersion::V5);
+            assert_eq!(g.embedding().is_real(), n >= SPLIT_MIN_N && version.real_circulant());
             let seed = Seed::new(21);
             for (first, count) in [(0u64, 4usize), (3, 4), (5, 1), (6, 1)] {
                 let mut want = ndarray::Array2::<f64>::zeros((count, n));

@@ -3,7 +3,7 @@
 //! Increments over a step `dt` are `sqrt(dt) Z`, `Z ~ N(0, 1)` i.i.d. (independent stationary
 //! Gaussian increments with `Var W(t) = t`). Normals come from a ziggurat with the exact tail, so
 //! extreme-value and first-passage statistics are not biased by a truncated tail: in stream
-//! versions 4 and 5 (current; the same Brownian numbers) the eight-lane ziggurat of [`super::lane_normals`] (path `i`: the sequence
+//! versions 4 to 6 (current; the same Brownian numbers) the eight-lane ziggurat of [`super::lane_normals`] (path `i`: the sequence
 //! of the `LaneNormals` seeded from `seed.stream(i)`), in versions 1 to 3 rand_distr's
 //! `StandardNormal` (Marsaglia & Tsang 2000) drawn from `seed.stream(i)`.
 
@@ -195,7 +195,7 @@ mod tests {
             assert_eq!(t.t(), all);
         }
         let g = BrownianGenerator::new(10, 2.5).unwrap();
-        assert_eq!(g.version(), StreamVersion::V5); // the current version: version 4's Brownian numbers
+        assert_eq!(g.version(), StreamVersion::V6); // the current version: version 4's Brownian numbers
         let seed = Seed::new(9);
         assert_eq!(g.times()[10], 2.5);
         assert!(BrownianGenerator::new(0, 1.0).is_err());

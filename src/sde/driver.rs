@@ -445,7 +445,7 @@ mod tests {
         let grid = Grid::new(n, 1e-4).unwrap();
         let seed = Seed::new(8);
         let mut paths = Vec::new();
-        for v in [StreamVersion::V1, StreamVersion::V2, StreamVersion::V4, StreamVersion::V5] {
+        for v in [StreamVersion::V1, StreamVersion::V2, StreamVersion::V4, StreamVersion::V5, StreamVersion::V6] {
             let d = Driver::fractional_with_version(grid, 1, 0.6, v).unwrap();
             let g = FgnGenerator::with_version(n, 0.6, 1e-4f64.powf(0.6), v).unwrap();
             let (mut a, mut b) = (vec![0.0; n], vec![0.0; n]);
@@ -456,6 +456,7 @@ mod tests {
         }
         assert_ne!(paths[0], paths[1]);
         assert_ne!(paths[2], paths[3]);
+        assert_ne!(paths[3], paths[4]);
     }
 
     /// A scratch reused with another seed or another fractional driver must not serve the cached
@@ -507,9 +508,9 @@ mod tests {
             let z: f64 = StandardNormal.sample(&mut rng);
             assert_eq!(*v, 0.5 * z);
         }
-        // Versions 4 and 5 (current): the values of the LaneNormals seeded from the stream, step-major.
+        // Versions 4 to 6 (current): the values of the LaneNormals seeded from the stream, step-major.
         let d = Driver::brownian(grid, 2).unwrap();
-        assert_eq!(d.stream_version(), Some(StreamVersion::V5));
+        assert_eq!(d.stream_version(), Some(StreamVersion::V6));
         d.fill(Seed::new(1), 7, &mut d.scratch(), &mut out).unwrap();
         let mut z = [0.0; 20];
         LaneNormals::from_rng(&mut Seed::new(1).stream(7)).fill(&mut z);

@@ -26,7 +26,7 @@ pub(crate) fn cases() -> Vec<Case> {
             name: "fgn/acov",
             reference: "fGn acov lags 0..10 = (|k+1|^2H - 2|k|^2H + |k-1|^2H)/2 (Mandelbrot-Van Ness 1968), \
                         H in {.05,.25,.5,.75,.95}, n in {1024, 1000}; H in {.25,.75}, n in {65536, 65537} \
-                        (one real transform per path, stream version 5)",
+                        (one real transform per path, stream versions 5 and 6)",
             quick: true,
             run: fgn_acov,
         },
@@ -105,7 +105,7 @@ fn fgn_acov(ctx: &Context) -> Outcome {
             }
         }
     }
-    // Stream version 5 makes each path by its own real transform from SPLIT_MIN_N = 65536
+    // Stream versions 5 and 6 make each path by its own real transform from SPLIT_MIN_N = 65536
     // points on (`src/noise/circulant.rs`): an even n (packed coefficients from two streams, two
     // FFTs of n/2) and an odd n (one FFT of n). Fewer paths: each path's estimate averages
     // 65536 products, and 256 paths keep the across-path SE's t-tail near the normal one.
