@@ -879,22 +879,24 @@ impl CirculantEmbedding {
             let (u, v) = buf.split_at(h);
             // The DFT of size n of the real sequence packed in `w` (W = FFT_{n/2}(w)), at j < n:
             // with a = W_r, b = conj(W_{(h-r) mod h}), r = j mod h: (a + b)/2 + tau^r (a - b)/2i,
-            // the sign of the second term minus for j >= h.
-            let real_dft = |w: &[Complex64], j: usize| {
-                let r = j % h;
-                let (a, b) = (w[r], w[(h - r) % h].conj());
-                let t = sp.twiddle(r) * ((a - b) * Complex64::new(0.0, -0.5));
-                let even = (a + b) * 0.5;
-                if j < h {
-                    even + t
-                } else {
-                    even - t
-                }
-            };
-            // lambda_k = Re(E_j +/- t^j O_j), j = k mod n, as in version 5.
+            // the sign of the second term minus for j >= h; then lambda_k = Re(E_j +/- t^j O_j),
+            // j = k mod n, as in version 5 (indices without divisions: k <= n).
             let lambda = |k: usize| {
-                let j = k % n;
-                let (e, o) = (real_dft(u, j), tw.twiddle(j) * real_dft(v, j));
+                let j = if k < n { k } else { 0 };
+                let (r, upper) = if j < h { (j, false) } else { (j - h, true) };
+                let s = if r == 0 { 0 } else { h - r };
+                let tau = sp.twiddle(r);
+                let real_dft = |w: &[Complex64]| {
+                    let (a, b) = (w[r], w[s].conj());
+                    let t = tau * ((a - b) * Complex64::new(0.0, -0.5));
+                    let even = (a + b) * 0.5;
+                    if upper {
+                        even - t
+                    } else {
+                        even + t
+                    }
+                };
+                let (e, o) = (real_dft(u), tw.twiddle(j) * real_dft(v));
                 if k < n {
                     (e + o).re
                 } else {
@@ -940,7 +942,7 @@ impl CirculantEmbedding {
             // first half, k = 0..=n, in order.
             let (e, o) = buf.split_at(n);
             let lambda = |k: usize| {
-                let j = k % n;
+                let j = if k < n { k } else { k - n };
                 let t = sp.twiddle(j) * o[j];
                 if k < n {
                     (e[j] + t).re
