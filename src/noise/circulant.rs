@@ -285,6 +285,20 @@ fn fresh(len: usize) -> Vec<Complex64> {
 /// FFT plans made ahead by a caller, of the lengths [`CirculantEmbedding::plan_lens`] gives.
 pub(crate) type Plans = (Option<Arc<dyn Fft<f64>>>, Option<Arc<dyn Fft<f64>>>);
 
+/// Transforms `buf[..half]` and `buf[half..]` in place with `fft`, in parallel, each with a
+/// fresh FFT scratch (its memory first touched by the thread that uses it), and returns the two
+/// scratches (kept as a work buffer's).
+fn transform_halves(fft: &Arc<dyn Fft<f64>>, buf: &mut [Complex64], half: usize) -> (Vec<Complex64>, Vec<Complex64>) {
+    let len = fft.get_inplace_scratch_len();
+    let (a, b) = buf.split_at_mut(half);
+    let transform = |x: &mut [Complex64]| {
+        let mut f = fresh(len);
+        fft.process_with_scratch(x, &mut f);
+        f
+    };
+    rayon::join(|| transform(a), || transform(b))
+}
+
 /// How the transform of size `2n` is computed.
 #[derive(Clone)]
 enum Transform {
@@ -868,14 +882,7 @@ impl CirculantEmbedding {
                 let (r, odd) = if i < h { (i, 0) } else { (i - h, 1) };
                 Complex64::new(row(4 * r + odd).re, row(4 * r + 2 + odd).re)
             }));
-            let len = sp.half.get_inplace_scratch_len();
-            let (u, v) = buf.split_at_mut(h);
-            let transform = |x: &mut [Complex64]| {
-                let mut f = fresh(len);
-                sp.half.process_with_scratch(x, &mut f);
-                f
-            };
-            let (fe, fo) = rayon::join(|| transform(u), || transform(v));
+            let (fe, fo) = transform_halves(&sp.half, &mut buf, h);
             let (u, v) = buf.split_at(h);
             // The DFT of size n of the real sequence packed in `w` (W = FFT_{n/2}(w)), at j < n:
             // with a = W_r, b = conj(W_{(h-r) mod h}), r = j mod h: (a + b)/2 + tau^r (a - b)/2i,
@@ -926,17 +933,10 @@ impl CirculantEmbedding {
             (Transform::Real(RealFft { tw, plan: RealPlan::Halves(sp) }), fe, fo, Some(stats))
         } else if split || real {
             let sp = SplitFft::new(made(plan, len));
-            // The even entries of the row, then the odd ones; each half is written, and its
-            // memory first touched, by the thread that transforms it, with its own FFT scratch.
+            // The even entries of the row, then the odd ones (written in parallel); each half is
+            // then transformed on its own thread, with its own FFT scratch.
             buf.par_extend((0..m).into_par_iter().map(|i| if i < n { row(2 * i) } else { row(2 * (i - n) + 1) }));
-            let len = sp.half.get_inplace_scratch_len();
-            let (e, o) = buf.split_at_mut(n);
-            let transform = |half: &mut [Complex64]| {
-                let mut f = fresh(len);
-                sp.half.process_with_scratch(half, &mut f);
-                f
-            };
-            let (fe, fo) = rayon::join(|| transform(e), || transform(o));
+            let (fe, fo) = transform_halves(&sp.half, &mut buf, n);
             // lambda_j = Re(E_j + t^j O_j), lambda_{j+n} = Re(E_j - t^j O_j), stored even k, then
             // odd k (the order in which each half draws its coefficients); in version 5 the
             // first half, k = 0..=n, in order.
