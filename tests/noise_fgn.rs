@@ -630,3 +630,26 @@ fn bad_input() {
     assert!(matches!(CirculantEmbedding::new(&se, EmbeddingMode::Exact), Err(Error::NegativeEigenvalue { .. })));
     assert!(CirculantEmbedding::new(&se, EmbeddingMode::Approximate).unwrap().dropped_mass() > 0.0);
 }
+
+/// `FbmGenerator::visit_paths` hands over each path without its first value `B(0) = 0`: the
+/// rest of `fill_paths`' row, bit for bit, for the in-place route (version 6, n = 65536) and
+/// the copy route (n = 1001), from an odd first path.
+#[test]
+fn fbm_visited_paths_equal_fill_paths() {
+    for n in [SPLIT_MIN_N, 1001] {
+        let g = FbmGenerator::new(n, 0.6, 3.0).unwrap();
+        let seed = Seed::new(15);
+        let mut want = Array2::zeros((3, n + 1));
+        g.fill_paths(seed, 1, want.view_mut()).unwrap();
+        let mut seen = 0;
+        g.visit_paths(seed, 1, 3, &mut g.scratch(), |i, path| -> fracnoise::Result<()> {
+            let row = want.row((i - 1) as usize);
+            assert_eq!(row[0], 0.0);
+            assert_eq!(path, row.slice(s![1..]).as_slice().unwrap(), "n {n} path {i}");
+            seen += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, 3);
+    }
+}

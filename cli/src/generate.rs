@@ -9,7 +9,7 @@ use crate::progress::Progress;
 use fracnoise::error::Short;
 use fracnoise::io::encode_row;
 use fracnoise::io::{AtomicFile, Format, MatrixWriter};
-use fracnoise::noise::circulant::SPLIT_MIN_N;
+use fracnoise::noise::circulant::{CirculantEmbedding, SPLIT_MIN_N};
 use fracnoise::noise::FgnScratch;
 use fracnoise::noise::{BrownianGenerator, FbmGenerator, FgnGenerator, Parametrization, Stable};
 use fracnoise::{Seed, StreamVersion};
@@ -354,13 +354,29 @@ impl Plan<'_> {
     /// [`stream`]): fGn and fBM of `n >= 65536` whose transform is split (versions 2-4) or
     /// real (versions 5 and 6: the pair's two paths), on two threads or more.
     fn halves_in_parallel(&self) -> bool {
-        let emb = match self.source {
-            Source::Fgn(g) => g.embedding(),
-            Source::Fbm(g) => g.increments().embedding(),
-            Source::Bm(_) | Source::Stable(_) => return false,
-        };
-        let halves = emb.is_split() || (emb.is_real() && emb.len() >= SPLIT_MIN_N);
+        let halves = self.embedding().is_some_and(|e| e.is_split() || (e.is_real() && e.len() >= SPLIT_MIN_N));
         halves && rayon::current_num_threads() >= 2
+    }
+
+    /// The fGn generator of fGn and fBM (fBM's increments).
+    fn fgn(&self) -> Option<&FgnGenerator> {
+        match self.source {
+            Source::Fgn(g) => Some(g),
+            Source::Fbm(g) => Some(g.increments()),
+            Source::Bm(_) | Source::Stable(_) => None,
+        }
+    }
+
+    /// Its circulant embedding.
+    fn embedding(&self) -> Option<&CirculantEmbedding> {
+        self.fgn().map(FgnGenerator::embedding)
+    }
+
+    /// A worker's work buffers for fGn or fBM, halves in parallel as [`stream`] runs them.
+    fn scratch(&self, g: &FgnGenerator) -> FgnScratch {
+        let mut s = g.scratch();
+        s.set_parallel_halves(self.halves_in_parallel().then_some(true));
+        s
     }
 
     /// Whether [`stream`] writes each path straight from the generator's work buffers
@@ -370,12 +386,9 @@ impl Plan<'_> {
     /// (`block_rows` is 2 for such long rows). Same bytes: the in-place paths are those
     /// `fill_paths_serial` writes, and the fBM sums and scaling below are `fill`'s.
     fn direct(&self) -> bool {
-        let emb = match self.source {
-            Source::Fgn(g) => g.embedding(),
-            Source::Fbm(g) => g.increments().embedding(),
-            Source::Bm(_) | Source::Stable(_) => return false,
-        };
-        emb.is_real() && self.block_rows == 2 && native_bytes(self.format, &[]).is_some()
+        self.embedding().is_some_and(CirculantEmbedding::is_real)
+            && self.block_rows == 2
+            && native_bytes(self.format, &[]).is_some()
     }
 
     /// Paths `lo..lo + rows` (fGn or fBM), each handed to `write(values, fbm)` as soon as it is
@@ -387,49 +400,42 @@ impl Plan<'_> {
         W: FnMut(&[f64], bool) -> Result<(), E>,
     {
         let s = self.path_scale;
-        let (g, fbm) = match self.source {
-            Source::Fgn(g) => (g, false),
-            Source::Fbm(g) => (g.increments(), true),
-            Source::Bm(_) | Source::Stable(_) => unreachable!("direct() is fGn and fBM only"),
-        };
-        let halves = self.halves_in_parallel().then_some(true);
-        let scratch = scratch.get_or_insert_with(|| {
-            let mut s = g.scratch();
-            s.set_parallel_halves(halves);
-            s
-        });
-        g.visit_paths(self.seed, lo, rows, scratch, |_, path| {
-            if fbm {
-                // The running sum of the increments, as `FbmGenerator::fill_paths_serial` makes it.
-                let mut acc = 0.0;
-                for v in path.iter_mut() {
-                    acc += *v;
-                    *v = acc;
-                }
-            }
+        // `fill`'s scaling, in place.
+        let scaled = |path: &mut [f64]| {
             if s != 1.0 {
                 path.iter_mut().for_each(|v| *v *= s);
             }
-            write(path, fbm)
-        })
+        };
+        match self.source {
+            Source::Fgn(g) => {
+                let scratch = scratch.get_or_insert_with(|| self.scratch(g));
+                g.visit_paths(self.seed, lo, rows, scratch, |_, path| {
+                    scaled(path);
+                    write(path, false)
+                })
+            }
+            Source::Fbm(g) => {
+                let scratch = scratch.get_or_insert_with(|| self.scratch(g.increments()));
+                g.visit_paths(self.seed, lo, rows, scratch, |_, path| {
+                    scaled(path);
+                    write(path, true)
+                })
+            }
+            // `direct()` is fGn and fBM only; nothing to visit otherwise.
+            Source::Bm(_) | Source::Stable(_) => Ok(()),
+        }
     }
 
     /// Fills `out` (rows x cols) with paths `lo..lo + rows`, on this thread, exactly as the
     /// library's `fill_paths` would (then the same scaling as before streaming).
     fn fill(&self, lo: u64, scratch: &mut Option<FgnScratch>, mut out: ArrayViewMut2<f64>) -> fracnoise::Result<()> {
-        let halves = self.halves_in_parallel().then_some(true);
-        let fit = |g: &FgnGenerator| {
-            let mut s = g.scratch();
-            s.set_parallel_halves(halves);
-            s
-        };
         match self.source {
             Source::Fgn(g) => {
-                g.fill_paths_serial(self.seed, lo, scratch.get_or_insert_with(|| fit(g)), out.view_mut())?
+                g.fill_paths_serial(self.seed, lo, scratch.get_or_insert_with(|| self.scratch(g)), out.view_mut())?
             }
             Source::Fbm(g) => {
-                let f = g.increments();
-                g.fill_paths_serial(self.seed, lo, scratch.get_or_insert_with(|| fit(f)), out.view_mut())?
+                let s = scratch.get_or_insert_with(|| self.scratch(g.increments()));
+                g.fill_paths_serial(self.seed, lo, s, out.view_mut())?
             }
             Source::Bm(g) => {
                 for (r, mut row) in out.rows_mut().into_iter().enumerate() {
@@ -481,6 +487,29 @@ struct Turn {
     cv: Condvar,
 }
 
+impl Turn {
+    /// Waits until block `k` may be written (true) or another thread has failed (false).
+    fn wait(&self, k: usize) -> bool {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        while st.0 != k && !st.1 {
+            st = self.cv.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        !st.1
+    }
+
+    /// A thread has failed: every waiting thread stops.
+    fn stop(&self) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+        self.cv.notify_all();
+    }
+
+    /// Block `k` is out: the next one may be written.
+    fn pass(&self, k: usize) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0 = k + 1;
+        self.cv.notify_all();
+    }
+}
+
 /// Streams the matrix of `plan` to `w` in path order: each of `T` workers on the rayon pool fills
 /// blocks `t, t + T, t + 2T, ...` into its own reused buffers (CSV is also encoded there), waits
 /// for its turn and writes the block; the next worker's block is being computed meanwhile.
@@ -518,8 +547,7 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
             *f = Some(e);
         }
         drop(f);
-        turn.state.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
-        turn.cv.notify_all();
+        turn.stop();
     };
     let worker = |t: usize| {
         let mut scratch: Option<FgnScratch> = None;
@@ -532,11 +560,7 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
                 let mut turn_held = false;
                 let written = plan.visit(lo, n_rows, &mut scratch, |values, fbm| -> Result<(), Stop> {
                     if !turn_held {
-                        let mut st = turn.state.lock().unwrap_or_else(|p| p.into_inner());
-                        while st.0 != k && !st.1 {
-                            st = turn.cv.wait(st).unwrap_or_else(|p| p.into_inner());
-                        }
-                        if st.1 {
+                        if !turn.wait(k) {
                             return Err(Stop::Stopped);
                         }
                         turn_held = true;
@@ -554,8 +578,7 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
                     Err(Stop::Failed(e)) => return fail(e),
                 }
                 progress.set(done.fetch_add(n_rows as u64, Ordering::Relaxed) + n_rows as u64);
-                turn.state.lock().unwrap_or_else(|p| p.into_inner()).0 = k + 1;
-                turn.cv.notify_all();
+                turn.pass(k);
                 continue;
             }
             let len = n_rows * plan.cols; // fits: checked against isize::MAX by the caller
@@ -569,14 +592,8 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
                 rows.chunks_exact(plan.cols).for_each(|r| encode_row(plan.format, r, &mut bytes));
             }
             // Wait for this block's turn (or for another thread's failure).
-            {
-                let mut st = turn.state.lock().unwrap_or_else(|p| p.into_inner());
-                while st.0 != k && !st.1 {
-                    st = turn.cv.wait(st).unwrap_or_else(|p| p.into_inner());
-                }
-                if st.1 {
-                    return;
-                }
+            if !turn.wait(k) {
+                return;
             }
             let written = {
                 let mut wr = writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -601,8 +618,7 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
                 return fail(e.into());
             }
             progress.set(done.fetch_add(n_rows as u64, Ordering::Relaxed) + n_rows as u64);
-            turn.state.lock().unwrap_or_else(|p| p.into_inner()).0 = k + 1;
-            turn.cv.notify_all();
+            turn.pass(k);
         }
     };
     // One worker runs on this thread, except in direct mode, where it runs on a pool thread so

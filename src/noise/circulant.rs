@@ -194,7 +194,6 @@ const FINE_BITS: u32 = 10;
 const FINE: usize = 1 << FINE_BITS;
 /// Elements per parallel task of the twiddle passes (each element is computed alone, so the
 /// values do not depend on the split).
-#[cfg(test)]
 const PASS_CHUNK: usize = 1 << 14;
 /// Elements per piece of [`CirculantEmbedding::write_pair`] (64 KiB of complex values: the
 /// piece is written out while it is in the L2 cache).
@@ -369,7 +368,6 @@ impl SplitFft {
 
     /// `e_j <- e_j + t^j o_j` (the first half of the transform), over fixed chunks, in parallel
     /// if `parallel` (each element is computed alone: the same values either way).
-    #[cfg(test)]
     fn combine_lower(&self, e: &mut [Complex64], o: &[Complex64], parallel: bool) {
         let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
             let base = c * PASS_CHUNK;
@@ -808,7 +806,8 @@ impl CirculantEmbedding {
         }
     }
 
-    /// Whether version 5's real transforms of `n` points are split into two FFTs of `n / 2`.
+    /// Whether the real transforms (versions 5 and 6) of `n` points are split into two FFTs of
+    /// `n / 2`.
     fn real_splits(n: usize) -> bool {
         n.is_multiple_of(2) && n >= SPLIT_MIN_N
     }
@@ -1324,20 +1323,7 @@ impl CirculantEmbedding {
         let y = if first { ya } else { yb };
         let Some(sp) = rf.halves() else { return Some(&mut as_reals_mut(y)[..n]) };
         let (e, o) = y.split_at_mut(n / 2);
-        let chunk = |c: usize, e: &mut [Complex64], o: &[Complex64]| {
-            let lo = c * WRITE_CHUNK;
-            for (r, (x, y)) in (lo..).zip(e.iter_mut().zip(o)) {
-                *x += sp.twiddle(r) * y;
-            }
-        };
-        if parallel {
-            e.par_chunks_mut(WRITE_CHUNK)
-                .zip(o.par_chunks(WRITE_CHUNK))
-                .enumerate()
-                .for_each(|(c, (e, o))| chunk(c, e, o));
-        } else {
-            e.chunks_mut(WRITE_CHUNK).zip(o.chunks(WRITE_CHUNK)).enumerate().for_each(|(c, (e, o))| chunk(c, e, o));
-        }
+        sp.combine_lower(e, o, parallel);
         Some(as_reals_mut(e))
     }
 

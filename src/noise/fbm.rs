@@ -125,6 +125,30 @@ impl FbmGenerator {
         Ok(())
     }
 
+    /// Paths `first..first + count` in order, each handed to `visit(index, path)` as soon as it is
+    /// made, as [`FgnGenerator::visit_paths`] hands the increments: `path` is `B(t_1), ...,
+    /// B(t_n)` (the running sums of the increments, summed in place in the work buffers when
+    /// they are the buffers themselves), **without** its first value `B(0) = 0`, which the caller
+    /// writes. The values are those of [`fill_paths`](Self::fill_paths)' rows `1..=n`. Errors as
+    /// `FgnGenerator::visit_paths`.
+    pub fn visit_paths<E, F>(
+        &self,
+        seed: Seed,
+        first: u64,
+        count: usize,
+        scratch: &mut FgnScratch,
+        mut visit: F,
+    ) -> std::result::Result<(), E>
+    where
+        E: From<crate::Error>,
+        F: FnMut(u64, &mut [f64]) -> std::result::Result<(), E>,
+    {
+        self.fgn.visit_paths(seed, first, count, scratch, |i, path| {
+            cumsum(path.iter_mut());
+            visit(i, path)
+        })
+    }
+
     /// Paths `0..paths` as a `(paths x (n + 1))` array.
     pub fn sample_paths(&self, paths: usize, seed: Seed) -> Result<Array2<f64>> {
         let mut out = Array2::zeros((paths, self.path_len()));
