@@ -44,23 +44,56 @@ const MAX_THREADS: i64 = 1024;
 #[derive(Subcommand)]
 enum Command {
     /// Run the validation suite: every component against closed forms (exit status 1 on failure).
-    Validate(validate::Args),
+    Validate(Deferred<validate::Args>),
     /// Generate noise paths (fgn, fbm, bm, stable) as .npy, CSV or raw binary, to a file or stdout.
-    Generate(generate::Args),
+    Generate(Deferred<generate::Args>),
     /// Simulate an SDE ensemble (ou, gbm, double-well, power-law) with a bm, stable or fbm driver.
-    Simulate(simulate::Args),
+    Simulate(Deferred<simulate::Args>),
     /// First-passage (exit) times of an SDE through levels: survival, mean with CI, escape rate, closed forms.
-    Passage(passage::Args),
+    Passage(Deferred<passage::Args>),
     /// Merge shard summaries of `simulate --shard k/N` into the summary of the whole run.
-    Merge(merge::Args),
+    Merge(Deferred<merge::Args>),
     /// Estimate the Hurst exponent of a series (DFA, MF-DFA, R/S, aggregated variance, GPH, Whittle) with SEs.
-    Hurst(hurst::Args),
+    Hurst(Deferred<hurst::Args>),
     /// Is a noise series Gaussian white, alpha-stable white, fractional Gaussian or none of these? Fits, tests, verdict, plots.
-    AnalyzeNoise(analyze_noise::Args),
+    AnalyzeNoise(Deferred<analyze_noise::Args>),
     /// The SGD-noise lab: minibatch noise, heavy-ball SGD variances, escape from minima, effective temperature, replicas.
-    Sgd(SgdArgs),
+    Sgd(Deferred<SgdArgs>),
     /// Alpha-stable law: pdf, cdf or quantile (any alpha, beta; S0 or S1) over values, a file or stdin.
-    StableLaw(stable_law::Args),
+    StableLaw(Deferred<stable_law::Args>),
+}
+
+/// A subcommand's arguments, added to its `clap::Command` only when that subcommand is parsed
+/// or its help shown (`Command::defer`): the other subcommands' hundred-odd arguments are not
+/// built on every start (`fracnoise --version`, whole process: 1.56 -> 1.20 ms).
+struct Deferred<T>(T);
+
+impl<T: clap::Args + 'static> clap::Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args_for_update)
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Deferred)
+    }
+
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Deferred)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
 }
 
 #[derive(clap::Args)]
@@ -72,15 +105,15 @@ struct SgdArgs {
 #[derive(Subcommand)]
 enum SgdCommand {
     /// Mean escape time from a minimum against its sharpness (Langevin, power-law, fGn, stable) or against H (fGn descent).
-    Escape(sgd_escape::Args),
+    Escape(Deferred<sgd_escape::Args>),
     /// Minibatch gradient noise (with replacement, epochs, persistent): series to a file, autocovariance vs the closed form.
-    Noise(sgd_noise::Args),
+    Noise(Deferred<sgd_noise::Args>),
     /// Heavy-ball SGD: stationary weight variance vs curvature for iid and epoch noise, real algorithm and noise model, crossover.
-    Momentum(sgd_momentum::Args),
+    Momentum(Deferred<sgd_momentum::Args>),
     /// Effective temperature by fluctuation-dissipation (chi against C on the same noise) for Langevin or SGD.
-    Fdt(sgd_fdt::Args),
+    Fdt(Deferred<sgd_fdt::Args>),
     /// Replica distance D(t) of copies started together with independent noise (OU, SGD, over-parametrised SGD).
-    Replicas(sgd_replicas::Args),
+    Replicas(Deferred<sgd_replicas::Args>),
 }
 
 fn main() -> ExitCode {
@@ -94,21 +127,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let result = match cli.command {
-        Command::Validate(a) => validate::run(a),
-        Command::Generate(a) => generate::run(a),
-        Command::Simulate(a) => simulate::run(a),
-        Command::Passage(a) => passage::run(a),
-        Command::Merge(a) => merge::run(a),
-        Command::Hurst(a) => hurst::run(a),
-        Command::StableLaw(a) => stable_law::run(a),
-        Command::AnalyzeNoise(a) => analyze_noise::run(a),
-        Command::Sgd(a) => match a.command {
-            SgdCommand::Escape(a) => sgd_escape::run(a),
-            SgdCommand::Noise(a) => sgd_noise::run(a),
-            SgdCommand::Momentum(a) => sgd_momentum::run(a),
-            SgdCommand::Fdt(a) => sgd_fdt::run(a),
-            SgdCommand::Replicas(a) => sgd_replicas::run(a),
+    // The command runs on a worker thread of the pool (this thread waits): the library's
+    // `join`s and parallel iterators then start on the pool's own deques instead of handing
+    // each one from this thread to a worker and back (a set-up at n = 4096 makes about ten).
+    rayon::scope(|_| run(cli.command))
+}
+
+/// Runs `command` and reports its error, if any.
+fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Validate(a) => validate::run(a.0),
+        Command::Generate(a) => generate::run(a.0),
+        Command::Simulate(a) => simulate::run(a.0),
+        Command::Passage(a) => passage::run(a.0),
+        Command::Merge(a) => merge::run(a.0),
+        Command::Hurst(a) => hurst::run(a.0),
+        Command::StableLaw(a) => stable_law::run(a.0),
+        Command::AnalyzeNoise(a) => analyze_noise::run(a.0),
+        Command::Sgd(a) => match a.0.command {
+            SgdCommand::Escape(a) => sgd_escape::run(a.0),
+            SgdCommand::Noise(a) => sgd_noise::run(a.0),
+            SgdCommand::Momentum(a) => sgd_momentum::run(a.0),
+            SgdCommand::Fdt(a) => sgd_fdt::run(a.0),
+            SgdCommand::Replicas(a) => sgd_replicas::run(a.0),
         },
     };
     match result {
