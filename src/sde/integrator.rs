@@ -351,20 +351,32 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         outs: [&mut [f64]; L],
         extremes: Option<[&mut [f64]; L]>,
     ) -> [Result<()>; L] {
-        let advance = |m: usize, st: &mut Lanes<L>| {
-            for _ in 0..m {
-                st.step::<TRACK>(normals());
+        let advance = |m: usize, st: &mut Lanes<L>, rec: &mut [[f64; L]]| {
+            if rec.is_empty() {
+                for _ in 0..m {
+                    st.step::<TRACK>(normals());
+                }
+            } else {
+                for r in &mut rec[..m] {
+                    st.step::<TRACK>(normals());
+                    *r = st.x;
+                }
             }
         };
         self.run_lanes::<TRACK, L, _>(l, paths, x0, start, version, advance, sqrt_dt, stops, outs, extremes)
     }
 
     /// The loop of [`ScalarIntegrator::run4_linear`] and [`ScalarIntegrator::run4_lanes`]: writes
-    /// the states at the stops and between them has `advance(m, state)` take `m` steps (each by
-    /// [`Lanes::step`]); then [`ScalarIntegrator::finish`].
+    /// the states at the stops and between them has `advance(m, state, rec)` take `m` steps (each
+    /// by [`Lanes::step`]); then [`ScalarIntegrator::finish`]. A run of stops at consecutive steps
+    /// (`store_every = 1`) is taken `RUN` steps at a time: `advance` records the state after each
+    /// step in `rec` (`m` rows), which is then copied row by row into the outputs, instead of one
+    /// call of `advance` and `L` scattered stores per step (the same states, only stored
+    /// differently; OU 10^4 x 10^3 with every path stored, Python, 2 threads: see
+    /// `benches/README.md`).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn run_lanes<const TRACK: bool, const L: usize, A: FnMut(usize, &mut Lanes<L>)>(
+    fn run_lanes<const TRACK: bool, const L: usize, A: FnMut(usize, &mut Lanes<L>, &mut [[f64; L]])>(
         &self,
         l: LinearAdditive,
         paths: [u64; L],
@@ -377,8 +389,10 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
         mut outs: [&mut [f64]; L],
         extremes: Option<[&mut [f64]; L]>,
     ) -> [Result<()>; L] {
+        const RUN: usize = 64;
         let n = self.grid.n_steps();
         let mut st = Lanes::new(l, self.grid.dt(), sqrt_dt, x0);
+        let mut rec = [[0.0f64; L]; RUN];
         let (mut k, mut ns) = (0usize, 0usize);
         loop {
             while ns < stops.len() && stops[ns] == k {
@@ -390,8 +404,22 @@ impl<'a, M: ScalarModel> ScalarIntegrator<'a, M> {
             if k == n {
                 break;
             }
+            // Stops at steps k + 1, k + 2, ..., k + r (at most RUN, within n).
+            let next = &stops[ns..stops.len().min(ns + RUN)];
+            let r = next.iter().zip(k + 1..=n).take_while(|&(&s, t)| s == t).count();
+            if r > 1 {
+                advance(r, &mut st, &mut rec[..r]);
+                for (j, o) in outs.iter_mut().enumerate() {
+                    for (o, x) in o[ns..ns + r].iter_mut().zip(&rec[..r]) {
+                        *o = x[j];
+                    }
+                }
+                ns += r;
+                k += r;
+                continue;
+            }
             let target = if ns < stops.len() { stops[ns].clamp(k + 1, n) } else { n };
-            advance(target - k, &mut st);
+            advance(target - k, &mut st, &mut []);
             k = target;
         }
         self.finish::<TRACK, L>(paths, x0, start, version, sqrt_dt, stops, st.x, (st.lo, st.hi), extremes)
@@ -632,7 +660,8 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
         let (mut pos, mut len, mut left) = (0usize, 0usize, self.grid.n_steps());
         // A run of steps at a time (up to the next stop or the end of the normals' block), with
         // no test per step.
-        let mut advance = |mut m: usize, st: &mut Lanes<L>, track: bool| {
+        let mut advance = |mut m: usize, st: &mut Lanes<L>, track: bool, rec: &mut [[f64; L]]| {
+            let mut done = 0;
             while m > 0 {
                 if pos == len {
                     // Blocks of a multiple of the lanes: one sequence per path, as `LaneReader`
@@ -645,25 +674,35 @@ impl<M: ScalarModel> ScalarIntegrator<'_, M> {
                     pos = 0;
                 }
                 let r = m.min(len - pos);
-                // Index `i` reads the same step of all `L` buffers.
-                #[allow(clippy::needless_range_loop)]
-                for i in pos..pos + r {
+                let step = |i: usize, st: &mut Lanes<L>| {
+                    // Index `i` reads the same step of all `L` buffers.
                     let z = std::array::from_fn(|j| buf[j][i]);
                     if track {
                         st.step::<true>(z);
                     } else {
                         st.step::<false>(z);
                     }
+                };
+                if rec.is_empty() {
+                    for i in pos..pos + r {
+                        step(i, st);
+                    }
+                } else {
+                    for (i, x) in (pos..pos + r).zip(&mut rec[done..done + r]) {
+                        step(i, st);
+                        *x = st.x;
+                    }
                 }
                 pos += r;
                 m -= r;
+                done += r;
             }
         };
         if extremes.is_some() {
-            let adv = |m, st: &mut Lanes<L>| advance(m, st, true);
+            let adv = |m, st: &mut Lanes<L>, rec: &mut [[f64; L]]| advance(m, st, true, rec);
             self.run_lanes::<true, L, _>(l, paths, x0, start, version, adv, sqrt_dt, stops, outs, extremes)
         } else {
-            let adv = |m, st: &mut Lanes<L>| advance(m, st, false);
+            let adv = |m, st: &mut Lanes<L>, rec: &mut [[f64; L]]| advance(m, st, false, rec);
             self.run_lanes::<false, L, _>(l, paths, x0, start, version, adv, sqrt_dt, stops, outs, None)
         }
     }
@@ -953,7 +992,9 @@ mod tests {
         let grid = Grid::new(300, 0.02).unwrap();
         let it = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
         let l = it.linear().unwrap();
-        let stops = [0usize, 7, 60, 61, 257, 300];
+        // Single stops, and runs at every step (taken `RUN` at a time by `run_lanes`): one
+        // across the end of the first block of normals (256), one up to the last step.
+        let stops: Vec<usize> = [0usize, 7, 60, 61].into_iter().chain(200..=270).chain(290..=300).collect();
         let seed = crate::Seed::new(5);
         let paths = [10u64, 11, 12, 13];
         let sqrt_dt = grid.dt().sqrt();
@@ -1007,7 +1048,9 @@ mod tests {
         let ou = crate::sde::models::Ou::new(1.4, -0.2, 0.8).unwrap();
         let grid = Grid::new(600, 0.02).unwrap();
         let it = ScalarIntegrator::new(&ou, grid, Scheme::EulerMaruyama).unwrap();
-        let stops = [0usize, 7, 255, 256, 257, 511, 512, 600];
+        // Single stops, and runs at every step: one longer than two `RUN`s of `run_lanes`
+        // across a block's end (256), one up to the last step.
+        let stops: Vec<usize> = [0usize, 7].into_iter().chain(100..=257).chain([511, 512]).chain(530..=600).collect();
         let seed = crate::Seed::new(6);
         let paths: [u64; 8] = std::array::from_fn(|j| 40 + j as u64);
         let sqrt_dt = grid.dt().sqrt();
