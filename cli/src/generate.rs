@@ -558,6 +558,19 @@ fn stream(plan: &Plan, w: &mut (dyn Write + Send), progress: &Progress) -> Resul
 
 type Writer<'a, 'w> = Mutex<MatrixWriter<&'a mut (dyn Write + Send + 'w)>>;
 
+/// Runs its closure when dropped during a panic: a worker that panics wakes the others (which
+/// then stop), so that `rayon::broadcast` returns and re-raises the panic instead of waiting
+/// forever for a block that will not come.
+struct OnUnwind<F: Fn()>(F);
+
+impl<F: Fn()> Drop for OnUnwind<F> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            (self.0)();
+        }
+    }
+}
+
 /// A block's buffers: its values, and (CSV) their encoding.
 #[derive(Default)]
 struct BlockBuf {
@@ -623,6 +636,11 @@ fn stream_blocks(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
         Ok(())
     };
     let worker = || {
+        // A panic (a bug) stops the others instead of leaving them waiting for this block.
+        let _unwind = OnUnwind(|| {
+            lock().stopped = true;
+            freed.notify_all();
+        });
         let mut scratch: Option<FgnScratch> = None;
         loop {
             // Claim the next block with a buffer (the block whose turn has come is always
@@ -731,6 +749,7 @@ fn stream_direct(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
     let blocks = plan.blocks();
     let turn = Turn { state: Mutex::new((0, false)), cv: Condvar::new() };
     let worker = |t: usize| {
+        let _unwind = OnUnwind(|| turn.stop());
         let mut scratch: Option<FgnScratch> = None;
         for k in (t..blocks).step_by(threads) {
             let (lo, n_rows) = plan.block(k);
