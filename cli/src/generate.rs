@@ -109,7 +109,7 @@ pub struct Args {
 }
 
 /// Values aimed at per block of rows (512 KiB of `f64`): a block is the unit of work of one
-/// thread and of one ordered write, so the working memory is about `2 x threads` blocks
+/// thread and of one ordered write, so the working memory is at most `2 x threads` blocks
 /// (see [`spare_blocks`]) whatever `--paths`.
 const BLOCK_VALUES: usize = 1 << 16;
 
@@ -493,13 +493,14 @@ impl From<std::io::Error> for Stop {
 /// worker. With none, a worker that finishes block `k + 1` before block `k` is out must wait
 /// with its buffer full, so the slower of two threads sets the pace of both; with one spare block
 /// per worker, a faster thread runs ahead (1000 x 4096 on 2 threads: waits of 4-9 ms per run
-/// before, see `benches/README.md`). Long rows get one spare in all (a block of two rows of
-/// 2^24 values is 256 MiB).
+/// before, see `benches/README.md`). Blocks of long rows (more than `4 x BLOCK_VALUES` values:
+/// two rows of `n > 2^17`) get none: a block of two rows of 10^8 values is 1.6 GB, 6.6 GB with
+/// its CSV text, and the time a worker waits is small against the time it takes to fill one.
 fn spare_blocks(workers: usize, block_values: u128) -> usize {
     if block_values <= 4 * BLOCK_VALUES as u128 {
         workers
     } else {
-        1
+        0
     }
 }
 

@@ -258,13 +258,15 @@ fn streamed_bytes_equal_the_in_memory_output_for_any_thread_count() {
 }
 
 /// Many blocks on more threads than cores: blocks finish out of order and wait as spares for
-/// their turn (`stream`'s reordering), yet the bytes are those of one thread, in every format.
+/// their turn (`stream`'s reordering), yet the bytes are those of one thread, in every format;
+/// also with long rows, whose blocks have no spares (a worker waits for a free buffer).
 #[test]
 fn many_blocks_out_of_order_are_written_in_order() {
     for args in [
         "generate fgn --n 1000 --hurst 0.3 --paths 1500 --first-path 5 --seed 4 -o - --format",
         "generate stable --alpha 1.3 --beta 0.4 --n 50 --paths 4000 --seed 8 -o - --format",
         "generate bm --n 300 --paths 900 --seed 6 -o - --format",
+        "generate bm --n 300000 --paths 9 --first-path 1 --seed 2 -o - --format",
     ] {
         for format in ["f64le", "f32le", "csv"] {
             let run = |threads: &str| {
