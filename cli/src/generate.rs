@@ -607,14 +607,19 @@ fn stream_blocks(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
     // Signalled when a buffer is freed, and when a thread fails.
     let freed = Condvar::new();
     let lock = || state.lock().unwrap_or_else(|p| p.into_inner());
-    let stop = |e: BoxError| {
-        fail(e);
+    // Every thread stops at its next claim or hand-over.
+    let halt = || {
         lock().stopped = true;
         freed.notify_all();
     };
+    let stop = |e: BoxError| {
+        fail(e);
+        halt();
+    };
     // Writes one finished block (the state is not locked meanwhile: only the thread that set
-    // `writing` writes).
-    let write = |k: usize, buf: &BlockBuf| -> Result<(), BoxError> {
+    // `writing` writes); binary formats other than the native ones are encoded in the block's
+    // own byte buffer, piece by piece.
+    let write = |k: usize, buf: &mut BlockBuf| -> Result<(), BoxError> {
         let (_, n_rows) = plan.block(k);
         let mut wr = writer.lock().unwrap_or_else(|p| p.into_inner());
         if plan.format == Format::Csv {
@@ -625,11 +630,11 @@ fn stream_blocks(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
         } else {
             // Pieces of values, whole rows or not (binary formats have no row ends); the rows
             // are counted once the block is out.
-            let mut bytes = Vec::new();
-            for piece in buf.rows.chunks(PIECE / 8) {
+            let BlockBuf { rows, bytes } = buf;
+            for piece in rows.chunks(PIECE / 8) {
                 bytes.clear();
-                encode_row(plan.format, piece, &mut bytes);
-                wr.write_encoded(&bytes, 0)?;
+                encode_row(plan.format, piece, bytes);
+                wr.write_encoded(bytes, 0)?;
             }
             wr.write_encoded(&[], n_rows)?;
         }
@@ -638,10 +643,7 @@ fn stream_blocks(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
     };
     let worker = || {
         // A panic (a bug) stops the others instead of leaving them waiting for this block.
-        let _unwind = OnUnwind(|| {
-            lock().stopped = true;
-            freed.notify_all();
-        });
+        let _unwind = OnUnwind(halt);
         let mut scratch: Option<FgnScratch> = None;
         loop {
             // Claim the next block with a buffer (the block whose turn has come is always
@@ -689,9 +691,9 @@ fn stream_blocks(plan: &Plan, writer: &Writer, threads: usize, progress: &Progre
                 if st.stopped {
                     return;
                 }
-                let (_, buf) = st.ready.swap_remove(i);
+                let (_, mut buf) = st.ready.swap_remove(i);
                 drop(st);
-                let r = write(w, &buf);
+                let r = write(w, &mut buf);
                 st = lock();
                 st.written += 1;
                 st.free.push(buf);

@@ -1544,8 +1544,8 @@ mod tests {
     /// The eigenvalue statistics of versions 5 and 6 (from `lambda_0..=lambda_n`, the inner ones
     /// counted twice; version 6 in fixed chunks) equal version 4's (from all `2n`) to rounding, for
     /// a covariance with negative eigenvalues at a size versions 5 and 6 transform by paths
-    /// (even, so version 6 uses FFTs of size `n/2`), at 1 and 2 threads; exact mode refuses all,
-    /// naming the same eigenvalue.
+    /// (even, so version 6 uses FFTs of size `n/2`), at 1 and 2 threads (the same bits); exact
+    /// mode refuses all, naming an eigenvalue of the first half (`index <= n`).
     #[test]
     fn real_transform_eigenvalue_statistics() {
         let n = SPLIT_MIN_N + 2;

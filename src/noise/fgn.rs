@@ -348,12 +348,10 @@ impl FgnGenerator {
                     visit(i, path)?;
                 }
             } else {
-                // The group's rows, written as `write_group` writes contiguous rows.
+                // The group's rows, as `fill_paths_serial` writes them.
                 rows.resize(take * n, 0.0);
-                let (a, b) = rows.split_at_mut(n);
-                let (re, im) =
-                    if start.is_multiple_of(2) { (Some(a), (take > 1).then_some(b)) } else { (None, Some(a)) };
-                self.emb.write_pair(scratch, re, im, |out, row| write_slice(out, row, false));
+                let view = ArrayViewMut2::from_shape((take, n), &mut rows[..]).expect("take x n rows");
+                self.write_group(scratch, start, view, false, &|_: &mut ArrayViewMut1<f64>| {});
                 for (i, path) in wanted.zip(rows.chunks_exact_mut(n)) {
                     visit(i, path)?;
                 }
