@@ -43,11 +43,12 @@
 //! the lag-1 (across lanes) and lag-8 (within a lane) correlations, and (ignored, about a minute)
 //! 5 and 6 sigma on `2^34`.
 //!
-//! The numbers depend only on the words, never on the instruction set: the lanes run in AVX-512
-//! (8 lanes), in AVX2 (two groups of 4) or in plain code, each with the same integer operations,
-//! one IEEE multiplication and one comparison per try (no FMA); the continuations are plain code
-//! with this crate's own `ln`/`exp` kernels (`fastmath`), not the C library's, so they too are
-//! the same on every platform. `lanes_agree` checks the three paths against each other.
+//! The numbers depend only on the words, never on the instruction set: the lanes run in AVX2
+//! (two groups of 4, with AVX-512VL's rotations where the CPU has them) or in plain code, each
+//! with the same integer operations, one IEEE multiplication and one comparison per try (no
+//! FMA); the continuations are plain code with this crate's own `ln`/`exp` kernels
+//! (`fastmath`), not the C library's, so they too are the same on every platform. `lanes_agree`
+//! checks the three paths against each other.
 
 use super::fastmath;
 use crate::rng::{mix, PathRng};
@@ -155,8 +156,8 @@ fn continue_try(t: &Table, mut i: usize, mut u: f64, g: &mut PathRng) -> f64 {
 
 /// Exact standard normals, eight lane streams and a continuation stream (see the [module
 /// docs](self)): the sampler of stream version 3's circulant coefficients. About 0.9 ns a value
-/// with AVX-512, 1.1 ns with AVX2 (`benches/normal.rs`), against 2.3 ns for
-/// `rand_distr::StandardNormal`; the same numbers on every machine.
+/// with AVX-512VL (2026-12-07; the same machine's scalar ziggurat, `rand_distr::StandardNormal`,
+/// 2.6 ns; `benches/normal.rs`); the same numbers on every machine.
 #[derive(Clone)]
 pub struct LaneNormals {
     /// State word `w` of lane `l` at `s[w][l]`.
@@ -267,9 +268,9 @@ impl LaneReader {
 fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: AVX-512F was detected at run time.
-            return unsafe { x86::first_tries_avx512(s, t, out, rejects) };
+        if vl_lanes() {
+            // SAFETY: AVX2, AVX-512F and AVX-512VL were detected at run time.
+            return unsafe { x86::first_tries_avx512vl(s, t, out, rejects) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 was detected at run time.
@@ -277,6 +278,13 @@ fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &
         }
     }
     first_tries_plain(s, t, out, rejects)
+}
+
+/// Whether the CPU runs [`x86::first_tries_avx512vl`].
+#[cfg(target_arch = "x86_64")]
+fn vl_lanes() -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    has!("avx2") && has!("avx512f") && has!("avx512vl")
 }
 
 /// The plain-code lanes: the reference for the vector ones (the same words, positions and
@@ -305,113 +313,112 @@ fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], reje
     }
 }
 
-/// The lanes in x86-64 vector registers.
+/// The lanes in x86-64 vector registers: two groups of four lanes (lanes 0..3, then 4..7 of each
+/// step) in 256-bit registers, with AVX2, or with AVX-512VL's rotations where the CPU has them.
+///
+/// The table pair `(X_i, X_{i+1})` of each lane is read by one 16-byte load, not by two gathers:
+/// on this project's machine (AMD EPYC, Zen 4) the gathers were the bottleneck, and eight lanes in
+/// one 512-bit register with two gathers took 1.10-1.36 ns a value, four lanes with two 256-bit
+/// gathers 1.02-1.08, four lanes with the loads 0.69-0.77 (0.83 without AVX-512VL's rotations;
+/// first tries alone, scratch program; `benches/README.md`, "Normal variates").
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{Rejects, Table, LANES, LAYERS};
     use std::arch::x86_64::*;
 
-    /// Sets the bits of `failed` (lanes of the step at position `base`, a multiple of 4).
-    #[inline(always)]
-    fn record(failed: u32, base: usize, rejects: &mut Rejects) {
-        rejects[base / 64] |= u64::from(failed) << (base % 64);
+    /// `v` rotated left by `l` bits (`r = 64 - l`): two shifts and an or.
+    macro_rules! rol_shifts {
+        ($v:ident, $l:literal, $r:literal) => {
+            _mm256_or_si256(_mm256_slli_epi64::<$l>($v), _mm256_srli_epi64::<$r>($v))
+        };
     }
 
-    /// Eight lanes in one AVX-512 register per state word; the table pairs by two gathers.
-    ///
-    /// # Safety
-    /// The CPU must support AVX-512F; `out.len()` is a multiple of 8, at most `BLOCK`.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn first_tries_avx512(
-        st: &mut [[u64; LANES]; 4],
-        t: &Table,
-        out: &mut [f64],
-        rejects: &mut Rejects,
-    ) {
-        let ld = |w: &[u64; LANES]| _mm512_loadu_si512(w.as_ptr().cast());
-        let (mut s0, mut s1, mut s2, mut s3) = (ld(&st[0]), ld(&st[1]), ld(&st[2]), ld(&st[3]));
-        let expo = _mm512_set1_epi64(0x4000_0000_0000_0000);
-        let three = _mm512_set1_pd(3.0);
-        let low = _mm512_set1_epi64(LAYERS as i64 - 1);
-        for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
-            let b = _mm512_add_epi64(_mm512_rol_epi64::<23>(_mm512_add_epi64(s0, s3)), s0);
-            let sh = _mm512_slli_epi64::<17>(s1);
-            s2 = _mm512_xor_si512(s2, s0);
-            s3 = _mm512_xor_si512(s3, s1);
-            s1 = _mm512_xor_si512(s1, s2);
-            s0 = _mm512_xor_si512(s0, s3);
-            s2 = _mm512_xor_si512(s2, sh);
-            s3 = _mm512_rol_epi64::<45>(s3);
-            let i = _mm512_and_si512(b, low);
-            // SAFETY: indices are `< LAYERS`, so `x[i]` and `x[i + 1]` lie inside `x`.
-            let xi = _mm512_i64gather_pd::<8>(i, t.x.as_ptr());
-            let xn = _mm512_i64gather_pd::<8>(i, t.x.as_ptr().add(1));
-            let u = _mm512_sub_pd(_mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64::<12>(b), expo)), three);
-            let x = _mm512_mul_pd(u, xi);
-            let ok = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(_mm512_abs_pd(x), xn);
-            // A failed lane keeps its word for the continuation.
-            let v = _mm512_mask_blend_pd(ok, _mm512_castsi512_pd(b), x);
-            // SAFETY: `o` has 8 elements.
-            _mm512_storeu_pd(o.as_mut_ptr(), v);
-            record(u32::from(!ok), step * LANES, rejects);
-        }
-        let mut put = |w: usize, v: __m512i| _mm512_storeu_si512(st[w].as_mut_ptr().cast(), v);
-        put(0, s0);
-        put(1, s1);
-        put(2, s2);
-        put(3, s3);
+    /// `v` rotated left by `l` bits: one AVX-512VL rotation.
+    macro_rules! rol_vl {
+        ($v:ident, $l:literal, $r:literal) => {
+            _mm256_rol_epi64::<$l>($v)
+        };
     }
 
-    /// Two groups of four lanes in AVX2 registers (lanes 0..3, then 4..7 of each step).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2; `out.len()` is a multiple of 8, at most `BLOCK`.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn first_tries_avx2(
-        st: &mut [[u64; LANES]; 4],
-        t: &Table,
-        out: &mut [f64],
-        rejects: &mut Rejects,
-    ) {
-        let ld = |w: usize, h: usize| _mm256_loadu_si256(st[w][4 * h..].as_ptr().cast());
-        let mut s = [[ld(0, 0), ld(1, 0), ld(2, 0), ld(3, 0)], [ld(0, 1), ld(1, 1), ld(2, 1), ld(3, 1)]];
-        let expo = _mm256_set1_epi64x(0x4000_0000_0000_0000);
-        let three = _mm256_set1_pd(3.0);
-        let low = _mm256_set1_epi64x(LAYERS as i64 - 1);
-        let absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fff_ffff_ffff_ffff));
-        for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
-            for (h, [s0, s1, s2, s3]) in s.iter_mut().enumerate() {
-                let sum = _mm256_add_epi64(*s0, *s3);
-                let rot = _mm256_or_si256(_mm256_slli_epi64::<23>(sum), _mm256_srli_epi64::<41>(sum));
-                let b = _mm256_add_epi64(rot, *s0);
-                let sh = _mm256_slli_epi64::<17>(*s1);
-                *s2 = _mm256_xor_si256(*s2, *s0);
-                *s3 = _mm256_xor_si256(*s3, *s1);
-                *s1 = _mm256_xor_si256(*s1, *s2);
-                *s0 = _mm256_xor_si256(*s0, *s3);
-                *s2 = _mm256_xor_si256(*s2, sh);
-                *s3 = _mm256_or_si256(_mm256_slli_epi64::<45>(*s3), _mm256_srli_epi64::<19>(*s3));
-                let i = _mm256_and_si256(b, low);
-                // SAFETY: indices are `< LAYERS`, inside `x` with the offset of one.
-                let xi = _mm256_i64gather_pd::<8>(t.x.as_ptr(), i);
-                let xn = _mm256_i64gather_pd::<8>(t.x.as_ptr().add(1), i);
-                let u = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(b), expo)), three);
-                let x = _mm256_mul_pd(u, xi);
-                let pass = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(x, absmask), xn);
-                let ok = _mm256_movemask_pd(pass) as u32;
-                // A failed lane keeps its word for the continuation.
-                let v = _mm256_blendv_pd(_mm256_castsi256_pd(b), x, pass);
-                // SAFETY: `o` has 8 elements; `4 h + 4 <= 8`.
-                _mm256_storeu_pd(o.as_mut_ptr().add(4 * h), v);
-                record(!ok & 0xf, step * LANES + 4 * h, rejects);
+    /// The four-lane first tries, with the rotation `$rol` and the target features `$features`.
+    macro_rules! first_tries_x4 {
+        ($(#[$doc:meta])* $name:ident, $features:literal, $rol:ident) => {
+            $(#[$doc])*
+            /// # Safety
+            /// The CPU must support the target features; `out.len()` is a multiple of 8, at
+            /// most `BLOCK`.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(st: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
+                let ld = |w: usize, h: usize| _mm256_loadu_si256(st[w][4 * h..].as_ptr().cast());
+                let mut s = [[ld(0, 0), ld(1, 0), ld(2, 0), ld(3, 0)], [ld(0, 1), ld(1, 1), ld(2, 1), ld(3, 1)]];
+                let expo = _mm256_set1_epi64x(0x4000_0000_0000_0000);
+                let three = _mm256_set1_pd(3.0);
+                let low = _mm256_set1_epi64x(LAYERS as i64 - 1);
+                let absmask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fff_ffff_ffff_ffff));
+                let x = t.x.as_ptr();
+                // Eight steps (64 values) make one word of `rejects`, kept in a register.
+                for (w, word) in out.chunks_mut(64).enumerate() {
+                    let mut failed = 0u64;
+                    for (step, o) in word.chunks_exact_mut(LANES).enumerate() {
+                        for (h, [s0, s1, s2, s3]) in s.iter_mut().enumerate() {
+                            let sum = _mm256_add_epi64(*s0, *s3);
+                            let b = _mm256_add_epi64($rol!(sum, 23, 41), *s0);
+                            let sh = _mm256_slli_epi64::<17>(*s1);
+                            *s2 = _mm256_xor_si256(*s2, *s0);
+                            *s3 = _mm256_xor_si256(*s3, *s1);
+                            *s1 = _mm256_xor_si256(*s1, *s2);
+                            *s0 = _mm256_xor_si256(*s0, *s3);
+                            *s2 = _mm256_xor_si256(*s2, sh);
+                            let s3v = *s3;
+                            *s3 = $rol!(s3v, 45, 19);
+                            let mut i = [0u64; 4];
+                            _mm256_storeu_si256(i.as_mut_ptr().cast(), _mm256_and_si256(b, low));
+                            // SAFETY: each index is `< LAYERS`, so `x[i]` and `x[i + 1]` lie
+                            // inside the `LAYERS + 1` edges.
+                            let pair = |k: usize| _mm_loadu_pd(x.add(i[k] as usize));
+                            // (X_i, X_i+1) of lanes 0 and 2, and of lanes 1 and 3.
+                            let even = _mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(pair(0)), pair(2));
+                            let odd = _mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(pair(1)), pair(3));
+                            let xi = _mm256_unpacklo_pd(even, odd);
+                            let xn = _mm256_unpackhi_pd(even, odd);
+                            let u = _mm256_sub_pd(
+                                _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(b), expo)),
+                                three,
+                            );
+                            let xu = _mm256_mul_pd(u, xi);
+                            let pass = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(xu, absmask), xn);
+                            let ok = _mm256_movemask_pd(pass) as u64;
+                            // A failed lane keeps its word for the continuation.
+                            let v = _mm256_blendv_pd(_mm256_castsi256_pd(b), xu, pass);
+                            // SAFETY: `o` has 8 elements; `4 h + 4 <= 8`.
+                            _mm256_storeu_pd(o.as_mut_ptr().add(4 * h), v);
+                            failed |= (!ok & 0xf) << (step * LANES + 4 * h);
+                        }
+                    }
+                    rejects[w] |= failed;
+                }
+                for (h, group) in s.iter().enumerate() {
+                    for (w, v) in group.iter().enumerate() {
+                        _mm256_storeu_si256(st[w][4 * h..].as_mut_ptr().cast(), *v);
+                    }
+                }
             }
-        }
-        for (h, group) in s.iter().enumerate() {
-            for (w, v) in group.iter().enumerate() {
-                _mm256_storeu_si256(st[w][4 * h..].as_mut_ptr().cast(), *v);
-            }
-        }
+        };
     }
+
+    first_tries_x4!(
+        /// AVX2 lanes (rotations by shifts).
+        first_tries_avx2,
+        "avx2",
+        rol_shifts
+    );
+
+    first_tries_x4!(
+        /// AVX2 lanes with AVX-512VL's 256-bit rotations.
+        first_tries_avx512vl,
+        "avx2,avx512f,avx512vl",
+        rol_vl
+    );
 }
 
 #[cfg(test)]
@@ -445,7 +452,7 @@ mod tests {
         assert!((V / t.x[LAYERS - 1] + t.f[LAYERS - 1] - 1.0).abs() < 1e-13);
     }
 
-    /// The plain lanes are the crate's xoshiro256++, lane by lane; the AVX-512, AVX2 and plain
+    /// The plain lanes are the crate's xoshiro256++, lane by lane; the AVX-512VL, AVX2 and plain
     /// lanes give the same values, failures and states.
     #[test]
     fn lanes_agree() {
@@ -458,9 +465,9 @@ mod tests {
                 // SAFETY: AVX2 detected.
                 kinds.push(("avx2", |s, t, o, r| unsafe { x86::first_tries_avx2(s, t, o, r) }));
             }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: AVX-512F detected.
-                kinds.push(("avx512", |s, t, o, r| unsafe { x86::first_tries_avx512(s, t, o, r) }));
+            if vl_lanes() {
+                // SAFETY: AVX2, AVX-512F and AVX-512VL detected.
+                kinds.push(("avx512vl", |s, t, o, r| unsafe { x86::first_tries_avx512vl(s, t, o, r) }));
             }
         }
         if kinds.len() < 2 {
