@@ -503,17 +503,9 @@ fn odd_stream<R: Rng + ?Sized>(rng: &mut R) -> PathRng {
 #[inline]
 fn draw<R: Rng + ?Sized>(version: StreamVersion, rng: &mut R, sqrt_eig: &[f64], out: &mut [Complex64]) {
     if version.lane_circulant() {
-        // Pieces of 256 coefficients (512 normals, a multiple of the lanes: one sequence).
-        const PIECE: usize = 256;
-        let mut z = LaneNormals::from_rng(rng);
-        let mut buf = [0.0f64; 2 * PIECE];
-        for (o, s) in out.chunks_mut(PIECE).zip(sqrt_eig.chunks(PIECE)) {
-            let vals = &mut buf[..2 * o.len()];
-            z.fill(vals);
-            for ((w, &sk), p) in o.iter_mut().zip(s).zip(vals.chunks_exact(2)) {
-                *w = Complex64::new(sk * p[0], sk * p[1]);
-            }
-        }
+        // Straight into `out`, as its real and imaginary parts (`Z1_k`, `Z2_k` times `s_k`).
+        let k = out.len().min(sqrt_eig.len());
+        LaneNormals::from_rng(rng).fill_scaled_pairs(as_reals_mut(&mut out[..k]), &sqrt_eig[..k]);
         return;
     }
     for (w, &s) in out.iter_mut().zip(sqrt_eig) {

@@ -186,17 +186,41 @@ impl LaneNormals {
     /// when every call but the last has a length that is a multiple of [`LANES`] (a partial
     /// last step steps all eight lanes and keeps the first values).
     pub fn fill(&mut self, out: &mut [f64]) {
+        self.fill_with::<false>(out, &[]);
+    }
+
+    /// [`fill`](Self::fill) with the values scaled in pairs: `out[j] = scale[j / 2] Z_j` for
+    /// the values `Z_0, Z_1, ...` that `fill` would write (the same sequence, and each product
+    /// the same IEEE multiplication as `scale[j / 2] * Z_j` after `fill`), so that complex
+    /// coefficients `s_k (Z_2k + i Z_2k+1)` land in their buffer in one pass.
+    ///
+    /// # Panics
+    /// If `out.len() != 2 scale.len()`.
+    pub fn fill_scaled_pairs(&mut self, out: &mut [f64], scale: &[f64]) {
+        assert_eq!(out.len(), 2 * scale.len(), "fill_scaled_pairs: two values per scale");
+        self.fill_with::<true>(out, scale);
+    }
+
+    /// [`fill`](Self::fill), or (`SCALED`) [`fill_scaled_pairs`](Self::fill_scaled_pairs).
+    fn fill_with<const SCALED: bool>(&mut self, out: &mut [f64], scale: &[f64]) {
         let t = table();
         let LaneNormals { s, cont } = self;
-        for block in out.chunks_mut(BLOCK) {
+        for (k, block) in out.chunks_mut(BLOCK).enumerate() {
+            // Scaled: blocks have an even length (BLOCK and out.len() are even).
+            let sc = if SCALED { &scale[k * BLOCK / 2..][..block.len() / 2] } else { &[][..] };
             let whole = block.len() / LANES * LANES;
             let mut rejects: Rejects = [0; BLOCK / 64];
-            first_tries(s, t, &mut block[..whole], &mut rejects);
+            let sc_whole = if SCALED { &sc[..whole / 2] } else { sc };
+            first_tries::<SCALED>(s, t, &mut block[..whole], sc_whole, &mut rejects);
             if whole < block.len() {
                 let mut last = [0.0; LANES];
                 let mut r: Rejects = [0; BLOCK / 64];
-                first_tries_plain(s, t, &mut last, &mut r);
                 let rest = block.len() - whole;
+                let mut last_sc = [1.0; LANES / 2];
+                if SCALED {
+                    last_sc[..rest / 2].copy_from_slice(&sc[whole / 2..]);
+                }
+                first_tries_plain::<SCALED>(s, t, &mut last, &last_sc, &mut r);
                 block[whole..].copy_from_slice(&last[..rest]);
                 // `whole` is a multiple of 8, so the last step's bits stay in one word.
                 rejects[whole / 64] |= (r[0] & ((1u64 << rest) - 1)) << (whole % 64);
@@ -206,7 +230,8 @@ impl LaneNormals {
                 while m != 0 {
                     let p = 64 * w + m.trailing_zeros() as usize;
                     let b = block[p].to_bits();
-                    block[p] = continue_try(t, (b as usize) & (LAYERS - 1), try_u(b), cont);
+                    let z = continue_try(t, (b as usize) & (LAYERS - 1), try_u(b), cont);
+                    block[p] = if SCALED { sc[p / 2] * z } else { z };
                     m &= m - 1;
                 }
             }
@@ -262,22 +287,30 @@ impl LaneReader {
 }
 
 /// The first tries for `out` (a multiple of [`LANES`] long, at most [`BLOCK`]): writes every
-/// candidate that passed, and for each failure its word (`f64::from_bits`) and its bit in
+/// candidate that passed (`SCALED`: times `scale[j / 2]` for position `j`; `scale` then has
+/// `out.len() / 2` values), and for each failure its word (`f64::from_bits`) and its bit in
 /// `rejects` (which starts at zero). Dispatches to the widest lanes the CPU has (the same
 /// numbers).
-fn first_tries(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
+fn first_tries<const SCALED: bool>(
+    s: &mut [[u64; LANES]; 4],
+    t: &Table,
+    out: &mut [f64],
+    scale: &[f64],
+    rejects: &mut Rejects,
+) {
+    assert!(!SCALED || scale.len() * 2 == out.len());
     #[cfg(target_arch = "x86_64")]
     {
         if vl_lanes() {
             // SAFETY: AVX2, AVX-512F and AVX-512VL were detected at run time.
-            return unsafe { x86::first_tries_avx512vl(s, t, out, rejects) };
+            return unsafe { x86::first_tries_avx512vl::<SCALED>(s, t, out, scale, rejects) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 was detected at run time.
-            return unsafe { x86::first_tries_avx2(s, t, out, rejects) };
+            return unsafe { x86::first_tries_avx2::<SCALED>(s, t, out, scale, rejects) };
         }
     }
-    first_tries_plain(s, t, out, rejects)
+    first_tries_plain::<SCALED>(s, t, out, scale, rejects)
 }
 
 /// Whether the CPU runs [`x86::first_tries_avx512vl`].
@@ -289,7 +322,13 @@ fn vl_lanes() -> bool {
 
 /// The plain-code lanes: the reference for the vector ones (the same words, positions and
 /// values).
-fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
+fn first_tries_plain<const SCALED: bool>(
+    s: &mut [[u64; LANES]; 4],
+    t: &Table,
+    out: &mut [f64],
+    scale: &[f64],
+    rejects: &mut Rejects,
+) {
     for (step, o) in out.chunks_exact_mut(LANES).enumerate() {
         for (l, v) in o.iter_mut().enumerate() {
             let b = s[0][l].wrapping_add(s[3][l]).rotate_left(23).wrapping_add(s[0][l]);
@@ -303,7 +342,7 @@ fn first_tries_plain(s: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], reje
             let i = (b as usize) & (LAYERS - 1);
             let x = try_u(b) * t.x[i];
             if x.abs() < t.x[i + 1] {
-                *v = x;
+                *v = if SCALED { scale[(step * LANES + l) / 2] * x } else { x };
             } else {
                 *v = f64::from_bits(b);
                 let p = step * LANES + l;
@@ -348,7 +387,13 @@ mod x86 {
             /// The CPU must support the target features; `out.len()` is a multiple of 8, at
             /// most `BLOCK`.
             #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(st: &mut [[u64; LANES]; 4], t: &Table, out: &mut [f64], rejects: &mut Rejects) {
+            pub(super) unsafe fn $name<const SCALED: bool>(
+                st: &mut [[u64; LANES]; 4],
+                t: &Table,
+                out: &mut [f64],
+                scale: &[f64],
+                rejects: &mut Rejects,
+            ) {
                 let ld = |w: usize, h: usize| _mm256_loadu_si256(st[w][4 * h..].as_ptr().cast());
                 let mut s = [[ld(0, 0), ld(1, 0), ld(2, 0), ld(3, 0)], [ld(0, 1), ld(1, 1), ld(2, 1), ld(3, 1)]];
                 let expo = _mm256_set1_epi64x(0x4000_0000_0000_0000);
@@ -388,8 +433,18 @@ mod x86 {
                             let xu = _mm256_mul_pd(u, xi);
                             let pass = _mm256_cmp_pd::<_CMP_LT_OQ>(_mm256_and_pd(xu, absmask), xn);
                             let ok = _mm256_movemask_pd(pass) as u64;
+                            let xs = if SCALED {
+                                // (s_k, s_k, s_k+1, s_k+1) for the lanes' positions 2k..2k+3.
+                                let k = (64 * w + step * LANES + 4 * h) / 2;
+                                let sc = &scale[k..k + 2];
+                                let lo = _mm_set1_pd(sc[0]);
+                                let hi = _mm_set1_pd(sc[1]);
+                                _mm256_mul_pd(_mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(lo), hi), xu)
+                            } else {
+                                xu
+                            };
                             // A failed lane keeps its word for the continuation.
-                            let v = _mm256_blendv_pd(_mm256_castsi256_pd(b), xu, pass);
+                            let v = _mm256_blendv_pd(_mm256_castsi256_pd(b), xs, pass);
                             // SAFETY: `o` has 8 elements; `4 h + 4 <= 8`.
                             _mm256_storeu_pd(o.as_mut_ptr().add(4 * h), v);
                             failed |= (!ok & 0xf) << (step * LANES + 4 * h);
@@ -456,18 +511,34 @@ mod tests {
     /// lanes give the same values, failures and states.
     #[test]
     fn lanes_agree() {
-        type Lanes = fn(&mut [[u64; LANES]; 4], &Table, &mut [f64], &mut Rejects);
-        let plain: Lanes = |s, t, o, r| first_tries_plain(s, t, o, r);
-        let mut kinds: Vec<(&str, Lanes)> = Vec::new();
+        type Lanes = fn(&mut [[u64; LANES]; 4], &Table, &mut [f64], &[f64], &mut Rejects);
+        // Unscaled, then scaled (`first_tries::<true>`).
+        let plain: [Lanes; 2] = [
+            |s, t, o, c, r| first_tries_plain::<false>(s, t, o, c, r),
+            |s, t, o, c, r| first_tries_plain::<true>(s, t, o, c, r),
+        ];
+        let mut kinds: Vec<(&str, [Lanes; 2])> = Vec::new();
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: AVX2 detected.
-                kinds.push(("avx2", |s, t, o, r| unsafe { x86::first_tries_avx2(s, t, o, r) }));
+                kinds.push((
+                    "avx2",
+                    [
+                        |s, t, o, c, r| unsafe { x86::first_tries_avx2::<false>(s, t, o, c, r) },
+                        |s, t, o, c, r| unsafe { x86::first_tries_avx2::<true>(s, t, o, c, r) },
+                    ],
+                ));
             }
             if vl_lanes() {
                 // SAFETY: AVX2, AVX-512F and AVX-512VL detected.
-                kinds.push(("avx512vl", |s, t, o, r| unsafe { x86::first_tries_avx512vl(s, t, o, r) }));
+                kinds.push((
+                    "avx512vl",
+                    [
+                        |s, t, o, c, r| unsafe { x86::first_tries_avx512vl::<false>(s, t, o, c, r) },
+                        |s, t, o, c, r| unsafe { x86::first_tries_avx512vl::<true>(s, t, o, c, r) },
+                    ],
+                ));
             }
         }
         if kinds.len() < 2 {
@@ -479,7 +550,7 @@ mod tests {
         let mut plain_s = start;
         let mut o = [0.0; BLOCK];
         for _ in 0..10 {
-            plain(&mut plain_s, t, &mut o, &mut [0; BLOCK / 64]);
+            plain[0](&mut plain_s, t, &mut o, &[], &mut [0; BLOCK / 64]);
         }
         for l in 0..LANES {
             let mut g = PathRng::from_state(std::array::from_fn(|w| start[w][l]));
@@ -488,17 +559,38 @@ mod tests {
             }
             assert_eq!(g.state(), std::array::from_fn(|w| plain_s[w][l]), "lane {l}");
         }
+        // Distinct scales, none a power of two (a product then rounds).
+        let scale: Vec<f64> = (0..BLOCK / 2).map(|k| 0.3 + 1.7 * ((k * 37 % 101) as f64 / 101.0)).collect();
         for (name, lanes) in kinds {
-            let mut a = sampler(3).s;
-            let mut b = a;
-            for _ in 0..500 {
-                let (mut oa, mut ob) = ([0.0; BLOCK], [0.0; BLOCK]);
-                let (mut ra, mut rb) = ([0; BLOCK / 64], [0; BLOCK / 64]);
-                plain(&mut a, t, &mut oa, &mut ra);
-                lanes(&mut b, t, &mut ob, &mut rb);
-                assert_eq!(ra, rb, "{name}");
-                assert!(oa.iter().zip(&ob).all(|(x, y)| x.to_bits() == y.to_bits()), "{name}");
-                assert_eq!(a, b, "{name}");
+            for (v, sc) in [&[][..], &scale[..]].into_iter().enumerate() {
+                let mut a = sampler(3).s;
+                let mut b = a;
+                for _ in 0..500 {
+                    let (mut oa, mut ob) = ([0.0; BLOCK], [0.0; BLOCK]);
+                    let (mut ra, mut rb) = ([0; BLOCK / 64], [0; BLOCK / 64]);
+                    plain[v](&mut a, t, &mut oa, sc, &mut ra);
+                    lanes[v](&mut b, t, &mut ob, sc, &mut rb);
+                    assert_eq!(ra, rb, "{name}, scaled: {v}");
+                    assert!(oa.iter().zip(&ob).all(|(x, y)| x.to_bits() == y.to_bits()), "{name}, scaled: {v}");
+                    assert_eq!(a, b, "{name}, scaled: {v}");
+                }
+            }
+        }
+    }
+
+    /// `fill_scaled_pairs` writes `fill`'s values times their pair's scale, bit for bit, for
+    /// lengths with partial last steps and several blocks (failed first tries included: 1030
+    /// values have about 4 of them).
+    #[test]
+    fn scaled_pairs_are_the_scaled_values() {
+        for len in [2usize, 6, 8, 10, 250, 256, 258, 520, 1030, 20_000] {
+            let scale: Vec<f64> = (0..len / 2).map(|k| 0.25 + ((k * 7919) % 1000) as f64 / 400.0).collect();
+            let mut z = vec![0.0; len];
+            sampler(11).fill(&mut z);
+            let mut got = vec![0.0; len];
+            sampler(11).fill_scaled_pairs(&mut got, &scale);
+            for (j, (g, v)) in got.iter().zip(&z).enumerate() {
+                assert_eq!(g.to_bits(), (scale[j / 2] * v).to_bits(), "len {len}, value {j}");
             }
         }
     }
