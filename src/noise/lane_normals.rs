@@ -192,11 +192,10 @@ impl LaneNormals {
     /// [`fill`](Self::fill) with the values scaled in pairs: `out[j] = scale[j / 2] Z_j` for
     /// the values `Z_0, Z_1, ...` that `fill` would write (the same sequence, and each product
     /// the same IEEE multiplication as `scale[j / 2] * Z_j` after `fill`), so that complex
-    /// coefficients `s_k (Z_2k + i Z_2k+1)` land in their buffer in one pass.
-    ///
-    /// # Panics
-    /// If `out.len() != 2 scale.len()`.
-    pub fn fill_scaled_pairs(&mut self, out: &mut [f64], scale: &[f64]) {
+    /// coefficients `s_k (Z_2k + i Z_2k+1)` land in their buffer in one pass. Crate-internal:
+    /// the callers (`circulant::draw`) pass `out.len() == 2 scale.len()`, which is asserted (a
+    /// bug otherwise, not bad input).
+    pub(crate) fn fill_scaled_pairs(&mut self, out: &mut [f64], scale: &[f64]) {
         assert_eq!(out.len(), 2 * scale.len(), "fill_scaled_pairs: two values per scale");
         self.fill_with::<true>(out, scale);
     }
@@ -298,7 +297,7 @@ fn first_tries<const SCALED: bool>(
     scale: &[f64],
     rejects: &mut Rejects,
 ) {
-    assert!(!SCALED || scale.len() * 2 == out.len());
+    debug_assert!(!SCALED || scale.len() * 2 == out.len());
     #[cfg(target_arch = "x86_64")]
     {
         if vl_lanes() {
